@@ -1,0 +1,4 @@
+/* sipws-header-table-private.h: PLACEHOLDER, replaced by its owner */
+#pragma once
+#include <glib.h>
+#include "sipws-version.h"

@@ -1,0 +1,4 @@
+/* sipws-uri.h: PLACEHOLDER, replaced by its owner */
+#pragma once
+#include <glib.h>
+#include "sipws-version.h"

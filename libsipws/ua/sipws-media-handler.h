@@ -1,0 +1,4 @@
+/* sipws-media-handler.h: PLACEHOLDER, replaced by its owner */
+#pragma once
+#include <glib.h>
+#include "sipws-version.h"
