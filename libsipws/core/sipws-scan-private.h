@@ -1,4 +1,178 @@
-/* sipws-scan-private.h: PLACEHOLDER, replaced by its owner */
+/* sipws-scan-private.h: the shared SIP lexer (character classes, LWS, tokens,
+ * quoted strings, %HH escapes, comma lists)
+ *
+ * Every scanner works on a [p, end) byte range and never reads past end, so
+ * callers can scan inside a larger buffer without copying or NUL-terminating.
+ * Scanners return the position after what they consumed; they only allocate
+ * when the caller asks for a decoded copy.
+ */
 #pragma once
+
 #include <glib.h>
 #include "sipws-version.h"
+
+G_BEGIN_DECLS
+
+/* Character classes of RFC 3261 §25.1 (and RFC 3966 for tel:), one bit each
+ * in sipws_scan_table[]. */
+#define SIPWS_CC_ALPHA            (1u << 0)   /* A-Z a-z */
+#define SIPWS_CC_DIGIT            (1u << 1)   /* 0-9 */
+#define SIPWS_CC_ALPHANUM         (1u << 2)   /* ALPHA / DIGIT */
+#define SIPWS_CC_HEX              (1u << 3)   /* HEXDIG, both cases */
+#define SIPWS_CC_TOKEN            (1u << 4)   /* alphanum - . ! % * _ + ` ' ~ */
+#define SIPWS_CC_UNRESERVED       (1u << 5)   /* alphanum / mark: - _ . ! ~ * ' ( ) */
+#define SIPWS_CC_USER_UNRESERVED  (1u << 6)   /* & = + $ , ; ? / */
+#define SIPWS_CC_PASSWORD         (1u << 7)   /* & = + $ , (besides unreserved) */
+#define SIPWS_CC_PARAM_UNRESERVED (1u << 8)   /* [ ] / : & + $ */
+#define SIPWS_CC_HNV_UNRESERVED   (1u << 9)   /* [ ] / ? : + $ */
+#define SIPWS_CC_WS               (1u << 10)  /* SP / HTAB */
+#define SIPWS_CC_QDTEXT           (1u << 11)  /* SP HTAB %x21 %x23-5B %x5D-7E %x80-FF */
+#define SIPWS_CC_RESERVED         (1u << 12)  /* ; / ? : @ & = + $ , */
+#define SIPWS_CC_HOSTNAME         (1u << 13)  /* alphanum - . */
+#define SIPWS_CC_WORD             (1u << 14)  /* Call-ID word: token chars ( ) < > : \ " / [ ] ? { } */
+#define SIPWS_CC_TEL_VISUAL       (1u << 15)  /* RFC 3966 visual-separator: - . ( ) */
+#define SIPWS_CC_URIC             (1u << 16)  /* reserved / unreserved / [ ] (escapes apart) */
+#define SIPWS_CC_SCHEME           (1u << 17)  /* alphanum + - . */
+#define SIPWS_CC_CTL              (1u << 18)  /* %x00-1F / %x7F */
+#define SIPWS_CC_UTF8_NONASCII    (1u << 19)  /* %x80-FF */
+
+/* RFC 3261 §25.1 character sets that are unions of the classes above. */
+#define SIPWS_CC_USER_CHAR   (SIPWS_CC_UNRESERVED | SIPWS_CC_USER_UNRESERVED)
+#define SIPWS_CC_PARAM_CHAR  (SIPWS_CC_UNRESERVED | SIPWS_CC_PARAM_UNRESERVED)
+#define SIPWS_CC_HNV_CHAR    (SIPWS_CC_UNRESERVED | SIPWS_CC_HNV_UNRESERVED)
+#define SIPWS_CC_PASSWD_CHAR (SIPWS_CC_UNRESERVED | SIPWS_CC_PASSWORD)
+
+extern const guint32 sipws_scan_table[256];
+
+/* TRUE when byte @c belongs to any class in @classes. */
+static inline gboolean
+sipws_scan_is (guchar c, guint32 classes)
+{
+  return (sipws_scan_table[c] & classes) != 0;
+}
+
+/* Advances over bytes that belong to any class in @classes. */
+static inline const char *
+sipws_scan_span (const char *p, const char *end, guint32 classes)
+{
+  while (p < end && (sipws_scan_table[(guchar) *p] & classes) != 0)
+    p++;
+  return p;
+}
+
+/* Skips SP and HTAB. Header values reach the scanners unfolded (the message
+ * parser replaces each fold by one SP), so LWS and SWS are both plain runs of
+ * blanks here. */
+static inline const char *
+sipws_scan_skip_lws (const char *p, const char *end)
+{
+  while (p < end && (*p == ' ' || *p == '\t'))
+    p++;
+  return p;
+}
+
+/* Moves @end back over trailing SP and HTAB, not before @start. */
+static inline const char *
+sipws_scan_trim_lws_end (const char *start, const char *end)
+{
+  while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+    end--;
+  return end;
+}
+
+/* Returns the end of the token starting at @p (@p itself when there is none). */
+static inline const char *
+sipws_scan_token (const char *p, const char *end)
+{
+  return sipws_scan_span (p, end, SIPWS_CC_TOKEN);
+}
+
+/* TRUE when [s, s+len) is a non-empty token. */
+gboolean sipws_scan_is_token (const char *s, gsize len);
+
+/* Scans a quoted-string (RFC 3261 §25.1: qdtext and quoted-pair) whose
+ * opening DQUOTE is at *@pp. On success *@pp is moved past the closing DQUOTE.
+ * On failure *@pp is unchanged and @error says what is wrong: an unterminated
+ * string, a control character, or a quoted-pair escaping CR or LF; columns
+ * count from @start (1-based). */
+gboolean sipws_scan_quoted_string (const char  *start,
+                                   const char **pp,
+                                   const char  *end,
+                                   GError     **error);
+
+/* Decodes a quoted-string already validated by sipws_scan_quoted_string():
+ * [p, p+len) includes both DQUOTEs; the result has the quoted-pairs resolved. */
+char *sipws_scan_unquote (const char *p, gsize len);
+
+/* Appends @s as a quoted-string, escaping DQUOTE and backslash. */
+void sipws_scan_append_quoted (GString *out, const char *s, gsize len);
+
+/* Decodes %HH escapes of [p, p+len) into a new NUL-terminated string; its
+ * length goes to @out_len (it may contain NULs: %00 is legal). Returns NULL
+ * when a '%' is not followed by two hex digits. */
+char *sipws_scan_unescape (const char *p, gsize len, gsize *out_len);
+
+/* TRUE when every '%' in [p, p+len) starts a valid %HH escape; *@bad is set
+ * to the first bad '%' otherwise. */
+gboolean sipws_scan_check_escapes (const char *p, gsize len, const char **bad);
+
+/* Appends [s, s+len), writing every byte outside @keep (a class mask) as %HH
+ * with upper-case hex digits. */
+void sipws_scan_append_escaped (GString    *out,
+                                const char *s,
+                                gsize       len,
+                                guint32     keep);
+
+/* Value of a hex digit; only meaningful when sipws_scan_is (c, SIPWS_CC_HEX). */
+static inline guint
+sipws_scan_hex_value (guchar c)
+{
+  return c <= '9' ? (guint) (c - '0') : (guint) ((c | 0x20) - 'a' + 10);
+}
+
+/* Sets a SIPWS_ERROR_PARSE error "<message> at column N", where N is the
+ * 1-based column of @pos counted from @start. */
+void sipws_scan_set_error (GError    **error,
+                           const char *start,
+                           const char *pos,
+                           const char *format,
+                           ...) G_GNUC_PRINTF (4, 5);
+
+/* One element of a split header value: [start, start+len), LWS trimmed. */
+typedef struct {
+  const char *start;
+  gsize       len;
+} SipwsScanSpan;
+
+/* Iterates over the comma-separated elements of a header value without
+ * allocating. Commas inside quoted strings (with quoted-pair escapes) and
+ * inside <...> do not split. */
+typedef struct {
+  const char *start;   /* start of the whole value, for error columns */
+  const char *p;       /* next element; NULL once the last one was returned */
+  const char *end;
+} SipwsScanListIter;
+
+void sipws_scan_list_iter_init (SipwsScanListIter *iter,
+                                const char        *value,
+                                gsize              len);
+
+/* Returns the next element in @elem (LWS trimmed; len 0 for an empty
+ * element, such as the middle one of "a,,b" or the last one of "a,").
+ * Returns FALSE at the end, or on error with @error set (an unterminated
+ * quoted string or an unclosed '<'). An empty or all-blank value has no
+ * elements at all. */
+gboolean sipws_scan_list_iter_next (SipwsScanListIter *iter,
+                                    SipwsScanSpan     *elem,
+                                    GError           **error);
+
+/* Splits a whole header value, appending one SipwsScanSpan per element to
+ * @spans (a GArray of SipwsScanSpan), empty elements included. Returns FALSE
+ * with @error set when the value is malformed; @spans then holds the elements
+ * before the error. */
+gboolean sipws_scan_split_list (const char *value,
+                                gsize       len,
+                                GArray     *spans,
+                                GError    **error);
+
+G_END_DECLS

@@ -1,2 +1,350 @@
-/* PLACEHOLDER, replaced by its owner */
+/* sipws-scan.c: the shared SIP lexer */
+#include <string.h>
+
 #include "sipws-scan-private.h"
+#include "sipws-error.h"
+
+/* The table is computed by the compiler from the RFC 3261 §25.1 definitions
+ * below, so each class reads like the grammar and no hand-written byte map
+ * can drift from it. */
+#define IN(c, lo, hi) ((c) >= (lo) && (c) <= (hi))
+#define ONE_OF(c, s) ((c) != 0 && (c) < 0x80 && __builtin_strchr ((s), (c)) != NULL)
+
+#define IS_ALPHA(c) (IN (c, 'A', 'Z') || IN (c, 'a', 'z'))
+#define IS_DIGIT(c) IN (c, '0', '9')
+#define IS_ALNUM(c) (IS_ALPHA (c) || IS_DIGIT (c))
+
+#define CLASSES(c) ( \
+  (IS_ALPHA (c) ? SIPWS_CC_ALPHA : 0) | \
+  (IS_DIGIT (c) ? SIPWS_CC_DIGIT : 0) | \
+  (IS_ALNUM (c) ? SIPWS_CC_ALPHANUM : 0) | \
+  (IS_DIGIT (c) || IN (c, 'A', 'F') || IN (c, 'a', 'f') ? SIPWS_CC_HEX : 0) | \
+  (IS_ALNUM (c) || ONE_OF (c, "-.!%*_+`'~") ? SIPWS_CC_TOKEN : 0) | \
+  (IS_ALNUM (c) || ONE_OF (c, "-_.!~*'()") ? SIPWS_CC_UNRESERVED : 0) | \
+  (ONE_OF (c, "&=+$,;?/") ? SIPWS_CC_USER_UNRESERVED : 0) | \
+  (ONE_OF (c, "&=+$,") ? SIPWS_CC_PASSWORD : 0) | \
+  (ONE_OF (c, "[]/:&+$") ? SIPWS_CC_PARAM_UNRESERVED : 0) | \
+  (ONE_OF (c, "[]/?:+$") ? SIPWS_CC_HNV_UNRESERVED : 0) | \
+  ((c) == ' ' || (c) == '\t' ? SIPWS_CC_WS : 0) | \
+  ((c) == ' ' || (c) == '\t' || (c) == 0x21 || IN (c, 0x23, 0x5B) || \
+   IN (c, 0x5D, 0x7E) || (c) >= 0x80 ? SIPWS_CC_QDTEXT : 0) | \
+  (ONE_OF (c, ";/?:@&=+$,") ? SIPWS_CC_RESERVED : 0) | \
+  (IS_ALNUM (c) || ONE_OF (c, "-.") ? SIPWS_CC_HOSTNAME : 0) | \
+  (IS_ALNUM (c) || ONE_OF (c, "-.!%*_+`'~()<>:\\\"/[]?{}") ? SIPWS_CC_WORD : 0) | \
+  (ONE_OF (c, "-.()") ? SIPWS_CC_TEL_VISUAL : 0) | \
+  (IS_ALNUM (c) || ONE_OF (c, "-_.!~*'();/?:@&=+$,[]") ? SIPWS_CC_URIC : 0) | \
+  (IS_ALNUM (c) || ONE_OF (c, "+-.") ? SIPWS_CC_SCHEME : 0) | \
+  ((c) < 0x20 || (c) == 0x7F ? SIPWS_CC_CTL : 0) | \
+  ((c) >= 0x80 ? SIPWS_CC_UTF8_NONASCII : 0))
+
+#define ROW(b) \
+  CLASSES ((b) + 0x0), CLASSES ((b) + 0x1), CLASSES ((b) + 0x2), CLASSES ((b) + 0x3), \
+  CLASSES ((b) + 0x4), CLASSES ((b) + 0x5), CLASSES ((b) + 0x6), CLASSES ((b) + 0x7), \
+  CLASSES ((b) + 0x8), CLASSES ((b) + 0x9), CLASSES ((b) + 0xA), CLASSES ((b) + 0xB), \
+  CLASSES ((b) + 0xC), CLASSES ((b) + 0xD), CLASSES ((b) + 0xE), CLASSES ((b) + 0xF)
+
+const guint32 sipws_scan_table[256] = {
+  ROW (0x00), ROW (0x10), ROW (0x20), ROW (0x30),
+  ROW (0x40), ROW (0x50), ROW (0x60), ROW (0x70),
+  ROW (0x80), ROW (0x90), ROW (0xA0), ROW (0xB0),
+  ROW (0xC0), ROW (0xD0), ROW (0xE0), ROW (0xF0),
+};
+
+void
+sipws_scan_set_error (GError     **error,
+                      const char  *start,
+                      const char  *pos,
+                      const char  *format,
+                      ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  if (error == NULL)
+    return;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE, "%s at column %" G_GSIZE_FORMAT,
+               what, (gsize) (pos - start) + 1);
+}
+
+gboolean
+sipws_scan_is_token (const char *s,
+                     gsize       len)
+{
+  return len > 0 && sipws_scan_token (s, s + len) == s + len;
+}
+
+gboolean
+sipws_scan_quoted_string (const char  *start,
+                          const char **pp,
+                          const char  *end,
+                          GError     **error)
+{
+  const char *open = *pp;
+  const char *p = open + 1;
+
+  g_return_val_if_fail (open < end && *open == '"', FALSE);
+
+  for (;;)
+    {
+      guchar c;
+
+      while (p < end && sipws_scan_is (*p, SIPWS_CC_QDTEXT) && *p != '"' && *p != '\\')
+        p++;
+      if (p >= end)
+        break;
+
+      c = *p;
+      if (c == '"')
+        {
+          *pp = p + 1;
+          return TRUE;
+        }
+      if (c == '\\')
+        {
+          /* quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F) */
+          if (p + 1 >= end)
+            break;
+          c = p[1];
+          if (c == '\r' || c == '\n' || c >= 0x80)
+            {
+              sipws_scan_set_error (error, start, p + 1,
+                                    "invalid escaped character 0x%02X in quoted string", c);
+              return FALSE;
+            }
+          p += 2;
+          continue;
+        }
+
+      sipws_scan_set_error (error, start, p,
+                            "invalid character 0x%02X in quoted string", c);
+      return FALSE;
+    }
+
+  sipws_scan_set_error (error, start, open, "unterminated quoted string");
+  return FALSE;
+}
+
+char *
+sipws_scan_unquote (const char *p,
+                    gsize       len)
+{
+  const char *end;
+  char *out, *o;
+
+  g_return_val_if_fail (len >= 2 && p[0] == '"' && p[len - 1] == '"', NULL);
+
+  end = p + len - 1;
+  p++;
+  out = o = g_malloc (end - p + 1);
+  while (p < end)
+    {
+      if (*p == '\\' && p + 1 < end)
+        p++;
+      *o++ = *p++;
+    }
+  *o = '\0';
+  return out;
+}
+
+void
+sipws_scan_append_quoted (GString    *out,
+                          const char *s,
+                          gsize       len)
+{
+  const char *end = s + len;
+
+  g_string_append_c (out, '"');
+  while (s < end)
+    {
+      const char *run = s;
+
+      while (s < end && *s != '"' && *s != '\\')
+        s++;
+      g_string_append_len (out, run, s - run);
+      if (s < end)
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, *s++);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+gboolean
+sipws_scan_check_escapes (const char  *p,
+                          gsize        len,
+                          const char **bad)
+{
+  const char *end = p + len;
+
+  while ((p = memchr (p, '%', end - p)) != NULL)
+    {
+      if (end - p < 3 || !sipws_scan_is (p[1], SIPWS_CC_HEX) || !sipws_scan_is (p[2], SIPWS_CC_HEX))
+        {
+          if (bad != NULL)
+            *bad = p;
+          return FALSE;
+        }
+      p += 3;
+    }
+  return TRUE;
+}
+
+char *
+sipws_scan_unescape (const char *p,
+                     gsize       len,
+                     gsize      *out_len)
+{
+  const char *end = p + len;
+  char *out, *o;
+
+  out = o = g_malloc (len + 1);
+  while (p < end)
+    {
+      const char *pct = memchr (p, '%', end - p);
+      gsize run = (pct != NULL ? pct : end) - p;
+
+      memcpy (o, p, run);
+      o += run;
+      p += run;
+      if (pct == NULL)
+        break;
+      if (end - p < 3 || !sipws_scan_is (p[1], SIPWS_CC_HEX) || !sipws_scan_is (p[2], SIPWS_CC_HEX))
+        {
+          g_free (out);
+          return NULL;
+        }
+      *o++ = (char) (sipws_scan_hex_value (p[1]) << 4 | sipws_scan_hex_value (p[2]));
+      p += 3;
+    }
+  *o = '\0';
+  if (out_len != NULL)
+    *out_len = o - out;
+  return out;
+}
+
+void
+sipws_scan_append_escaped (GString    *out,
+                           const char *s,
+                           gsize       len,
+                           guint32     keep)
+{
+  static const char hex[] = "0123456789ABCDEF";
+  const char *end = s + len;
+
+  while (s < end)
+    {
+      const char *run = sipws_scan_span (s, end, keep);
+
+      g_string_append_len (out, s, run - s);
+      s = run;
+      if (s < end)
+        {
+          guchar c = *s++;
+
+          g_string_append_c (out, '%');
+          g_string_append_c (out, hex[c >> 4]);
+          g_string_append_c (out, hex[c & 0xF]);
+        }
+    }
+}
+
+void
+sipws_scan_list_iter_init (SipwsScanListIter *iter,
+                           const char        *value,
+                           gsize              len)
+{
+  const char *end = value + len;
+
+  iter->start = value;
+  iter->end = end;
+  /* An all-blank value has no elements, not one empty element. */
+  iter->p = sipws_scan_skip_lws (value, end) < end ? value : NULL;
+}
+
+gboolean
+sipws_scan_list_iter_next (SipwsScanListIter *iter,
+                           SipwsScanSpan     *elem,
+                           GError           **error)
+{
+  const char *p = iter->p;
+  const char *end = iter->end;
+  const char *elem_start, *elem_end;
+
+  if (p == NULL)
+    return FALSE;
+
+  elem_start = sipws_scan_skip_lws (p, end);
+  p = elem_start;
+  for (;;)
+    {
+      /* Only these three bytes change the state; everything else is skipped
+       * in one tight loop. */
+      while (p < end && *p != ',' && *p != '"' && *p != '<')
+        p++;
+      if (p >= end || *p == ',')
+        break;
+
+      if (*p == '"')
+        {
+          const char *q = p + 1;
+
+          while (q < end && *q != '"')
+            q += (*q == '\\' && q + 1 < end) ? 2 : 1;
+          if (q >= end)
+            {
+              sipws_scan_set_error (error, iter->start, p, "unterminated quoted string");
+              iter->p = NULL;
+              return FALSE;
+            }
+          p = q + 1;
+        }
+      else
+        {
+          const char *q = memchr (p, '>', end - p);
+
+          if (q == NULL)
+            {
+              sipws_scan_set_error (error, iter->start, p, "unclosed '<'");
+              iter->p = NULL;
+              return FALSE;
+            }
+          p = q + 1;
+        }
+    }
+
+  elem_end = sipws_scan_trim_lws_end (elem_start, p);
+  elem->start = elem_start;
+  elem->len = elem_end - elem_start;
+  iter->p = p < end ? p + 1 : NULL;
+  return TRUE;
+}
+
+gboolean
+sipws_scan_split_list (const char *value,
+                       gsize       len,
+                       GArray     *spans,
+                       GError    **error)
+{
+  SipwsScanListIter iter;
+  SipwsScanSpan elem;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (spans != NULL, FALSE);
+
+  sipws_scan_list_iter_init (&iter, value, len);
+  while (sipws_scan_list_iter_next (&iter, &elem, &local_error))
+    g_array_append_val (spans, elem);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
