@@ -130,6 +130,15 @@ sipws_scan_hex_value (guchar c)
   return c <= '9' ? (guint) (c - '0') : (guint) ((c | 0x20) - 'a' + 10);
 }
 
+/* Host forms of RFC 3261 §25.1, each checked over the whole [p, end). */
+/* IPv4address: four dot-separated decimal numbers, each at most 255. */
+gboolean sipws_scan_is_ipv4 (const char *p, const char *end);
+/* IPv6address (without brackets), optionally ending in an IPv4address. */
+gboolean sipws_scan_is_ipv6 (const char *p, const char *end);
+/* hostname: labels of alphanum and inner '-', at most 63 bytes each, the
+ * last one starting with a letter, an optional final '.', at most 255 bytes. */
+gboolean sipws_scan_is_hostname (const char *p, const char *end);
+
 /* Sets a SIPWS_ERROR_PARSE error "<message> at column N", where N is the
  * 1-based column of @pos counted from @start. */
 void sipws_scan_set_error (GError    **error,

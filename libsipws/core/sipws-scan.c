@@ -348,3 +348,113 @@ sipws_scan_split_list (const char *value,
     }
   return TRUE;
 }
+
+gboolean
+sipws_scan_is_ipv4 (const char *p,
+                    const char *end)
+{
+  guint part;
+
+  for (part = 0; part < 4; part++)
+    {
+      guint value = 0, digits = 0;
+
+      if (part > 0)
+        {
+          if (p >= end || *p != '.')
+            return FALSE;
+          p++;
+        }
+      while (p < end && sipws_scan_is (*p, SIPWS_CC_DIGIT) && digits < 4)
+        {
+          value = value * 10 + (guint) (*p - '0');
+          digits++;
+          p++;
+        }
+      if (digits == 0 || digits > 3 || value > 255)
+        return FALSE;
+    }
+  return p == end;
+}
+
+gboolean
+sipws_scan_is_ipv6 (const char *p,
+                    const char *end)
+{
+  guint groups = 0;
+  gboolean compressed = FALSE;
+
+  if (end - p >= 2 && p[0] == ':' && p[1] == ':')
+    {
+      compressed = TRUE;
+      p += 2;
+      if (p == end)
+        return TRUE;
+    }
+  else if (p < end && *p == ':')
+    return FALSE;
+
+  while (p < end)
+    {
+      const char *group = p;
+      const char *hex_end = sipws_scan_span (p, end, SIPWS_CC_HEX);
+
+      /* A dotted quad may end the address in place of the last two groups. */
+      if (hex_end < end && *hex_end == '.')
+        return (compressed ? groups + 2 <= 7 : groups + 2 == 8) &&
+               sipws_scan_is_ipv4 (group, end);
+
+      if (hex_end == group || hex_end - group > 4)
+        return FALSE;
+      groups++;
+      p = hex_end;
+      if (p == end)
+        break;
+      if (*p != ':')
+        return FALSE;
+      p++;
+      if (p < end && *p == ':')
+        {
+          if (compressed)
+            return FALSE;
+          compressed = TRUE;
+          p++;
+          if (p == end)
+            break;
+        }
+      else if (p == end)
+        return FALSE;
+    }
+
+  return compressed ? groups <= 7 : groups == 8;
+}
+
+gboolean
+sipws_scan_is_hostname (const char *p,
+                        const char *end)
+{
+  const char *label = p;
+  const char *last_label = p;
+
+  if (p == end || end - p > 255)
+    return FALSE;
+  if (end[-1] == '.')
+    end--;
+
+  for (;;)
+    {
+      const char *q = label;
+
+      while (q < end && (sipws_scan_is (*q, SIPWS_CC_ALPHANUM) || *q == '-'))
+        q++;
+      if (q == label || q - label > 63 || *label == '-' || q[-1] == '-')
+        return FALSE;
+      last_label = label;
+      if (q == end)
+        break;
+      if (*q != '.')
+        return FALSE;
+      label = q + 1;
+    }
+  return sipws_scan_is (*last_label, SIPWS_CC_ALPHA);
+}
