@@ -1,2 +1,739 @@
-/* PLACEHOLDER, replaced by its owner */
-#include "sipws-address.h"
+/* sipws-address.c: name-addr / addr-spec values with header parameters */
+#include <string.h>
+
+#include "sipws-address-private.h"
+#include "sipws-error.h"
+#include "sipws-params-private.h"
+#include "sipws-scan-private.h"
+#include "sipws-uri-private.h"
+
+/* A parsed address is one allocation (this struct, the parameter entries,
+ * then the display name and parameter strings) plus its URI. */
+struct _SipwsAddress
+{
+  gatomicrefcount ref_count;
+  gboolean wildcard;
+  gboolean quoted_display;   /* the display name was a quoted-string */
+  const char *display_name;
+  char *owned_display_name;
+  SipwsUri *uri;
+  SipwsParams params;
+  SipwsParam items[];
+};
+
+G_DEFINE_BOXED_TYPE (SipwsAddress, sipws_address, sipws_address_ref, sipws_address_unref)
+
+#define MAX_EXPIRES G_GINT64_CONSTANT (4294967295)
+
+static SipwsAddress *
+address_alloc (guint   n_items,
+               gsize   n_chars,
+               char  **arena)
+{
+  SipwsAddress *self;
+  gsize items_size = n_items * sizeof (SipwsParam);
+
+  self = g_malloc0 (sizeof (SipwsAddress) + items_size + n_chars);
+  g_atomic_ref_count_init (&self->ref_count);
+  *arena = (char *) self->items + items_size;
+  return self;
+}
+
+static gboolean
+unexpected (GError    **error,
+            const char *start,
+            const char *p,
+            const char *end,
+            const char *expected)
+{
+  char buf[SIPWS_SCAN_DESCRIBE_SIZE];
+
+  sipws_scan_set_error (error, start, p, "expected %s, found %s", expected,
+                        sipws_scan_describe (p, end, buf));
+  return FALSE;
+}
+
+/* delta-seconds, at most 2^32-1 (RFC 3261 §25.1, RFC 4475 scalar02). */
+static gint64
+parse_delta_seconds (const char *value)
+{
+  gint64 seconds = 0;
+  const char *s;
+
+  if (value == NULL || *value == '\0')
+    return -1;
+  for (s = value; *s != '\0'; s++)
+    {
+      if (!sipws_scan_is (*s, SIPWS_CC_DIGIT))
+        return -1;
+      seconds = seconds * 10 + (*s - '0');
+      if (seconds > MAX_EXPIRES)
+        return -2;
+    }
+  return seconds;
+}
+
+/* qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ), in
+ * thousandths. */
+static gint
+parse_qvalue (const char *value)
+{
+  gint q, scale = 100;
+  const char *s;
+
+  if (value == NULL || (value[0] != '0' && value[0] != '1'))
+    return -1;
+  q = (value[0] - '0') * 1000;
+  s = value + 1;
+  if (*s == '.')
+    {
+      for (s++; sipws_scan_is (*s, SIPWS_CC_DIGIT) && scale > 0; s++, scale /= 10)
+        q += (*s - '0') * scale;
+    }
+  if (*s != '\0' || q > 1000)
+    return -1;
+  return q;
+}
+
+/* The parameters whose syntax the upper layers rely on are checked here, so
+ * that their getters cannot meet a bad value from the network. */
+static gboolean
+check_params (SipwsAddress  *self,
+              const char    *start,
+              const char    *params_start,
+              GError       **error)
+{
+  const SipwsParam *param;
+
+  param = sipws_params_lookup (&self->params, "expires");
+  if (param != NULL)
+    {
+      gint64 seconds = parse_delta_seconds (param->value);
+
+      if (seconds == -2)
+        {
+          sipws_scan_set_error (error, start, params_start,
+                                "expires parameter larger than 4294967295");
+          return FALSE;
+        }
+      if (seconds < 0)
+        {
+          sipws_scan_set_error (error, start, params_start,
+                                "expires parameter must be a number of seconds");
+          return FALSE;
+        }
+    }
+
+  param = sipws_params_lookup (&self->params, "q");
+  if (param != NULL && parse_qvalue (param->value) < 0)
+    {
+      sipws_scan_set_error (error, start, params_start,
+                            "q parameter must be a number from 0 to 1 with at most 3 decimals");
+      return FALSE;
+    }
+
+  param = sipws_params_lookup (&self->params, "tag");
+  if (param != NULL && (param->value == NULL || param->quoted))
+    {
+      sipws_scan_set_error (error, start, params_start, "tag parameter must be a token");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+SipwsAddress *
+sipws_address_parse_range (const char  *start,
+                           const char  *p,
+                           const char  *end,
+                           GError     **error)
+{
+  const char *display = NULL, *display_end = NULL;
+  const char *uri_start, *uri_end, *params_start;
+  gboolean quoted = FALSE, bracketed;
+  g_autoptr(SipwsUri) uri = NULL;
+  SipwsAddress *self;
+  guint capacity;
+  gsize size;
+  char *arena;
+
+  p = sipws_scan_skip_lws (p, end);
+  end = sipws_scan_trim_lws_end (p, end);
+  if (p == end)
+    {
+      unexpected (error, start, p, end, "an address");
+      return NULL;
+    }
+
+  if (*p == '*')
+    {
+      if (p + 1 != end)
+        {
+          unexpected (error, start, p + 1, end, "nothing after '*'");
+          return NULL;
+        }
+      self = address_alloc (0, 0, &arena);
+      self->wildcard = TRUE;
+      return self;
+    }
+
+  if (*p == '"')
+    {
+      display = p;
+      if (!sipws_scan_quoted_string (start, &p, end, error))
+        return NULL;
+      display_end = p;
+      quoted = TRUE;
+      /* No LWS is needed between the display name and '<' (RFC 4475 lwsdisp). */
+      p = sipws_scan_skip_lws (p, end);
+      if (p >= end || *p != '<')
+        {
+          unexpected (error, start, p, end, "'<' after the display name");
+          return NULL;
+        }
+    }
+  else if (*p != '<')
+    {
+      /* Either display-name tokens before '<', or an addr-spec whose scheme
+       * (all token characters) ends at ':'. */
+      const char *q = p, *words_end = p;
+      guint words = 0;
+
+      for (;;)
+        {
+          const char *t = sipws_scan_token (q, end);
+
+          if (t == q)
+            break;
+          words++;
+          words_end = t;
+          q = sipws_scan_skip_lws (t, end);
+          if (q == t)
+            break;
+        }
+
+      if (q < end && *q == '<' && words > 0)
+        {
+          display = p;
+          display_end = words_end;
+          p = q;
+        }
+      else if (!(words == 1 && q == words_end && q < end && *q == ':'))
+        {
+          unexpected (error, start, q, end,
+                      words == 0 ? "a display name, '<' or a URI"
+                                 : "'<' after the display name (a display name that is not a series of tokens must be quoted)");
+          return NULL;
+        }
+    }
+
+  bracketed = *p == '<';
+  if (bracketed)
+    {
+      uri_start = p + 1;
+      uri_end = memchr (uri_start, '>', end - uri_start);
+      if (uri_end == NULL)
+        {
+          sipws_scan_set_error (error, start, p, "unclosed '<'");
+          return NULL;
+        }
+      if (uri_start < uri_end && (sipws_scan_is (*uri_start, SIPWS_CC_WS) ||
+                                  sipws_scan_is (uri_end[-1], SIPWS_CC_WS)))
+        {
+          /* RFC 4475 badaspec */
+          sipws_scan_set_error (error, start, uri_start, "blanks are not allowed inside '<>'");
+          return NULL;
+        }
+      params_start = uri_end + 1;
+    }
+  else
+    {
+      /* A bare addr-spec ends at the first ';' (what follows are header
+       * parameters) and cannot hold ',', '?' or blanks (RFC 3261 §20.10). */
+      uri_start = p;
+      for (uri_end = p; uri_end < end; uri_end++)
+        if (*uri_end == ';' || *uri_end == ',' || *uri_end == '?' || sipws_scan_is (*uri_end, SIPWS_CC_WS))
+          break;
+      if (uri_end < end && (*uri_end == '?' || *uri_end == ','))
+        {
+          /* RFC 4475 regbadct */
+          sipws_scan_set_error (error, start, uri_end,
+                                "a URI with '%c' must be enclosed in '<>'", *uri_end);
+          return NULL;
+        }
+      params_start = uri_end;
+    }
+
+  uri = sipws_uri_parse_range (start, uri_start, uri_end, error);
+  if (uri == NULL)
+    return NULL;
+
+  size = sipws_params_arena_size (params_start, end, &capacity);
+  size += display != NULL ? (gsize) (display_end - display) + 1 : 0;
+  self = address_alloc (capacity, size, &arena);
+  self->uri = g_steal_pointer (&uri);
+
+  if (display != NULL)
+    {
+      char *o = arena;
+
+      self->display_name = arena;
+      self->quoted_display = quoted;
+      if (quoted)
+        {
+          const char *s;
+
+          for (s = display + 1; s < display_end - 1; s++)
+            {
+              if (*s == '\\')
+                s++;
+              *o++ = *s;
+            }
+        }
+      else
+        {
+          /* Tokens joined by single spaces, whatever LWS separated them. */
+          const char *s = display;
+
+          while (s < display_end)
+            {
+              const char *t = sipws_scan_token (s, display_end);
+
+              memcpy (o, s, t - s);
+              o += t - s;
+              s = sipws_scan_skip_lws (t, display_end);
+              if (s < display_end)
+                *o++ = ' ';
+            }
+        }
+      *o++ = '\0';
+      arena = o;
+    }
+
+  p = params_start;
+  if (!sipws_params_parse_in (&self->params, SIPWS_PARAMS_HEADER, start, &p, end,
+                              self->items, capacity, &arena, error))
+    goto fail;
+  if (p < end)
+    {
+      unexpected (error, start, p, end, bracketed ? "';' or the end after '>'" : "';' or the end after the URI");
+      goto fail;
+    }
+  if (!check_params (self, start, params_start, error))
+    goto fail;
+  return self;
+
+fail:
+  sipws_address_unref (self);
+  return NULL;
+}
+
+/**
+ * sipws_address_parse:
+ * @str: one address: `"Bob" <sip:bob@example.com>;tag=1`, `sip:bob@example.com`,
+ *   `*`…
+ * @len: the length of @str in bytes, or -1 when it is NUL-terminated
+ * @error: return location for a #GError
+ *
+ * Parses one name-addr or addr-spec with its header parameters (RFC 3261
+ * §20.10), or the `*` of `Contact: *`. A header value that is a list must be
+ * split first. Following RFC 3261, the parameters after a URI without `<>`
+ * are header parameters, and such a URI cannot contain `,`, `;` or `?`;
+ * blanks inside `<>` are errors, and a display name must be a quoted string
+ * or a series of tokens. The `expires` (at most 2^32-1), `q` and `tag`
+ * parameters are checked.
+ *
+ * Returns: (transfer full): the address, or %NULL with @error set to
+ *   %SIPWS_ERROR_PARSE naming what was expected and at which column
+ */
+SipwsAddress *
+sipws_address_parse (const char  *str,
+                     gssize       len,
+                     GError     **error)
+{
+  g_return_val_if_fail (str != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (len < 0)
+    len = strlen (str);
+  return sipws_address_parse_range (str, str, str + len, error);
+}
+
+/**
+ * sipws_address_new:
+ * @display_name: (nullable): the display name
+ * @uri: the URI
+ *
+ * Creates an address to complete with the setters before it is shared.
+ *
+ * Returns: (transfer full): a new address
+ */
+SipwsAddress *
+sipws_address_new (const char *display_name,
+                   SipwsUri   *uri)
+{
+  SipwsAddress *self;
+  char *arena;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  self = address_alloc (0, 0, &arena);
+  self->uri = sipws_uri_ref (uri);
+  sipws_address_set_display_name (self, display_name);
+  return self;
+}
+
+/**
+ * sipws_address_new_wildcard:
+ *
+ * Creates the `*` of `Contact: *` (removing every binding of a REGISTER).
+ *
+ * Returns: (transfer full): a new wildcard address
+ */
+SipwsAddress *
+sipws_address_new_wildcard (void)
+{
+  SipwsAddress *self;
+  char *arena;
+
+  self = address_alloc (0, 0, &arena);
+  self->wildcard = TRUE;
+  return self;
+}
+
+/**
+ * sipws_address_copy:
+ * @self: an address
+ *
+ * Makes an independent copy, URI included, for instance to modify a shared
+ * address.
+ *
+ * Returns: (transfer full): the copy
+ */
+SipwsAddress *
+sipws_address_copy (SipwsAddress *self)
+{
+  SipwsAddress *copy;
+  char *arena;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = address_alloc (0, 0, &arena);
+  copy->wildcard = self->wildcard;
+  copy->quoted_display = self->quoted_display;
+  if (self->uri != NULL)
+    copy->uri = sipws_uri_copy (self->uri);
+  copy->owned_display_name = g_strdup (self->display_name);
+  copy->display_name = copy->owned_display_name;
+  sipws_params_copy (&copy->params, &self->params);
+  return copy;
+}
+
+/**
+ * sipws_address_ref:
+ * @self: an address
+ *
+ * Returns: (transfer full): @self, with one more reference
+ */
+SipwsAddress *
+sipws_address_ref (SipwsAddress *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+/**
+ * sipws_address_unref:
+ * @self: (transfer full): an address
+ *
+ * Drops one reference; the last one frees the address.
+ */
+void
+sipws_address_unref (SipwsAddress *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+
+  g_clear_pointer (&self->uri, sipws_uri_unref);
+  sipws_params_clear (&self->params);
+  g_free (self->owned_display_name);
+  g_free (self);
+}
+
+/**
+ * sipws_address_is_wildcard:
+ * @self: an address
+ *
+ * Returns: whether this is the `*` of `Contact: *`
+ */
+gboolean
+sipws_address_is_wildcard (SipwsAddress *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->wildcard;
+}
+
+/**
+ * sipws_address_get_display_name:
+ * @self: an address
+ *
+ * Gets the display name: a quoted one without its quotes and with its
+ * escapes resolved (`"A \"B\""` gives `A "B"`), a token one with its words
+ * joined by single spaces. An escaped NUL cuts the string there.
+ *
+ * Returns: (nullable): the display name, or %NULL when there is none
+ */
+const char *
+sipws_address_get_display_name (SipwsAddress *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->display_name;
+}
+
+/**
+ * sipws_address_set_display_name:
+ * @self: an address not shared yet
+ * @display_name: (nullable): the display name, or %NULL for none
+ *
+ * Sets the display name; it is written quoted unless it is a series of
+ * tokens separated by single spaces.
+ */
+void
+sipws_address_set_display_name (SipwsAddress *self,
+                                const char   *display_name)
+{
+  char *old;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (!self->wildcard);
+
+  old = self->owned_display_name;
+  self->owned_display_name = g_strdup (display_name);
+  self->display_name = self->owned_display_name;
+  self->quoted_display = FALSE;
+  g_free (old);
+}
+
+/**
+ * sipws_address_get_uri:
+ * @self: an address
+ *
+ * Returns: (transfer none) (nullable): the URI; %NULL for a wildcard
+ */
+SipwsUri *
+sipws_address_get_uri (SipwsAddress *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->uri;
+}
+
+/**
+ * sipws_address_has_param:
+ * @self: an address
+ * @name: a header parameter name (case-insensitive)
+ *
+ * Returns: whether the address has the parameter, with or without a value
+ */
+gboolean
+sipws_address_has_param (SipwsAddress *self,
+                         const char   *name)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  return sipws_params_has (&self->params, name);
+}
+
+/**
+ * sipws_address_get_param:
+ * @self: an address
+ * @name: a header parameter name (case-insensitive)
+ *
+ * Gets a header parameter (after the `>`, or after a URI without `<>`); a
+ * quoted value is returned without its quotes (`+sip.instance="<urn:…>"`
+ * gives `<urn:…>`).
+ *
+ * Returns: (nullable): the value; %NULL when the parameter is absent or has
+ *   no value
+ */
+const char *
+sipws_address_get_param (SipwsAddress *self,
+                         const char   *name)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  return sipws_params_get (&self->params, name);
+}
+
+/**
+ * sipws_address_get_param_names:
+ * @self: an address
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the header parameter
+ *   names in order of appearance
+ */
+char **
+sipws_address_get_param_names (SipwsAddress *self)
+{
+  char **names;
+  guint i;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  names = g_new (char *, self->params.len + 1);
+  for (i = 0; i < self->params.len; i++)
+    names[i] = g_strdup (self->params.items[i].name);
+  names[i] = NULL;
+  return names;
+}
+
+/**
+ * sipws_address_set_param:
+ * @self: an address not shared yet
+ * @name: the parameter name, a token
+ * @value: (nullable): the value, or %NULL for a parameter without value
+ *
+ * Sets a header parameter, replacing the value of an existing one. A value
+ * that is neither a token nor an IP address is written as a quoted string.
+ */
+void
+sipws_address_set_param (SipwsAddress *self,
+                         const char   *name,
+                         const char   *value)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (!self->wildcard);
+  g_return_if_fail (name != NULL && sipws_scan_is_token (name, strlen (name)));
+
+  sipws_params_set (&self->params, SIPWS_PARAMS_HEADER, name, value);
+}
+
+/**
+ * sipws_address_remove_param:
+ * @self: an address not shared yet
+ * @name: the parameter name (case-insensitive)
+ *
+ * Removes a header parameter.
+ *
+ * Returns: whether there was such a parameter
+ */
+gboolean
+sipws_address_remove_param (SipwsAddress *self,
+                            const char   *name)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  return sipws_params_remove (&self->params, name);
+}
+
+/**
+ * sipws_address_get_tag:
+ * @self: an address
+ *
+ * Returns: (nullable): the `tag` parameter (From/To), or %NULL
+ */
+const char *
+sipws_address_get_tag (SipwsAddress *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return sipws_params_get (&self->params, "tag");
+}
+
+/**
+ * sipws_address_get_expires:
+ * @self: an address
+ *
+ * Returns: the `expires` parameter of a Contact in seconds (0 to
+ *   4294967295), or -1 when it is absent
+ */
+gint64
+sipws_address_get_expires (SipwsAddress *self)
+{
+  gint64 seconds;
+
+  g_return_val_if_fail (self != NULL, -1);
+
+  seconds = parse_delta_seconds (sipws_params_get (&self->params, "expires"));
+  return seconds >= 0 ? seconds : -1;
+}
+
+/**
+ * sipws_address_get_q:
+ * @self: an address
+ *
+ * Gets the `q` parameter of a Contact in thousandths, so `q=0.7` gives 700,
+ * which sorts and compares exactly.
+ *
+ * Returns: the preference from 0 to 1000, or -1 when it is absent
+ */
+gint
+sipws_address_get_q (SipwsAddress *self)
+{
+  g_return_val_if_fail (self != NULL, -1);
+
+  return parse_qvalue (sipws_params_get (&self->params, "q"));
+}
+
+/* Whether @s can be written unquoted: tokens separated by single spaces. */
+static gboolean
+is_token_words (const char *s)
+{
+  for (;;)
+    {
+      const char *t = sipws_scan_token (s, s + strlen (s));
+
+      if (t == s)
+        return FALSE;
+      if (*t == '\0')
+        return TRUE;
+      if (*t != ' ')
+        return FALSE;
+      s = t + 1;
+    }
+}
+
+/**
+ * sipws_address_to_string:
+ * @self: an address
+ *
+ * Writes the address as a name-addr (the URI always in `<>`, so its
+ * parameters stay its own), followed by the header parameters.
+ *
+ * Returns: (transfer full): the address text
+ */
+char *
+sipws_address_to_string (SipwsAddress *self)
+{
+  g_autofree char *uri = NULL;
+  GString *out;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->wildcard)
+    return g_strdup ("*");
+
+  out = g_string_sized_new (96);
+  if (self->display_name != NULL)
+    {
+      if (!self->quoted_display && is_token_words (self->display_name))
+        g_string_append (out, self->display_name);
+      else
+        sipws_scan_append_quoted (out, self->display_name, strlen (self->display_name));
+      g_string_append_c (out, ' ');
+    }
+  uri = sipws_uri_to_string (self->uri);
+  g_string_append_c (out, '<');
+  g_string_append (out, uri);
+  g_string_append_c (out, '>');
+  sipws_params_append (&self->params, SIPWS_PARAMS_HEADER, out);
+  return g_string_free (out, FALSE);
+}

@@ -42,21 +42,6 @@ sipws_params_arena_size (const char *p,
   return n == 0 ? 0 : 2 * (gsize) (end - p) + 3 * (gsize) n;
 }
 
-/* Spans the characters of @classes and %HH escapes (checked when decoding). */
-static inline const char *
-span_escaped (const char *p,
-              const char *end,
-              guint32     classes)
-{
-  for (;;)
-    {
-      p = sipws_scan_span (p, end, classes);
-      if (p >= end || *p != '%')
-        return p;
-      p++;
-    }
-}
-
 /* Copies [s, s+len) to the arena with %HH escapes decoded (when @decode);
  * returns the copy, or NULL after setting @error on a bad escape. */
 static const char *
@@ -163,7 +148,7 @@ sipws_params_parse_in (SipwsParams       *params,
         q = sipws_scan_skip_lws (q, end);
 
       name = q;
-      name_end = header ? sipws_scan_token (q, end) : span_escaped (q, end, name_classes);
+      name_end = header ? sipws_scan_token (q, end) : sipws_scan_span_escaped (q, end, name_classes);
       if (name_end == name)
         {
           sipws_scan_set_error (error, start, q, "expected %s name after '%c'",
@@ -205,7 +190,7 @@ sipws_params_parse_in (SipwsParams       *params,
           if (q < end && *q == '=')
             {
               value = q + 1;
-              value_end = span_escaped (value, end, SIPWS_CC_PARAM_CHAR);
+              value_end = sipws_scan_span_escaped (value, end, SIPWS_CC_PARAM_CHAR);
               if (value_end == value)
                 {
                   sipws_scan_set_error (error, start, value, "expected parameter value after '='");
@@ -223,7 +208,7 @@ sipws_params_parse_in (SipwsParams       *params,
               return FALSE;
             }
           value = q + 1;
-          value_end = span_escaped (value, end, SIPWS_CC_HNV_CHAR);
+          value_end = sipws_scan_span_escaped (value, end, SIPWS_CC_HNV_CHAR);
           q = value_end;
           sep = '&';
           break;

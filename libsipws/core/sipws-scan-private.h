@@ -60,6 +60,20 @@ sipws_scan_span (const char *p, const char *end, guint32 classes)
   return p;
 }
 
+/* Advances over bytes of @classes and '%' (the start of a %HH escape, which
+ * the caller checks when it decodes). */
+static inline const char *
+sipws_scan_span_escaped (const char *p, const char *end, guint32 classes)
+{
+  for (;;)
+    {
+      p = sipws_scan_span (p, end, classes);
+      if (p >= end || *p != '%')
+        return p;
+      p++;
+    }
+}
+
 /* Skips SP and HTAB. Header values reach the scanners unfolded (the message
  * parser replaces each fold by one SP), so LWS and SWS are both plain runs of
  * blanks here. */
@@ -146,6 +160,14 @@ void sipws_scan_set_error (GError    **error,
                            const char *pos,
                            const char *format,
                            ...) G_GNUC_PRINTF (4, 5);
+
+/* Names the byte at @p for an error message: "end of input" when p == end,
+ * "space", "tab", "'x'" for printable ASCII, "byte 0xHH" otherwise. @buf
+ * must hold SIPWS_SCAN_DESCRIBE_SIZE bytes; the result may point into it. */
+#define SIPWS_SCAN_DESCRIBE_SIZE 16
+const char *sipws_scan_describe (const char *p,
+                                 const char *end,
+                                 char       *buf);
 
 /* One element of a split header value: [start, start+len), LWS trimmed. */
 typedef struct {

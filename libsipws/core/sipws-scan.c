@@ -458,3 +458,24 @@ sipws_scan_is_hostname (const char *p,
     }
   return sipws_scan_is (*last_label, SIPWS_CC_ALPHA);
 }
+
+const char *
+sipws_scan_describe (const char *p,
+                     const char *end,
+                     char       *buf)
+{
+  guchar c;
+
+  if (p >= end)
+    return "end of input";
+  c = *p;
+  if (c == ' ')
+    return "space";
+  if (c == '\t')
+    return "tab";
+  if (c > 0x20 && c < 0x7F)
+    g_snprintf (buf, SIPWS_SCAN_DESCRIBE_SIZE, "'%c'", c);
+  else
+    g_snprintf (buf, SIPWS_SCAN_DESCRIBE_SIZE, "byte 0x%02X", c);
+  return buf;
+}
