@@ -95,12 +95,34 @@ parse_qvalue (const char *value)
   return q;
 }
 
+/* Where the parameter @name starts in [p, end), for error columns; the
+ * parameters were parsed already, so the text is well-formed. */
+static const char *
+param_position (const char *p,
+                const char *end,
+                const char *name)
+{
+  gsize len = strlen (name);
+
+  while ((p = memchr (p, ';', end - p)) != NULL)
+    {
+      const char *q = sipws_scan_skip_lws (p + 1, end);
+
+      if ((gsize) (end - q) >= len && g_ascii_strncasecmp (q, name, len) == 0 &&
+          sipws_scan_token (q, end) == q + len)
+        return q;
+      p = q;
+    }
+  return end;
+}
+
 /* The parameters whose syntax the upper layers rely on are checked here, so
  * that their getters cannot meet a bad value from the network. */
 static gboolean
 check_params (SipwsAddress  *self,
               const char    *start,
               const char    *params_start,
+              const char    *end,
               GError       **error)
 {
   const SipwsParam *param;
@@ -112,13 +134,13 @@ check_params (SipwsAddress  *self,
 
       if (seconds == -2)
         {
-          sipws_scan_set_error (error, start, params_start,
+          sipws_scan_set_error (error, start, param_position (params_start, end, "expires"),
                                 "expires parameter larger than 4294967295");
           return FALSE;
         }
       if (seconds < 0)
         {
-          sipws_scan_set_error (error, start, params_start,
+          sipws_scan_set_error (error, start, param_position (params_start, end, "expires"),
                                 "expires parameter must be a number of seconds");
           return FALSE;
         }
@@ -127,7 +149,7 @@ check_params (SipwsAddress  *self,
   param = sipws_params_lookup (&self->params, "q");
   if (param != NULL && parse_qvalue (param->value) < 0)
     {
-      sipws_scan_set_error (error, start, params_start,
+      sipws_scan_set_error (error, start, param_position (params_start, end, "q"),
                             "q parameter must be a number from 0 to 1 with at most 3 decimals");
       return FALSE;
     }
@@ -135,7 +157,8 @@ check_params (SipwsAddress  *self,
   param = sipws_params_lookup (&self->params, "tag");
   if (param != NULL && (param->value == NULL || param->quoted))
     {
-      sipws_scan_set_error (error, start, params_start, "tag parameter must be a token");
+      sipws_scan_set_error (error, start, param_position (params_start, end, "tag"),
+                            "tag parameter must be a token");
       return FALSE;
     }
   return TRUE;
@@ -318,7 +341,7 @@ sipws_address_parse_range (const char  *start,
       unexpected (error, start, p, end, bracketed ? "';' or the end after '>'" : "';' or the end after the URI");
       goto fail;
     }
-  if (!check_params (self, start, params_start, error))
+  if (!check_params (self, start, params_start, end, error))
     goto fail;
   return self;
 

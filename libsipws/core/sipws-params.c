@@ -423,6 +423,11 @@ sipws_params_set (SipwsParams       *params,
       param = &params->items[params->len++];
       memset (param, 0, sizeof *param);
     }
+  else
+    {
+      /* Only the value changes; the name keeps its spelling. */
+      name = param->name;
+    }
 
   name_len = strlen (name);
   value_len = value != NULL ? strlen (value) : 0;

@@ -376,7 +376,8 @@ parse_sip (SipwsUriScheme  scheme,
     }
   if (p < end)
     {
-      unexpected (error, start, p, end, "';', '?' or the end of the URI");
+      unexpected (error, start, p, end,
+                  self->headers.len > 0 ? "'&' or the end of the URI" : "';', '?' or the end of the URI");
       sipws_uri_unref (self);
       return NULL;
     }
@@ -468,10 +469,11 @@ parse_tel (const char  *start,
   if (sipws_params_has (&self->params, "ext"))
     {
       const char *ext = sipws_params_get (&self->params, "ext");
+      const char *ext_end = ext != NULL ? ext + strlen (ext) : NULL;
 
-      /* ext = 1*phonedigit, so it must hold a digit. */
-      if (ext == NULL || *ext == '+' || scan_tel_number (ext, ext + strlen (ext), &has_digit) != ext + strlen (ext) ||
-          !has_digit)
+      /* ext = 1*phonedigit: decimal digits among visual separators. */
+      if (ext == NULL || sipws_scan_span (ext, ext_end, SIPWS_CC_DIGIT | SIPWS_CC_TEL_VISUAL) != ext_end ||
+          sipws_scan_span (ext, ext_end, SIPWS_CC_TEL_VISUAL) == ext_end)
         {
           sipws_scan_set_error (error, start, number_end, "ext must be digits and visual separators");
           goto fail;
