@@ -302,7 +302,7 @@ set_state (SipwsTransport      *self,
 {
   if (self->state == state)
     return;
-  g_debug ("flow state: %s → %s", state_nick (self->state), state_nick (state));
+  g_debug ("flow state: %s -> %s", state_nick (self->state), state_nick (state));
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_STATE]);
 }
