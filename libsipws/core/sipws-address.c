@@ -130,7 +130,7 @@ check_params (SipwsAddress  *self,
   param = sipws_params_lookup (&self->params, "expires");
   if (param != NULL)
     {
-      gint64 seconds = parse_delta_seconds (param->value);
+      gint64 seconds = param->quoted ? -1 : parse_delta_seconds (param->value);
 
       if (seconds == -2)
         {
@@ -147,7 +147,7 @@ check_params (SipwsAddress  *self,
     }
 
   param = sipws_params_lookup (&self->params, "q");
-  if (param != NULL && parse_qvalue (param->value) < 0)
+  if (param != NULL && (param->quoted || parse_qvalue (param->value) < 0))
     {
       sipws_scan_set_error (error, start, param_position (params_start, end, "q"),
                             "q parameter must be a number from 0 to 1 with at most 3 decimals");
@@ -336,6 +336,7 @@ sipws_address_parse_range (const char  *start,
   if (!sipws_params_parse_in (&self->params, SIPWS_PARAMS_HEADER, start, &p, end,
                               self->items, capacity, &arena, error))
     goto fail;
+  p = sipws_scan_skip_lws (p, end);
   if (p < end)
     {
       unexpected (error, start, p, end, bracketed ? "';' or the end after '>'" : "';' or the end after the URI");

@@ -118,7 +118,8 @@ gboolean sipws_scan_quoted_string (const char  *start,
  * [p, p+len) includes both DQUOTEs; the result has the quoted-pairs resolved. */
 char *sipws_scan_unquote (const char *p, gsize len);
 
-/* Appends @s as a quoted-string, escaping DQUOTE and backslash. */
+/* Appends @s as a quoted-string: DQUOTE, backslash and control characters
+ * become quoted-pairs; CR and LF, which no quoted-pair can carry, become SP. */
 void sipws_scan_append_quoted (GString *out, const char *s, gsize len);
 
 /* Decodes %HH escapes of [p, p+len) into a new NUL-terminated string; its

@@ -162,15 +162,23 @@ sipws_scan_append_quoted (GString    *out,
   while (s < end)
     {
       const char *run = s;
+      guchar c;
 
-      while (s < end && *s != '"' && *s != '\\')
+      while (s < end && sipws_scan_is (*s, SIPWS_CC_QDTEXT) && *s != '"' && *s != '\\')
         s++;
       g_string_append_len (out, run, s - run);
-      if (s < end)
+      if (s >= end)
+        break;
+      c = *s++;
+      /* CR and LF cannot be escaped (RFC 3261 quoted-pair excludes them);
+       * writing them would let a value inject header lines. */
+      if (c == '\r' || c == '\n')
         {
-          g_string_append_c (out, '\\');
-          g_string_append_c (out, *s++);
+          g_string_append_c (out, ' ');
+          continue;
         }
+      g_string_append_c (out, '\\');
+      g_string_append_c (out, c);
     }
   g_string_append_c (out, '"');
 }

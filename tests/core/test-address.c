@@ -1,8 +1,395 @@
-/* PLACEHOLDER, replaced by its owner */
-#include <glib.h>
+/* test-address.c: SipwsAddress (name-addr / addr-spec with header params) */
+#include <string.h>
+
+#include "sipws-address-private.h"
+#include "sipws-error.h"
+#include "sipws-scan-private.h"
+#include "sipws-uri.h"
+
+typedef struct {
+  const char *text;
+  const char *display_name;  /* NULL: none */
+  const char *uri;           /* the URI as written back */
+  const char *tag;
+  const char *string;        /* to_string() */
+} AddressCase;
+
+static const AddressCase address_cases[] = {
+  { "<sip:alice@atlanta.com>", NULL, "sip:alice@atlanta.com", NULL, "<sip:alice@atlanta.com>" },
+  { "sip:alice@atlanta.com", NULL, "sip:alice@atlanta.com", NULL, "<sip:alice@atlanta.com>" },
+  { "  \"Alice\"   <sip:alice@atlanta.com>;tag=1928301774  ", "Alice", "sip:alice@atlanta.com", "1928301774",
+    "\"Alice\" <sip:alice@atlanta.com>;tag=1928301774" },
+  { "Bob <sips:bob@biloxi.com>;tag=a6c85cf", "Bob", "sips:bob@biloxi.com", "a6c85cf", "Bob <sips:bob@biloxi.com>;tag=a6c85cf" },
+  { "Bob   Smith\t Jr <sip:bob@biloxi.com>", "Bob Smith Jr", "sip:bob@biloxi.com", NULL, "Bob Smith Jr <sip:bob@biloxi.com>" },
+  { "\"\" <sip:anonymous@anonymous.invalid>", "", "sip:anonymous@anonymous.invalid", NULL, "\"\" <sip:anonymous@anonymous.invalid>" },
+  { "\"Bell, Alexander\" <sip:a.g.bell@example.com>;tag=433423", "Bell, Alexander", "sip:a.g.bell@example.com", "433423",
+    "\"Bell, Alexander\" <sip:a.g.bell@example.com>;tag=433423" },
+  /* RFC 4475 wsinv: escapes in the quoted display name, LWS everywhere */
+  { "\"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com>\t;\t tag = 98asjd8", "J Rosenberg \\\"",
+    "sip:jdrosen@example.com", "98asjd8", "\"J Rosenberg \\\\\\\"\" <sip:jdrosen@example.com>;tag=98asjd8" },
+  { "sip:vivekg@chair-dnrc.example.com ;   tag    = 1918181833n", NULL, "sip:vivekg@chair-dnrc.example.com", "1918181833n",
+    "<sip:vivekg@chair-dnrc.example.com>;tag=1918181833n" },
+  /* RFC 4475 lwsdisp: no LWS between display name and '<' */
+  { "caller<sip:caller@example.com>;tag=323", "caller", "sip:caller@example.com", "323", "caller <sip:caller@example.com>;tag=323" },
+  { "\"caller\"<sip:caller@example.com>", "caller", "sip:caller@example.com", NULL, "\"caller\" <sip:caller@example.com>" },
+  /* RFC 4475 intmeth: every token character, UTF-8 in a quoted value */
+  { "token1~` token2'+_ token3*%!.- <sip:mundane@example.com>;fromParam''~+*_!.-%=\"\xd1\x80\xd0\xb0\";tag=_token~1'+`*%!-.",
+    "token1~` token2'+_ token3*%!.-", "sip:mundane@example.com", "_token~1'+`*%!-.",
+    "token1~` token2'+_ token3*%!.- <sip:mundane@example.com>;fromParam''~+*_!.-%=\"\xd1\x80\xd0\xb0\";tag=_token~1'+`*%!-." },
+  { "\"BEL:\\\x07 DEL:\\\x7f\" <sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*@example.com>", "BEL:\x07 DEL:\x7f",
+    "sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*@example.com", NULL,
+    "\"BEL:\\\x07 DEL:\\\x7f\" <sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*@example.com>" },
+  /* RFC 4475 esc01, escnull, esc02 */
+  { "<sip:cal%6Cer@host5.example.net;%6C%72;n%61me=v%61lue%25%34%31>", NULL,
+    "sip:cal%6Cer@host5.example.net;lr;name=v%61lue%25%34%31", NULL,
+    "<sip:cal%6Cer@host5.example.net;lr;name=v%61lue%25%34%31>" },
+  { "sip:null-%00-null@example.com;tag=839923423", NULL, "sip:null-%00-null@example.com", "839923423",
+    "<sip:null-%00-null@example.com>;tag=839923423" },
+  { "\"%Z%45\" <sip:resource@example.com>", "%Z%45", "sip:resource@example.com", NULL, "\"%Z%45\" <sip:resource@example.com>" },
+  /* RFC 4475 regescrt, cparam01, cparam02 */
+  { "<sip:user@example.com?Route=%3Csip:sip.example.com%3E>", NULL, "sip:user@example.com?Route=%3Csip:sip.example.com%3E", NULL,
+    "<sip:user@example.com?Route=%3Csip:sip.example.com%3E>" },
+  { "sip:+19725552222@gw1.example.net;unknownparam", NULL, "sip:+19725552222@gw1.example.net", NULL,
+    "<sip:+19725552222@gw1.example.net>;unknownparam" },
+  { "<sip:+19725552222@gw1.example.net;unknownparam>", NULL, "sip:+19725552222@gw1.example.net;unknownparam", NULL,
+    "<sip:+19725552222@gw1.example.net;unknownparam>" },
+  /* RFC 4475 unksm2: other schemes, with and without <> */
+  { "isbn:2983792873", NULL, "isbn:2983792873", NULL, "<isbn:2983792873>" },
+  { "<http://www.example.com>;tag=3234233", NULL, "http://www.example.com", "3234233", "<http://www.example.com>;tag=3234233" },
+  { "<name:John_Smith>", NULL, "name:John_Smith", NULL, "<name:John_Smith>" },
+  { "<tel:+1-201-555-0123>;tag=x", NULL, "tel:+1-201-555-0123", "x", "<tel:+1-201-555-0123>;tag=x" },
+  /* RFC 3261 examples: Contact, Route */
+  { "<sip:alice@pc33.atlanta.com>;expires=3600;q=0.7", NULL, "sip:alice@pc33.atlanta.com", NULL,
+    "<sip:alice@pc33.atlanta.com>;expires=3600;q=0.7" },
+  { "<sip:p1.example.com;lr>", NULL, "sip:p1.example.com;lr", NULL, "<sip:p1.example.com;lr>" },
+  { "<sip:a@[2001:db8::1]:5060;transport=ws>;received=2001:db8::9", NULL, "sip:a@[2001:db8::1]:5060;transport=ws", NULL,
+    "<sip:a@[2001:db8::1]:5060;transport=ws>;received=2001:db8::9" },
+};
+
+static void
+test_address_parse (void)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (address_cases); i++)
+    {
+      const AddressCase *c = &address_cases[i];
+      g_autoptr(SipwsAddress) address = NULL;
+      g_autoptr(SipwsAddress) again = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *uri = NULL;
+      g_autofree char *string = NULL;
+      g_autofree char *string2 = NULL;
+
+      g_test_message ("address: %s", c->text);
+      address = sipws_address_parse (c->text, -1, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (address);
+      g_assert_false (sipws_address_is_wildcard (address));
+      g_assert_cmpstr (sipws_address_get_display_name (address), ==, c->display_name);
+      uri = sipws_uri_to_string (sipws_address_get_uri (address));
+      g_assert_cmpstr (uri, ==, c->uri);
+      g_assert_cmpstr (sipws_address_get_tag (address), ==, c->tag);
+      string = sipws_address_to_string (address);
+      g_assert_cmpstr (string, ==, c->string);
+
+      /* What we write parses back to the same thing and is stable. */
+      again = sipws_address_parse (string, -1, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (sipws_address_get_display_name (again), ==, c->display_name);
+      g_assert_true (sipws_uri_equal (sipws_address_get_uri (address), sipws_address_get_uri (again)));
+      string2 = sipws_address_to_string (again);
+      g_assert_cmpstr (string2, ==, string);
+    }
+}
+
+typedef struct {
+  const char *text;
+  const char *message;
+} ErrorCase;
+
+static const ErrorCase address_errors[] = {
+  { "", "expected an address, found end of input at column 1" },
+  { "   ", "expected an address, found end of input at column 4" },
+  /* RFC 4475 quotbal */
+  { "\"Mr. J. User <sip:j.user@example.com>", "unterminated quoted string at column 1" },
+  /* RFC 4475 baddn (the list splitter gives "Bell" and "Alexander <…>" when
+   * the header is a list; To/From reach us whole) */
+  { "Bell, Alexander <sip:a.g.bell@example.com>;tag=43",
+    "expected '<' after the display name (a display name that is not a series of tokens must be quoted), found ',' at column 5" },
+  { "Watson, Thomas <sip:t.watson@example.org>",
+    "expected '<' after the display name (a display name that is not a series of tokens must be quoted), found ',' at column 7" },
+  { "Bell", "expected '<' after the display name (a display name that is not a series of tokens must be quoted), found end of input at column 5" },
+  { "J. R. \"Bob\" <sip:bob@example.com>",
+    "expected '<' after the display name (a display name that is not a series of tokens must be quoted), found '\"' at column 7" },
+  { "Bob sip:bob@example.com",
+    "expected '<' after the display name (a display name that is not a series of tokens must be quoted), found ':' at column 8" },
+  /* RFC 4475 badaspec */
+  { "\"Watson, Thomas\" < sip:t.watson@example.org >", "blanks are not allowed inside '<>' at column 19" },
+  { "<sip:t.watson@example.org >", "blanks are not allowed inside '<>' at column 2" },
+  { "<sip:t.watson @example.org>", "expected ';', '?' or the end of the URI, found space at column 14" },
+  /* RFC 4475 regbadct */
+  { "sip:user@example.com?Route=%3Csip:sip.example.com%3E", "a URI with '?' must be enclosed in '<>' at column 21" },
+  { "sip:a@b,c", "a URI with ',' must be enclosed in '<>' at column 8" },
+  /* RFC 4475 badinv01 */
+  { "\"Joe\" <sip:joe@example.org>;;;;", "expected parameter name after ';' at column 29" },
+  { "<sip:joe@example.org>;", "expected parameter name after ';' at column 23" },
+  /* RFC 4475 scalar02 */
+  { "<sip:user@host129.example.com>  ;expires=280297596632815", "expires parameter larger than 4294967295 at column 34" },
+  { "<sip:a@b>;expires=4294967296", "expires parameter larger than 4294967295 at column 11" },
+  { "<sip:a@b>;expires", "expires parameter must be a number of seconds at column 11" },
+  { "<sip:a@b>;tag=1;EXPIRES=-1", "expires parameter must be a number of seconds at column 17" },
+  { "<sip:a@b>;expires=\"60\"", "expires parameter must be a number of seconds at column 11" },
+  { "<sip:a@b>;q=1.5", "q parameter must be a number from 0 to 1 with at most 3 decimals at column 11" },
+  { "<sip:a@b>;q=0.1234", "q parameter must be a number from 0 to 1 with at most 3 decimals at column 11" },
+  { "<sip:a@b>;q=1.001", "q parameter must be a number from 0 to 1 with at most 3 decimals at column 11" },
+  { "<sip:a@b>;q=\"0.5\"", "q parameter must be a number from 0 to 1 with at most 3 decimals at column 11" },
+  { "<sip:a@b>;q", "q parameter must be a number from 0 to 1 with at most 3 decimals at column 11" },
+  { "<sip:a@b>;tag", "tag parameter must be a token at column 11" },
+  { "<sip:a@b>;tag=\"x\"", "tag parameter must be a token at column 11" },
+  /* brackets and quotes */
+  { "<sip:a@b", "unclosed '<' at column 1" },
+  { "<>", "expected a URI scheme, found end of input at column 2" },
+  { "<<sip:a@b>>", "expected a URI scheme, found '<' at column 2" },
+  { "\"Joe\" sip:joe@example.org", "expected '<' after the display name, found 's' at column 7" },
+  { "\"Joe\"", "expected '<' after the display name, found end of input at column 6" },
+  { "<sip:a@b> junk", "expected ';' or the end after '>', found 'j' at column 11" },
+  { "<sip:a@b>;x=1 junk", "expected ';' or the end after '>', found 'j' at column 15" },
+  { "sip:a@b junk", "expected ';' or the end after the URI, found 'j' at column 9" },
+  { "<sip:a@b>;x=<y>", "expected parameter value after '=' at column 13" },
+  { "<sip:a@b>;x=\"open", "unterminated quoted string at column 13" },
+  { "@example.com", "expected a display name, '<' or a URI, found '@' at column 1" },
+  { "*;expires=0", "expected nothing after '*', found ';' at column 2" },
+  { "* x", "expected nothing after '*', found space at column 2" },
+  { "<sip:@example.com>", "empty user part before '@' at column 6" },
+  { "<sip:a@999.0.0.1>", "invalid IPv4 address at column 8" },
+};
+
+static void
+test_address_errors (void)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (address_errors); i++)
+    {
+      g_autoptr(SipwsAddress) address = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("bad address: %s", address_errors[i].text);
+      address = sipws_address_parse (address_errors[i].text, -1, &error);
+      g_assert_null (address);
+      g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE);
+      g_assert_cmpstr (error->message, ==, address_errors[i].message);
+    }
+}
+
+static void
+test_address_range (void)
+{
+  /* Columns count from the start of the whole header value. */
+  const char *value = "<sip:a@b>, <sip:c@d>;expires=x";
+  const char *second = strchr (value, ',') + 1;
+  g_autoptr(SipwsAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+
+  address = sipws_address_parse_range (value, value, second - 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sipws_uri_get_host (sipws_address_get_uri (address)), ==, "b");
+  g_clear_pointer (&address, sipws_address_unref);
+
+  address = sipws_address_parse_range (value, second, value + strlen (value), &error);
+  g_assert_null (address);
+  g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE);
+  g_assert_cmpstr (error->message, ==, "expires parameter must be a number of seconds at column 22");
+}
+
+static void
+test_address_split_contacts (void)
+{
+  /* How the message parser uses the splitter and the address parser. */
+  const char *value = "\"Bell, A\" <sip:x,y@b;x=1>;q=0.5, sip:c@d;expires=0 ,<sip:e@f>";
+  static const char *const hosts[] = { "b", "d", "f" };
+  g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (SipwsScanSpan));
+  guint i;
+
+  g_assert_true (sipws_scan_split_list (value, strlen (value), spans, NULL));
+  g_assert_cmpuint (spans->len, ==, 3);
+  for (i = 0; i < spans->len; i++)
+    {
+      SipwsScanSpan *span = &g_array_index (spans, SipwsScanSpan, i);
+      g_autoptr(SipwsAddress) address = NULL;
+      g_autoptr(GError) error = NULL;
+
+      address = sipws_address_parse_range (value, span->start, span->start + span->len, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (sipws_uri_get_host (sipws_address_get_uri (address)), ==, hosts[i]);
+    }
+}
+
+static void
+test_address_wildcard (void)
+{
+  g_autoptr(SipwsAddress) parsed = sipws_address_parse (" * ", -1, NULL);
+  g_autoptr(SipwsAddress) built = sipws_address_new_wildcard ();
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  g_assert_nonnull (parsed);
+  g_assert_true (sipws_address_is_wildcard (parsed));
+  g_assert_true (sipws_address_is_wildcard (built));
+  g_assert_null (sipws_address_get_uri (parsed));
+  g_assert_null (sipws_address_get_display_name (parsed));
+  g_assert_cmpint (sipws_address_get_expires (parsed), ==, -1);
+  a = sipws_address_to_string (parsed);
+  b = sipws_address_to_string (built);
+  g_assert_cmpstr (a, ==, "*");
+  g_assert_cmpstr (b, ==, "*");
+}
+
+static void
+test_address_contact_params (void)
+{
+  const char *text = "<sip:u1@a1b2.invalid;transport=ws;ob>;+sip.instance=\"<urn:uuid:00000000-0000-1000-8000-000A95A0E128>\""
+                     ";reg-id=1;expires=4294967295;q=0.25;pub-gruu=\"sip:u@example.com;gr=urn:uuid:0000\";temp-gruu=\"sip:tgruu.7hs==@example.com;gr\"";
+  g_autoptr(SipwsAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) names = NULL;
+  SipwsUri *uri;
+
+  address = sipws_address_parse (text, -1, &error);
+  g_assert_no_error (error);
+  uri = sipws_address_get_uri (address);
+  g_assert_cmpstr (sipws_uri_get_param (uri, "transport"), ==, "ws");
+  g_assert_true (sipws_uri_has_param (uri, "ob"));
+  g_assert_false (sipws_address_has_param (address, "ob"));
+  g_assert_cmpstr (sipws_address_get_param (address, "+sip.instance"), ==, "<urn:uuid:00000000-0000-1000-8000-000A95A0E128>");
+  g_assert_cmpstr (sipws_address_get_param (address, "REG-ID"), ==, "1");
+  g_assert_cmpint (sipws_address_get_expires (address), ==, G_GINT64_CONSTANT (4294967295));
+  g_assert_cmpint (sipws_address_get_q (address), ==, 250);
+  g_assert_cmpstr (sipws_address_get_param (address, "pub-gruu"), ==, "sip:u@example.com;gr=urn:uuid:0000");
+  g_assert_cmpstr (sipws_address_get_param (address, "temp-gruu"), ==, "sip:tgruu.7hs==@example.com;gr");
+  g_assert_null (sipws_address_get_tag (address));
+  names = sipws_address_get_param_names (address);
+  g_assert_cmpstrv (names, ((const char *const[]) { "+sip.instance", "reg-id", "expires", "q", "pub-gruu", "temp-gruu", NULL }));
+}
+
+static void
+test_address_qvalues (void)
+{
+  static const struct { const char *q; gint value; } cases[] = {
+    { "0", 0 }, { "1", 1000 }, { "0.", 0 }, { "1.", 1000 }, { "0.5", 500 }, { "0.05", 50 },
+    { "0.123", 123 }, { "1.000", 1000 }, { "0.999", 999 }, { "1.0", 1000 },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("<sip:a@b>;q=%s;expires=0", cases[i].q);
+      g_autoptr(SipwsAddress) address = sipws_address_parse (text, -1, NULL);
+
+      g_test_message ("q=%s", cases[i].q);
+      g_assert_nonnull (address);
+      g_assert_cmpint (sipws_address_get_q (address), ==, cases[i].value);
+      g_assert_cmpint (sipws_address_get_expires (address), ==, 0);
+    }
+}
+
+static void
+test_address_build (void)
+{
+  g_autoptr(SipwsUri) uri = sipws_uri_parse ("sip:alice@example.com;transport=ws", -1, NULL);
+  g_autoptr(SipwsAddress) address = sipws_address_new ("Alice \"Al\" Smith", uri);
+  g_autoptr(SipwsAddress) parsed = NULL;
+  g_autoptr(SipwsAddress) token = NULL;
+  g_autofree char *string = NULL;
+
+  g_assert_true (sipws_address_get_uri (address) == uri);
+  sipws_address_set_param (address, "tag", "abc123");
+  sipws_address_set_param (address, "+sip.instance", "<urn:uuid:1>");
+  sipws_address_set_param (address, "reg-id", "1");
+  sipws_address_set_param (address, "expires", "600");
+  sipws_address_set_param (address, "received", "2001:db8::1");
+  sipws_address_set_param (address, "flag", NULL);
+  sipws_address_set_param (address, "Expires", "300");
+  string = sipws_address_to_string (address);
+  g_assert_cmpstr (string, ==, "\"Alice \\\"Al\\\" Smith\" <sip:alice@example.com;transport=ws>;tag=abc123"
+                               ";+sip.instance=\"<urn:uuid:1>\";reg-id=1;expires=300;received=2001:db8::1;flag");
+  g_assert_cmpint (sipws_address_get_expires (address), ==, 300);
+
+  parsed = sipws_address_parse (string, -1, NULL);
+  g_assert_nonnull (parsed);
+  g_assert_cmpstr (sipws_address_get_display_name (parsed), ==, "Alice \"Al\" Smith");
+  g_assert_cmpstr (sipws_address_get_param (parsed, "+sip.instance"), ==, "<urn:uuid:1>");
+  g_assert_true (sipws_address_has_param (parsed, "flag"));
+  g_assert_null (sipws_address_get_param (parsed, "flag"));
+
+  g_assert_true (sipws_address_remove_param (parsed, "flag"));
+  g_assert_false (sipws_address_remove_param (parsed, "flag"));
+  sipws_address_set_display_name (parsed, NULL);
+  g_clear_pointer (&string, g_free);
+  string = sipws_address_to_string (parsed);
+  g_assert_cmpstr (string, ==, "<sip:alice@example.com;transport=ws>;tag=abc123"
+                               ";+sip.instance=\"<urn:uuid:1>\";reg-id=1;expires=300;received=2001:db8::1");
+
+  /* A display name made of tokens is written as tokens. */
+  token = sipws_address_new ("Bob Smith", uri);
+  g_clear_pointer (&string, g_free);
+  string = sipws_address_to_string (token);
+  g_assert_cmpstr (string, ==, "Bob Smith <sip:alice@example.com;transport=ws>");
+  sipws_address_set_display_name (token, "Bob  Smith");
+  g_clear_pointer (&string, g_free);
+  string = sipws_address_to_string (token);
+  g_assert_cmpstr (string, ==, "\"Bob  Smith\" <sip:alice@example.com;transport=ws>");
+}
+
+static void
+test_address_copy (void)
+{
+  g_autoptr(SipwsAddress) address = sipws_address_parse ("\"A\" <sip:a@b;lr>;tag=1;q=0.5", -1, NULL);
+  g_autoptr(SipwsAddress) copy = sipws_address_copy (address);
+  g_autofree char *a = sipws_address_to_string (address);
+  g_autofree char *b = sipws_address_to_string (copy);
+  g_autofree char *c = NULL;
+
+  g_assert_cmpstr (a, ==, b);
+  g_assert_false (sipws_address_get_uri (copy) == sipws_address_get_uri (address));
+  sipws_address_set_param (copy, "tag", "2");
+  sipws_uri_set_param (sipws_address_get_uri (copy), "lr", "on");
+  sipws_address_set_display_name (copy, "B");
+  c = sipws_address_to_string (address);
+  g_assert_cmpstr (c, ==, a);
+  g_assert_cmpstr (sipws_address_get_tag (copy), ==, "2");
+  g_assert_cmpint (sipws_address_get_q (copy), ==, 500);
+}
+
+static void
+test_address_boxed (void)
+{
+  g_autoptr(SipwsAddress) address = sipws_address_parse ("<sip:a@b>", -1, NULL);
+  SipwsAddress *boxed;
+
+  g_assert_true (G_TYPE_IS_BOXED (SIPWS_TYPE_ADDRESS));
+  boxed = g_boxed_copy (SIPWS_TYPE_ADDRESS, address);
+  g_assert_true (boxed == address);
+  g_boxed_free (SIPWS_TYPE_ADDRESS, boxed);
+}
+
 int
-main (int argc, char **argv)
+main (int    argc,
+      char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/sipws/core/address/parse", test_address_parse);
+  g_test_add_func ("/sipws/core/address/errors", test_address_errors);
+  g_test_add_func ("/sipws/core/address/range", test_address_range);
+  g_test_add_func ("/sipws/core/address/split-contacts", test_address_split_contacts);
+  g_test_add_func ("/sipws/core/address/wildcard", test_address_wildcard);
+  g_test_add_func ("/sipws/core/address/contact-params", test_address_contact_params);
+  g_test_add_func ("/sipws/core/address/qvalues", test_address_qvalues);
+  g_test_add_func ("/sipws/core/address/build", test_address_build);
+  g_test_add_func ("/sipws/core/address/copy", test_address_copy);
+  g_test_add_func ("/sipws/core/address/boxed", test_address_boxed);
+
   return g_test_run ();
 }

@@ -155,7 +155,7 @@ test_scan_quoted (void)
 static void
 test_scan_quote_roundtrip (void)
 {
-  static const char *const texts[] = { "", "plain", "with \"quotes\"", "back\\slash", "\\\"\\" };
+  static const char *const texts[] = { "", "plain", "with \"quotes\"", "back\\slash", "\\\"\\", "ctl\x01\x7f\ttab" };
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (texts); i++)
@@ -171,6 +171,15 @@ test_scan_quote_roundtrip (void)
       back = sipws_scan_unquote (out->str, out->len);
       g_assert_cmpstr (back, ==, texts[i]);
     }
+}
+
+static void
+test_scan_quote_crlf (void)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  sipws_scan_append_quoted (out, "a\r\nVia: x", 9);
+  g_assert_cmpstr (out->str, ==, "\"a  Via: x\"");
 }
 
 static void
@@ -895,6 +904,7 @@ main (int    argc,
   g_test_add_func ("/sipws/core/scan/split-list", test_scan_split);
   g_test_add_func ("/sipws/core/scan/quoted-string", test_scan_quoted);
   g_test_add_func ("/sipws/core/scan/quote-roundtrip", test_scan_quote_roundtrip);
+  g_test_add_func ("/sipws/core/scan/quote-crlf", test_scan_quote_crlf);
   g_test_add_func ("/sipws/core/scan/escapes", test_scan_escapes);
   g_test_add_func ("/sipws/core/scan/hosts", test_scan_hosts);
   g_test_add_func ("/sipws/core/params/parse", test_params_parse);
