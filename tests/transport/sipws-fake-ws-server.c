@@ -254,11 +254,8 @@ relay_incoming_cb (GSocketService    *service,
 /* the HTTP side */
 
 static void
-early_handler_cb (SoupServer        *server,
-                  SoupServerMessage *msg,
-                  const char        *path,
-                  GHashTable        *query,
-                  gpointer           user_data)
+got_headers_cb (SoupServerMessage *msg,
+                 gpointer           user_data)
 {
   SipwsFakeWsServer *self = user_data;
   SipwsFakeRequest *request = g_new0 (SipwsFakeRequest, 1);
@@ -266,19 +263,40 @@ early_handler_cb (SoupServer        *server,
   SoupMessageHeadersIter iter;
   const char *name, *value;
   GTlsCertificate *peer = soup_server_message_get_tls_peer_certificate (msg);
-  gboolean upgrade = soup_message_headers_header_contains (headers, "Upgrade", "websocket");
+  GUri *uri = soup_server_message_get_uri (msg);
 
   request->method = g_strdup (soup_server_message_get_method (msg));
-  request->path = g_strdup (path);
-  request->query = g_strdup (g_uri_get_query (soup_server_message_get_uri (msg)));
+  request->path = g_strdup (g_uri_get_path (uri));
+  request->query = g_strdup (g_uri_get_query (uri));
   request->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
   soup_message_headers_iter_init (&iter, headers);
   while (soup_message_headers_iter_next (&iter, &name, &value))
     soup_message_headers_append (request->headers, name, value);
   request->peer_certificate = peer != NULL ? g_object_ref (peer) : NULL;
   g_ptr_array_add (self->requests, request);
+}
 
-  if (!upgrade)
+/* Every request is recorded as soon as its headers are read, before the
+ * server checks authentication or answers. */
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers_cb), user_data);
+}
+
+static void
+early_handler_cb (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  SipwsFakeWsServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  if (!soup_message_headers_header_contains (headers, "Upgrade", "websocket"))
     return;
   if (self->handshake_status != 0)
     soup_server_message_set_status (msg, self->handshake_status, NULL);
@@ -504,6 +522,7 @@ start_backend (SipwsFakeWsServer  *self,
     }
 
   soup_server_add_early_handler (self->server, NULL, early_handler_cb, self, NULL);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
   if (self->login_path != NULL)
     soup_server_add_handler (self->server, self->login_path, login_handler_cb, self, NULL);
   soup_server_add_websocket_handler (self->server, NULL, NULL, protocols, websocket_handler_cb, self, NULL);

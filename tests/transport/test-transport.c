@@ -380,6 +380,402 @@ test_http_status (Fixture       *fx,
   g_assert_cmpint (sipws_transport_get_next_attempt (fx->transport), ==, 0);
 }
 
+
+/* ---- web authentication ---- */
+
+static void
+test_cookie_jar (Fixture       *fx,
+                 gconstpointer  data)
+{
+  g_autoptr(SoupCookieJar) jar = soup_cookie_jar_new ();
+  const SipwsFakeRequest *request;
+
+  make_transport_for (fx, "/sip");
+  g_object_set (fx->transport, "cookie-jar", jar, NULL);
+
+  /* Empty jar: no Cookie header at all. */
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  g_assert_null (soup_message_headers_get_one (last_request (fx)->headers, "Cookie"));
+  sipws_transport_stop (fx->transport);
+
+  /* A cookie of another host stays home; ours rides the handshake. */
+  soup_cookie_jar_add_cookie (jar, soup_cookie_new ("other", "nope", "elsewhere.example", "/", -1));
+  soup_cookie_jar_add_cookie (jar, soup_cookie_new ("PHPSESSID", "s3ss10n", "127.0.0.1", "/", -1));
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  request = last_request (fx);
+  g_assert_cmpstr (soup_message_headers_get_one (request->headers, "Cookie"), ==, "PHPSESSID=s3ss10n");
+}
+
+static void
+test_web_login (Fixture       *fx,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SoupCookieJar) jar = soup_cookie_jar_new ();
+  g_autofree char *login_url = NULL;
+  const char *fields[] = { "user=alice", "pass=w3b p&ss", NULL };
+  const char *bad_fields[] = { "novalue", NULL };
+  GHashTable *form;
+  const SipwsFakeRequest *login, *handshake;
+  guint n;
+
+  g_clear_object (&fx->server);
+  fx->server = sipws_fake_ws_server_new (NULL);
+  sipws_fake_ws_server_set_login (fx->server, "/login", "SID=fr0m-l0gin; Path=/; HttpOnly");
+  g_assert_true (sipws_fake_ws_server_start (fx->server, 0, &error));
+  login_url = sipws_fake_ws_server_get_http_uri (fx->server, "/login");
+
+  make_transport_for (fx, "/sip");
+  g_object_set (fx->transport, "cookie-jar", jar, NULL);
+  g_assert_false (sipws_transport_set_web_login (fx->transport, "ftp://x/", fields, &error));
+  g_assert_error (error, SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_INVALID_CONFIG);
+  g_clear_error (&error);
+  g_assert_false (sipws_transport_set_web_login (fx->transport, login_url, bad_fields, &error));
+  g_assert_error (error, SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_INVALID_CONFIG);
+  g_clear_error (&error);
+  g_assert_true (sipws_transport_set_web_login (fx->transport, login_url, fields, &error));
+  g_assert_no_error (error);
+
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+
+  n = sipws_fake_ws_server_get_n_requests (fx->server);
+  g_assert_cmpuint (n, ==, 2);
+  login = sipws_fake_ws_server_get_request (fx->server, 0);
+  handshake = sipws_fake_ws_server_get_request (fx->server, 1);
+  g_assert_cmpstr (login->method, ==, "POST");
+  g_assert_cmpstr (login->path, ==, "/login");
+  form = sipws_fake_ws_server_get_login_form (fx->server);
+  g_assert_cmpstr (g_hash_table_lookup (form, "user"), ==, "alice");
+  g_assert_cmpstr (g_hash_table_lookup (form, "pass"), ==, "w3b p&ss");
+  g_assert_cmpstr (handshake->method, ==, "GET");
+  g_assert_cmpstr (soup_message_headers_get_one (handshake->headers, "Cookie"), ==, "SID=fr0m-l0gin");
+  /* The cookie landed in the application's jar. */
+  g_assert_cmpuint (g_slist_length (soup_cookie_jar_all_cookies (jar)), ==, 1);
+  g_slist_free_full (soup_cookie_jar_all_cookies (jar), (GDestroyNotify) soup_cookie_free);
+}
+
+static void
+renew_credentials_cb (SipwsTransport *transport,
+                      const char     *uri,
+                      SoupCookieJar  *jar)
+{
+  static guint round;
+  g_autofree char *token = g_strdup_printf ("tok-%u", ++round);
+  g_autofree char *value = g_strdup_printf ("cookie-%u", round);
+
+  sipws_transport_set_url_token (transport, token);
+  soup_cookie_jar_add_cookie (jar, soup_cookie_new ("session", value, "127.0.0.1", "/", -1));
+}
+
+static void
+test_renew_on_reconnect (Fixture       *fx,
+                         gconstpointer  data)
+{
+  g_autoptr(SoupCookieJar) jar = soup_cookie_jar_new ();
+  const SipwsFakeRequest *first, *second;
+  g_autofree char *first_cookie = NULL;
+  g_autofree char *first_query = NULL;
+
+  make_transport_for (fx, "/sip?tenant=acme");
+  g_object_set (fx->transport, "cookie-jar", jar, NULL);
+  g_signal_connect (fx->transport, "prepare-handshake", G_CALLBACK (renew_credentials_cb), jar);
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  first = last_request (fx);
+  first_query = g_strdup (first->query);
+  first_cookie = g_strdup (soup_message_headers_get_one (first->headers, "Cookie"));
+  g_assert_true (g_str_has_prefix (first_query, "tenant=acme&token=tok-"));
+  g_assert_true (g_str_has_prefix (first_cookie, "session=cookie-"));
+
+  /* The server drops the flow: the next handshake carries fresh values. */
+  sipws_fake_ws_server_close (fx->server, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "restart");
+  wait_errors (fx, 1, 3000);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  second = last_request (fx);
+  g_assert_cmpuint (fx->prepare_count, ==, 2);
+  g_assert_true (g_str_has_prefix (second->query, "tenant=acme&token=tok-"));
+  g_assert_cmpstr (second->query, !=, first_query);
+  g_assert_cmpstr (soup_message_headers_get_one (second->headers, "Cookie"), !=, first_cookie);
+  g_assert_true (g_str_has_prefix (soup_message_headers_get_one (second->headers, "Cookie"), "session=cookie-"));
+}
+
+static void
+test_url_token (Fixture       *fx,
+                gconstpointer  data)
+{
+  g_autofree char *template = sipws_fake_ws_server_get_uri (fx->server, "/t/{token}/sip");
+  const char *uris[] = { template, NULL };
+
+  make_transport_for (fx, "/sip?x=1");
+  g_object_set (fx->transport, "url-token-parameter", "access_token", NULL);
+  sipws_transport_set_url_token (fx->transport, "s3cr3t/+ tok");
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  g_assert_cmpstr (last_request (fx)->query, ==, "x=1&access_token=s3cr3t%2F%2B%20tok");
+  /* The URI shown to the application hides query values. */
+  g_assert_null (strstr (sipws_transport_get_server_uri (fx->transport), "s3cr3t"));
+  g_assert_nonnull (strstr (sipws_transport_get_server_uri (fx->transport), "x=<redacted>"));
+  sipws_transport_stop (fx->transport);
+  g_clear_object (&fx->transport);
+
+  /* A {token} placeholder puts it in the path instead. */
+  make_transport (fx, uris);
+  sipws_transport_set_url_token (fx->transport, "p4th");
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  g_assert_cmpstr (last_request (fx)->path, ==, "/t/p4th/sip");
+  g_assert_null (last_request (fx)->query);
+}
+
+static void
+test_http_auth (Fixture       *fx,
+                gconstpointer  data)
+{
+  SipwsFakeAuth kind = GPOINTER_TO_INT (data);
+  g_autoptr(GError) error = NULL;
+  const SipwsFakeRequest *request;
+  const char *authorization;
+
+  g_clear_object (&fx->server);
+  fx->server = sipws_fake_ws_server_new (NULL);
+  sipws_fake_ws_server_set_auth (fx->server, kind, "alice", "h4ndsh4ke");
+  g_assert_true (sipws_fake_ws_server_start (fx->server, 0, &error));
+
+  /* No credentials: a clear error, no retry loop. */
+  make_transport_for (fx, "/sip");
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_FAILED, 3000);
+  g_assert_error (last_error (fx), SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_AUTH);
+  g_assert_nonnull (strstr (last_error (fx)->message, "no credentials are set"));
+  g_assert_cmpuint (sipws_fake_ws_server_get_n_requests (fx->server), ==, 1);
+
+  /* Wrong password: answered once, then FAILED. */
+  sipws_transport_set_http_credentials (fx->transport, "alice", "wrong");
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_FAILED, 3000);
+  g_assert_error (last_error (fx), SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_AUTH);
+  g_assert_nonnull (strstr (last_error (fx)->message, "rejected the HTTP credentials"));
+  run_for (200);
+  g_assert_cmpuint (sipws_fake_ws_server_get_n_requests (fx->server), <=, 3);
+  g_assert_cmpint (sipws_transport_get_state (fx->transport), ==, SIPWS_TRANSPORT_STATE_FAILED);
+
+  /* Right password. */
+  sipws_transport_set_http_credentials (fx->transport, "alice", "h4ndsh4ke");
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  request = last_request (fx);
+  authorization = soup_message_headers_get_one (request->headers, "Authorization");
+  g_assert_nonnull (authorization);
+  g_assert_true (g_str_has_prefix (authorization, kind == SIPWS_FAKE_AUTH_BASIC ? "Basic " : "Digest "));
+}
+
+/* ---- framing ---- */
+
+static void
+test_framing (Fixture       *fx,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  static const char utf8[] = "OPTIONS sip:a@b SIP/2.0\r\nSubject: caf\xc3\xa9\r\n\r\n";
+  g_autoptr(GBytes) text = g_bytes_new_static (utf8, sizeof utf8 - 1);
+  static const guint8 raw[] = "MESSAGE sip:a@b SIP/2.0\r\nContent-Length: 3\r\n\r\n\xff\x00\xfe";
+  g_autoptr(GBytes) binary = g_bytes_new_static (raw, sizeof raw - 1);
+  g_autoptr(GBytes) got = NULL;
+  g_autoptr(GBytes) got2 = NULL;
+  gboolean is_binary = TRUE;
+
+  make_transport_for (fx, "/sip");
+  g_assert_false (sipws_transport_send (fx->transport, text, &error));
+  g_assert_error (error, SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_NOT_CONNECTED);
+  g_clear_error (&error);
+
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+
+  /* Outgoing: one WS message per SIP message; text when UTF-8, else binary. */
+  g_assert_true (sipws_transport_send (fx->transport, text, &error));
+  g_assert_no_error (error);
+  g_assert_true (sipws_transport_send (fx->transport, binary, &error));
+  got = sipws_fake_ws_server_wait_message (fx->server, 2000, &is_binary);
+  g_assert_nonnull (got);
+  g_assert_false (is_binary);
+  g_assert_true (g_bytes_equal (got, text));
+  got2 = sipws_fake_ws_server_wait_message (fx->server, 2000, &is_binary);
+  g_assert_nonnull (got2);
+  g_assert_true (is_binary);
+  g_assert_true (g_bytes_equal (got2, binary));
+
+  /* Incoming: both frame types arrive whole and unchanged. */
+  sipws_fake_ws_server_send_message (fx->server, text, FALSE);
+  sipws_fake_ws_server_send_message (fx->server, binary, TRUE);
+  wait_received (fx, 2, 2000);
+  g_assert_true (g_bytes_equal (fx->received->pdata[0], text));
+  g_assert_true (g_bytes_equal (fx->received->pdata[1], binary));
+}
+
+static void
+test_oversize (Fixture       *fx,
+               gconstpointer  data)
+{
+  g_autofree char *big = g_strnfill (2000, 'x');
+
+  make_transport_for (fx, "/sip");
+  g_object_set (fx->transport, "max-message-size", 1024, NULL);
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+
+  sipws_fake_ws_server_send_text (fx->server, big);
+  wait_errors (fx, 1, 3000);
+  g_assert_error (last_error (fx), SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_MESSAGE_TOO_LARGE);
+  g_assert_nonnull (strstr (last_error (fx)->message, "1024-byte limit"));
+  g_assert_cmpuint (fx->received->len, ==, 0);
+  /* And the flow comes back. */
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+}
+
+/* ---- keepalive ---- */
+
+static void
+test_server_crlf_ping (Fixture       *fx,
+                       gconstpointer  data)
+{
+  make_transport_for (fx, "/sip");
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+
+  sipws_fake_ws_server_send_text (fx->server, "\r\n\r\n");
+  sipws_fake_ws_server_send_text (fx->server, "\r\n");
+  sipws_fake_ws_server_send_text (fx->server, "OPTIONS sip:x SIP/2.0\r\n\r\n");
+  wait_received (fx, 1, 2000);
+  /* Only the SIP message is delivered; the ping got its pong. */
+  g_assert_cmpuint (fx->received->len, ==, 1);
+  for (gint64 start = g_get_monotonic_time ();
+       sipws_fake_ws_server_get_n_crlf_pongs (fx->server) == 0 && g_get_monotonic_time () - start < G_USEC_PER_SEC;)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (sipws_fake_ws_server_get_n_crlf_pongs (fx->server), ==, 1);
+  g_assert_cmpuint (fx->errors->len, ==, 0);
+  g_assert_cmpint (sipws_transport_get_state (fx->transport), ==, SIPWS_TRANSPORT_STATE_CONNECTED);
+}
+
+static void
+test_client_crlf_ping (Fixture       *fx,
+                       gconstpointer  data)
+{
+  gint64 silenced;
+  gint64 detected;
+
+  make_transport_for (fx, "/sip");
+  g_object_set (fx->transport, "keepalive-interval", 100, "keepalive-timeout", 300, NULL);
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+
+  /* Answered pings keep the flow up. */
+  run_for (450);
+  g_assert_cmpuint (sipws_fake_ws_server_get_n_crlf_pings (fx->server), >=, 3);
+  g_assert_cmpuint (fx->errors->len, ==, 0);
+
+  /* Unanswered: failed within period + timeout. */
+  sipws_fake_ws_server_set_answer_crlf_pings (fx->server, FALSE);
+  silenced = g_get_monotonic_time ();
+  wait_errors (fx, 1, 3000);
+  detected = g_get_monotonic_time ();
+  g_assert_error (last_error (fx), SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_KEEPALIVE_TIMEOUT);
+  g_assert_nonnull (strstr (last_error (fx)->message, "CRLF"));
+  g_assert_cmpint (detected - silenced, <=, (100 + 300 + 150) * 1000);
+  g_assert_cmpint (detected - silenced, >=, 300 * 1000);
+  g_test_message ("missing CRLF pong detected %" G_GINT64_FORMAT " ms after the server went quiet",
+                  (detected - silenced) / 1000);
+}
+
+static void
+test_flow_timer (Fixture       *fx,
+                 gconstpointer  data)
+{
+  gint64 start;
+  gint64 first_ping = 0;
+
+  make_transport_for (fx, "/sip");
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+
+  /* keepalive-interval is 0 (off); a Flow-Timer of 1 s turns pings on at 0.8-1 s. */
+  start = g_get_monotonic_time ();
+  sipws_transport_set_flow_timer (fx->transport, 1);
+  while (sipws_fake_ws_server_get_n_crlf_pings (fx->server) == 0 && g_get_monotonic_time () - start < 2 * G_USEC_PER_SEC)
+    g_main_context_iteration (NULL, TRUE);
+  first_ping = g_get_monotonic_time () - start;
+  g_assert_cmpuint (sipws_fake_ws_server_get_n_crlf_pings (fx->server), ==, 1);
+  g_assert_cmpint (first_ping, >=, 790 * 1000);
+  g_assert_cmpint (first_ping, <=, 1150 * 1000);
+  g_test_message ("first CRLF ping after %" G_GINT64_FORMAT " ms with Flow-Timer 1", first_ping / 1000);
+}
+
+static void
+test_ws_pong_timeout (Fixture       *fx,
+                      gconstpointer  data)
+{
+  gint64 silenced;
+  gint64 detected;
+
+  make_transport_for (fx, "/sip");
+  g_object_set (fx->transport, "ws-ping-interval", 1, "ws-pong-timeout", 300, NULL);
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+
+  /* Pongs answered: the flow outlives a ping cycle. */
+  run_for (1400);
+  g_assert_cmpuint (fx->errors->len, ==, 0);
+
+  /* The network swallows everything: no pong, flow declared dead within
+   * ping interval + pong timeout (+ the check period). */
+  sipws_fake_ws_server_set_blackhole (fx->server, TRUE);
+  silenced = g_get_monotonic_time ();
+  wait_errors (fx, 1, 4000);
+  detected = g_get_monotonic_time ();
+  g_assert_error (last_error (fx), SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_KEEPALIVE_TIMEOUT);
+  g_assert_nonnull (strstr (last_error (fx)->message, "WebSocket pong"));
+  g_assert_cmpint (detected - silenced, <=, (1000 + 300 + 200) * 1000);
+  g_test_message ("missing WebSocket pong detected %" G_GINT64_FORMAT " ms after the black hole opened",
+                  (detected - silenced) / 1000);
+  sipws_fake_ws_server_set_blackhole (fx->server, FALSE);
+}
+
+/* ---- flow failures ---- */
+
+static void
+test_close_mid_message (Fixture       *fx,
+                        gconstpointer  data)
+{
+  make_transport_for (fx, "/sip");
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+
+  sipws_fake_ws_server_close_mid_message (fx->server, "INVITE sip:bob@example.com SIP/2.0\r\nVia: ");
+  wait_errors (fx, 1, 3000);
+  g_assert_error (last_error (fx), SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_CLOSED);
+  g_assert_cmpuint (fx->received->len, ==, 0);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  g_assert_cmpuint (sipws_fake_ws_server_get_n_connections (fx->server), ==, 2);
+}
+
+static void
+test_server_close (Fixture       *fx,
+                   gconstpointer  data)
+{
+  make_transport_for (fx, "/sip");
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+
+  sipws_fake_ws_server_close (fx->server, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "maintenance");
+  wait_errors (fx, 1, 3000);
+  g_assert_error (last_error (fx), SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_CLOSED);
+  g_assert_nonnull (strstr (last_error (fx)->message, "1001: maintenance"));
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -401,6 +797,22 @@ main (int    argc,
   ADD ("handshake/refused-subprotocol", test_refused_subprotocol);
   ADD ("handshake/origin-and-headers", test_origin_and_headers);
   ADD ("handshake/http-status", test_http_status);
+  ADD ("auth/cookie-jar", test_cookie_jar);
+  ADD ("auth/web-login", test_web_login);
+  ADD ("auth/renew-on-reconnect", test_renew_on_reconnect);
+  ADD ("auth/url-token", test_url_token);
+  g_test_add ("/transport/auth/http-basic", Fixture, GINT_TO_POINTER (SIPWS_FAKE_AUTH_BASIC),
+              fixture_setup, test_http_auth, fixture_teardown);
+  g_test_add ("/transport/auth/http-digest", Fixture, GINT_TO_POINTER (SIPWS_FAKE_AUTH_DIGEST),
+              fixture_setup, test_http_auth, fixture_teardown);
+  ADD ("framing/text-and-binary", test_framing);
+  ADD ("framing/oversize", test_oversize);
+  ADD ("keepalive/server-crlf-ping", test_server_crlf_ping);
+  ADD ("keepalive/client-crlf-ping", test_client_crlf_ping);
+  ADD ("keepalive/flow-timer", test_flow_timer);
+  ADD ("keepalive/ws-pong-timeout", test_ws_pong_timeout);
+  ADD ("flow/close-mid-message", test_close_mid_message);
+  ADD ("flow/server-close", test_server_close);
 #undef ADD
 
   status = g_test_run ();
