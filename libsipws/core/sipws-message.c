@@ -1,2 +1,2737 @@
-/* PLACEHOLDER, replaced by its owner */
+/* sipws-message.c: SIP requests and responses */
+#include <string.h>
+
 #include "sipws-message.h"
+#include "sipws-error.h"
+#include "sipws-address-private.h"
+#include "sipws-header-table-private.h"
+#include "sipws-params-private.h"
+#include "sipws-scan-private.h"
+#include "sipws-uri-private.h"
+#include "sipws-via-private.h"
+
+/* A parsed message keeps one copy of the frame. The parser writes into that
+ * copy: it unfolds continuation lines in place (a value only shrinks) and
+ * ends every name and value with a NUL, so headers are pointers into it and
+ * cost no allocation. Headers set through the API own their text. */
+typedef struct {
+  const char *name;
+  const char *value;
+  guint32     name_len;
+  guint32     value_len;     /* a value may hold a NUL inside a quoted-pair */
+  guint32     id;            /* SipwsHeaderId */
+  char       *owned;         /* "name\0value\0" of a header set through the API */
+} Header;
+
+/* The interpreted Content-Type: one allocation for the struct, the
+ * parameter entries, the lower-cased media type and the parameter strings. */
+typedef struct {
+  char        *media_type;
+  SipwsParams  params;
+} ContentType;
+
+struct _SipwsMessage {
+  gatomicrefcount  ref_count;
+
+  /* start line: method and Request-URI for a request, status and reason for
+   * a response; the strings are in the frame or in start_owned */
+  const char      *method;
+  const char      *request_uri_text;
+  SipwsUri        *request_uri;
+  guint            status;
+  const char      *reason;
+  char            *start_owned;
+
+  GBytes          *frame;    /* the parsed text, NULL for a built message */
+  GArray          *headers;  /* Header, in wire order */
+  GBytes          *body;     /* never NULL */
+
+  /* What the typed headers mean, by header id: a GPtrArray of SipwsVia or
+   * SipwsAddress for VIA and ADDRESS_LIST, the first SipwsAddress for
+   * ADDRESS, a ContentType for CONTENT_TYPE; NULL when absent. */
+  gpointer         typed[SIPWS_HEADER_N_IDS];
+};
+
+G_DEFINE_BOXED_TYPE (SipwsMessage, sipws_message, sipws_message_ref, sipws_message_unref)
+
+#define MAX_UINT32 G_GUINT64_CONSTANT (4294967295)
+
+/* Helpers on values */
+
+/* Parses 1*DIGIT at @p; returns the end of the digits, or NULL when there are
+ * none or the number is larger than @max. */
+static const char *
+parse_digits (const char *p,
+              const char *end,
+              guint64     max,
+              guint64    *out)
+{
+  const char *start = p;
+  guint64 value = 0;
+
+  while (p < end && sipws_scan_is (*p, SIPWS_CC_DIGIT))
+    {
+      value = value * 10 + (guint64) (*p - '0');
+      if (value > max)
+        return NULL;
+      p++;
+    }
+  if (p == start)
+    return NULL;
+  *out = value;
+  return p;
+}
+
+/* A whole value that is 1*DIGIT, at most @max. */
+static gboolean
+check_number (const char  *value,
+              gsize        len,
+              guint64      max,
+              const char  *what,
+              guint64     *out,
+              GError     **error)
+{
+  const char *end = value + len;
+  const char *p = parse_digits (value, end, max, out);
+
+  if (p == NULL)
+    {
+      const char *first = sipws_scan_span (value, end, SIPWS_CC_DIGIT);
+
+      if (first == value)
+        sipws_scan_set_error (error, value, value, "%s must be a decimal number", what);
+      else
+        sipws_scan_set_error (error, value, value, "%s is larger than %" G_GUINT64_FORMAT, what, max);
+      return FALSE;
+    }
+  if (p != end)
+    {
+      sipws_scan_set_error (error, value, p, "unexpected '%c' after %s", *p, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+content_type_free (ContentType *ct)
+{
+  sipws_params_clear (&ct->params);
+  g_free (ct);
+}
+
+/* The header types whose meaning is kept in self->typed. */
+static gboolean
+is_cached_type (SipwsHeaderId id)
+{
+  SipwsHeaderType type = sipws_header_info[id].type;
+
+  return type == SIPWS_HEADER_TYPE_VIA || type == SIPWS_HEADER_TYPE_ADDRESS ||
+         type == SIPWS_HEADER_TYPE_ADDRESS_LIST || type == SIPWS_HEADER_TYPE_CONTENT_TYPE;
+}
+
+static void
+typed_clear (SipwsMessage  *self,
+             SipwsHeaderId  id)
+{
+  gpointer value = g_steal_pointer (&self->typed[id]);
+  SipwsHeaderType type = sipws_header_info[id].type;
+
+  if (value == NULL)
+    return;
+  if (type == SIPWS_HEADER_TYPE_ADDRESS)
+    sipws_address_unref (value);
+  else if (type == SIPWS_HEADER_TYPE_CONTENT_TYPE)
+    content_type_free (value);
+  else
+    g_ptr_array_unref (value);
+}
+
+/* Typed header values. Each parser checks one header field value [value,
+ * value+len); error columns count from @value. With @self, what the value
+ * means is added to self->typed; without, the value is only checked. */
+
+static GPtrArray *
+typed_array (SipwsMessage   *self,
+             SipwsHeaderId   id,
+             GDestroyNotify  free_func)
+{
+  if (self->typed[id] == NULL)
+    self->typed[id] = g_ptr_array_new_full (4, free_func);
+  return self->typed[id];
+}
+
+static gboolean
+parse_via (SipwsMessage  *self,
+           const char    *value,
+           gsize          len,
+           GError       **error)
+{
+  SipwsScanListIter iter;
+  SipwsScanSpan elem;
+  GError *local_error = NULL;
+
+  sipws_scan_list_iter_init (&iter, value, len);
+  if (iter.p == NULL)
+    {
+      sipws_scan_set_error (error, value, value, "empty Via");
+      return FALSE;
+    }
+  while (sipws_scan_list_iter_next (&iter, &elem, &local_error))
+    {
+      SipwsVia *via;
+
+      if (elem.len == 0)
+        {
+          sipws_scan_set_error (error, value, elem.start, "empty Via element (extra ',')");
+          return FALSE;
+        }
+      via = sipws_via_parse_range (value, elem.start, elem.start + elem.len, error);
+      if (via == NULL)
+        return FALSE;
+      if (self != NULL)
+        g_ptr_array_add (typed_array (self, SIPWS_HEADER_VIA, (GDestroyNotify) sipws_via_unref), via);
+      else
+        sipws_via_unref (via);
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_address (SipwsMessage   *self,
+               SipwsHeaderId   id,
+               const char     *value,
+               gsize           len,
+               GError        **error)
+{
+  SipwsAddress *address = sipws_address_parse_range (value, value, value + len, error);
+
+  if (address == NULL)
+    return FALSE;
+  if (sipws_address_is_wildcard (address))
+    {
+      sipws_scan_set_error (error, value, sipws_scan_skip_lws (value, value + len),
+                            "'*' is only allowed in Contact");
+      sipws_address_unref (address);
+      return FALSE;
+    }
+  /* A repeated single-value header is a semantic error that
+   * sipws_message_check_request() reports; the first one is the value. */
+  if (self != NULL && self->typed[id] == NULL)
+    self->typed[id] = address;
+  else
+    sipws_address_unref (address);
+  return TRUE;
+}
+
+static gboolean
+has_wildcard (GPtrArray *addresses)
+{
+  return addresses != NULL && addresses->len > 0 && sipws_address_is_wildcard (addresses->pdata[0]);
+}
+
+static gboolean
+parse_address_list (SipwsMessage   *self,
+                    SipwsHeaderId   id,
+                    const char     *value,
+                    gsize           len,
+                    GError        **error)
+{
+  SipwsScanListIter iter;
+  SipwsScanSpan elem;
+  GError *local_error = NULL;
+  GPtrArray *list = self != NULL ? self->typed[id] : NULL;
+  guint n_elems = 0;
+
+  sipws_scan_list_iter_init (&iter, value, len);
+  if (iter.p == NULL)
+    {
+      sipws_scan_set_error (error, value, value, "expected an address");
+      return FALSE;
+    }
+  while (sipws_scan_list_iter_next (&iter, &elem, &local_error))
+    {
+      SipwsAddress *address;
+
+      if (elem.len == 0)
+        {
+          sipws_scan_set_error (error, value, elem.start, "empty element (extra ',')");
+          return FALSE;
+        }
+      address = sipws_address_parse_range (value, elem.start, elem.start + elem.len, error);
+      if (address == NULL)
+        return FALSE;
+
+      /* Contact = STAR / contact-param *(COMMA contact-param): the '*' is the
+       * whole value, also across repeated Contact headers. */
+      if (sipws_address_is_wildcard (address) || has_wildcard (list))
+        {
+          const char *what = NULL;
+
+          if (id != SIPWS_HEADER_CONTACT)
+            what = "'*' is only allowed in Contact";
+          else if (n_elems > 0 || iter.p != NULL || (list != NULL && list->len > 0))
+            what = "'*' must be the only Contact";
+          if (what != NULL)
+            {
+              sipws_scan_set_error (error, value, elem.start, "%s", what);
+              sipws_address_unref (address);
+              return FALSE;
+            }
+        }
+      n_elems++;
+
+      if (self != NULL)
+        {
+          list = typed_array (self, id, (GDestroyNotify) sipws_address_unref);
+          g_ptr_array_add (list, address);
+        }
+      else
+        sipws_address_unref (address);
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* CSeq = 1*DIGIT LWS Method; the number may be up to 2^32-1 (RFC 4475
+ * §3.1.2.4; RFC 3261 §8.1.1.5 only asks senders to stay below 2^31). */
+static const char *
+parse_cseq (const char  *value,
+            gsize        len,
+            guint32     *number,
+            GError     **error)
+{
+  const char *end = value + len;
+  const char *p, *method;
+  guint64 n;
+
+  p = parse_digits (value, end, MAX_UINT32, &n);
+  if (p == NULL)
+    {
+      if (sipws_scan_span (value, end, SIPWS_CC_DIGIT) == value)
+        sipws_scan_set_error (error, value, value, "expected the CSeq sequence number");
+      else
+        sipws_scan_set_error (error, value, value, "sequence number is larger than 4294967295");
+      return NULL;
+    }
+  method = sipws_scan_skip_lws (p, end);
+  if (method == p)
+    {
+      sipws_scan_set_error (error, value, p, "expected a blank after the sequence number");
+      return NULL;
+    }
+  p = sipws_scan_token (method, end);
+  if (p == method || p != end)
+    {
+      sipws_scan_set_error (error, value, p, "expected the method as the last item");
+      return NULL;
+    }
+  if (number != NULL)
+    *number = (guint32) n;
+  return method;
+}
+
+/* callid = word [ "@" word ] */
+static gboolean
+parse_call_id (const char  *value,
+               gsize        len,
+               GError     **error)
+{
+  const char *end = value + len;
+  const char *p = sipws_scan_span (value, end, SIPWS_CC_WORD);
+
+  if (p == value)
+    {
+      sipws_scan_set_error (error, value, p, "empty Call-ID");
+      return FALSE;
+    }
+  if (p < end && *p == '@')
+    {
+      const char *host = p + 1;
+
+      p = sipws_scan_span (host, end, SIPWS_CC_WORD);
+      if (p == host)
+        {
+          sipws_scan_set_error (error, value, p, "expected a word after '@'");
+          return FALSE;
+        }
+    }
+  if (p != end)
+    {
+      sipws_scan_set_error (error, value, p, "invalid character in Call-ID");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_token_list (const char  *value,
+                  gsize        len,
+                  GError     **error)
+{
+  SipwsScanListIter iter;
+  SipwsScanSpan elem;
+  GError *local_error = NULL;
+
+  sipws_scan_list_iter_init (&iter, value, len);
+  while (sipws_scan_list_iter_next (&iter, &elem, &local_error))
+    {
+      const char *end = elem.start + elem.len;
+      const char *p = sipws_scan_token (elem.start, end);
+
+      if (elem.len == 0)
+        {
+          sipws_scan_set_error (error, value, elem.start, "empty element (extra ',')");
+          return FALSE;
+        }
+      if (p != end)
+        {
+          sipws_scan_set_error (error, value, p, "expected a token");
+          return FALSE;
+        }
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Content-Type = m-type SLASH m-subtype *( SEMI m-parameter ) */
+static gboolean
+parse_content_type (SipwsMessage  *self,
+                    const char    *value,
+                    gsize          len,
+                    GError       **error)
+{
+  const char *end = value + len;
+  const char *type_end, *subtype, *subtype_end, *p;
+  ContentType *ct;
+  SipwsParam *items;
+  guint capacity;
+  gsize arena_size, type_len, i;
+  char *arena;
+
+  type_end = sipws_scan_token (value, end);
+  if (type_end == value)
+    {
+      sipws_scan_set_error (error, value, value, "expected a media type");
+      return FALSE;
+    }
+  p = sipws_scan_skip_lws (type_end, end);
+  if (p >= end || *p != '/')
+    {
+      sipws_scan_set_error (error, value, p, "expected '/' in the media type");
+      return FALSE;
+    }
+  subtype = sipws_scan_skip_lws (p + 1, end);
+  subtype_end = sipws_scan_token (subtype, end);
+  if (subtype_end == subtype)
+    {
+      sipws_scan_set_error (error, value, subtype, "expected a media subtype");
+      return FALSE;
+    }
+
+  p = subtype_end;
+  type_len = (type_end - value) + 1 + (subtype_end - subtype);
+  arena_size = sipws_params_arena_size (p, end, &capacity);
+  ct = g_malloc (sizeof (ContentType) + capacity * sizeof (SipwsParam) + type_len + 1 + arena_size);
+  items = (SipwsParam *) (gpointer) (ct + 1);
+  ct->media_type = (char *) (items + capacity);
+  for (i = 0; i < (gsize) (type_end - value); i++)
+    ct->media_type[i] = g_ascii_tolower (value[i]);
+  ct->media_type[i++] = '/';
+  for (const char *s = subtype; s < subtype_end; s++)
+    ct->media_type[i++] = g_ascii_tolower (*s);
+  ct->media_type[i] = '\0';
+  arena = ct->media_type + type_len + 1;
+  sipws_params_init (&ct->params);
+
+  if (!sipws_params_parse_in (&ct->params, SIPWS_PARAMS_HEADER, value, &p, end,
+                              items, capacity, &arena, error))
+    {
+      content_type_free (ct);
+      return FALSE;
+    }
+  p = sipws_scan_skip_lws (p, end);
+  if (p < end)
+    {
+      sipws_scan_set_error (error, value, p, "unexpected '%c' in Content-Type", *p);
+      content_type_free (ct);
+      return FALSE;
+    }
+  for (i = 0; i < ct->params.len; i++)
+    if (ct->params.items[i].value == NULL)
+      {
+        sipws_scan_set_error (error, value, subtype_end, "media type parameter '%s' has no value",
+                              ct->params.items[i].name);
+        content_type_free (ct);
+        return FALSE;
+      }
+
+  if (self != NULL && self->typed[SIPWS_HEADER_CONTENT_TYPE] == NULL)
+    self->typed[SIPWS_HEADER_CONTENT_TYPE] = ct;
+  else
+    content_type_free (ct);
+  return TRUE;
+}
+
+static gboolean
+match_word (const char  *p,
+            const char  *words,
+            guint       *index)
+{
+  for (guint i = 0; words[i * 3] != '\0'; i++)
+    if (g_ascii_strncasecmp (p, words + i * 3, 3) == 0)
+      {
+        *index = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static gboolean
+two_digits (const char *p,
+            guint       max,
+            guint       min)
+{
+  guint n;
+
+  if (!sipws_scan_is (p[0], SIPWS_CC_DIGIT) || !sipws_scan_is (p[1], SIPWS_CC_DIGIT))
+    return FALSE;
+  n = (guint) (p[0] - '0') * 10 + (guint) (p[1] - '0');
+  return n >= min && n <= max;
+}
+
+/* rfc1123-date = wkday "," SP date1 SP time SP "GMT" (RFC 3261 §20.17):
+ * "Sat, 13 Nov 2010 23:29:00 GMT", always this exact shape. */
+static gboolean
+parse_date (const char  *value,
+            gsize        len,
+            GError     **error)
+{
+  static const char days[] = "MonTueWedThuFriSatSun";
+  static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  const char *bad = NULL;
+  guint index;
+
+  if (len != 29)
+    bad = value + MIN (len, 29);
+  else if (!match_word (value, days, &index))
+    bad = value;
+  else if (value[3] != ',' || value[4] != ' ')
+    bad = value + 3;
+  else if (!two_digits (value + 5, 31, 1) || value[7] != ' ')
+    bad = value + 5;
+  else if (!match_word (value + 8, months, &index) || value[11] != ' ')
+    bad = value + 8;
+  else if (!two_digits (value + 12, 99, 0) || !two_digits (value + 14, 99, 0) || value[16] != ' ')
+    bad = value + 12;
+  else if (!two_digits (value + 17, 23, 0) || value[19] != ':' || !two_digits (value + 20, 59, 0) ||
+           value[22] != ':' || !two_digits (value + 23, 60, 0) || value[25] != ' ')
+    bad = value + 17;
+  else if (g_ascii_strncasecmp (value + 26, "GMT", 3) != 0)
+    {
+      sipws_scan_set_error (error, value, value + 26, "the time zone must be GMT");
+      return FALSE;
+    }
+
+  if (bad != NULL)
+    {
+      sipws_scan_set_error (error, value, bad, "expected a date such as 'Sat, 13 Nov 2010 23:29:00 GMT'");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A comment of RFC 3261 §25.1 at *pp: "(" *(ctext / quoted-pair / comment)
+ * ")"; nesting is counted, not recursed into. */
+static gboolean
+skip_comment (const char  *start,
+              const char **pp,
+              const char  *end,
+              GError     **error)
+{
+  const char *p = *pp + 1;
+  guint depth = 1;
+
+  while (p < end && depth > 0)
+    {
+      if (*p == '\\' && p + 1 < end)
+        p++;
+      else if (*p == '(')
+        depth++;
+      else if (*p == ')')
+        depth--;
+      p++;
+    }
+  if (depth > 0)
+    {
+      sipws_scan_set_error (error, start, *pp, "unterminated comment");
+      return FALSE;
+    }
+  *pp = p;
+  return TRUE;
+}
+
+/* Retry-After = delta-seconds [ comment ] *( SEMI retry-param ) */
+static gboolean
+parse_retry_after (const char  *value,
+                   gsize        len,
+                   GError     **error)
+{
+  const char *end = value + len;
+  SipwsParams params;
+  const char *p, *q;
+  guint64 seconds;
+  gboolean ok;
+
+  p = parse_digits (value, end, MAX_UINT32, &seconds);
+  if (p == NULL)
+    {
+      sipws_scan_set_error (error, value, value, "expected a number of seconds of at most 4294967295");
+      return FALSE;
+    }
+  q = sipws_scan_skip_lws (p, end);
+  if (q < end && *q == '(')
+    {
+      if (!skip_comment (value, &q, end, error))
+        return FALSE;
+      p = q;
+    }
+  sipws_params_init (&params);
+  ok = sipws_params_parse (&params, SIPWS_PARAMS_HEADER, value, &p, end, error);
+  sipws_params_clear (&params);
+  if (!ok)
+    return FALSE;
+  p = sipws_scan_skip_lws (p, end);
+  if (p < end)
+    {
+      sipws_scan_set_error (error, value, p, "unexpected '%c' in Retry-After", *p);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* warning-value = warn-code SP warn-agent SP warn-text, warn-code = 3DIGIT */
+static gboolean
+parse_warning (const char  *value,
+               gsize        len,
+               GError     **error)
+{
+  SipwsScanListIter iter;
+  SipwsScanSpan elem;
+  GError *local_error = NULL;
+
+  sipws_scan_list_iter_init (&iter, value, len);
+  while (sipws_scan_list_iter_next (&iter, &elem, &local_error))
+    {
+      const char *p = elem.start;
+      const char *end = elem.start + elem.len;
+      const char *agent;
+
+      if (end - p < 4 || !sipws_scan_is (p[0], SIPWS_CC_DIGIT) || !sipws_scan_is (p[1], SIPWS_CC_DIGIT) ||
+          !sipws_scan_is (p[2], SIPWS_CC_DIGIT) || p[3] != ' ')
+        {
+          sipws_scan_set_error (error, value, p, "expected a three-digit warning code and a blank");
+          return FALSE;
+        }
+      agent = p + 4;
+      p = agent;
+      while (p < end && (sipws_scan_is (*p, SIPWS_CC_TOKEN) || *p == ':' || *p == '[' || *p == ']'))
+        p++;
+      if (p == agent || p >= end || *p != ' ' || p + 1 >= end || p[1] != '"')
+        {
+          sipws_scan_set_error (error, value, p, "expected a warning agent, a blank and a quoted text");
+          return FALSE;
+        }
+      p++;
+      if (!sipws_scan_quoted_string (value, &p, end, error))
+        return FALSE;
+      if (p != end)
+        {
+          sipws_scan_set_error (error, value, p, "unexpected text after the warning text");
+          return FALSE;
+        }
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Checks one header field value by its header's type; see above for @self. */
+static gboolean
+interpret_header (SipwsMessage   *self,
+                  SipwsHeaderId   id,
+                  const char     *value,
+                  gsize           len,
+                  GError        **error)
+{
+  guint64 number;
+
+  switch ((SipwsHeaderType) sipws_header_info[id].type)
+    {
+    case SIPWS_HEADER_TYPE_RAW:
+      return TRUE;
+    case SIPWS_HEADER_TYPE_VIA:
+      return parse_via (self, value, len, error);
+    case SIPWS_HEADER_TYPE_ADDRESS:
+      return parse_address (self, id, value, len, error);
+    case SIPWS_HEADER_TYPE_ADDRESS_LIST:
+      return parse_address_list (self, id, value, len, error);
+    case SIPWS_HEADER_TYPE_CSEQ:
+      return parse_cseq (value, len, NULL, error) != NULL;
+    case SIPWS_HEADER_TYPE_CALL_ID:
+      return parse_call_id (value, len, error);
+    case SIPWS_HEADER_TYPE_UINT32:
+      return check_number (value, len, MAX_UINT32, "the value", &number, error);
+    case SIPWS_HEADER_TYPE_MAX_FORWARDS:
+      return check_number (value, len, 255, "Max-Forwards", &number, error);
+    case SIPWS_HEADER_TYPE_CONTENT_LENGTH:
+      return check_number (value, len, MAX_UINT32, "Content-Length", &number, error);
+    case SIPWS_HEADER_TYPE_TOKEN_LIST:
+      return parse_token_list (value, len, error);
+    case SIPWS_HEADER_TYPE_CONTENT_TYPE:
+      return parse_content_type (self, value, len, error);
+    case SIPWS_HEADER_TYPE_DATE:
+      return parse_date (value, len, error);
+    case SIPWS_HEADER_TYPE_RETRY_AFTER:
+      return parse_retry_after (value, len, error);
+    case SIPWS_HEADER_TYPE_WARNING:
+      return parse_warning (value, len, error);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Re-reads every header of @id into the typed cache after a change. */
+static void
+reinterpret (SipwsMessage  *self,
+             SipwsHeaderId  id)
+{
+  if (!is_cached_type (id))
+    return;
+
+  typed_clear (self, id);
+  for (guint i = 0; i < self->headers->len; i++)
+    {
+      const Header *h = &g_array_index (self->headers, Header, i);
+
+      /* Every value in the message was checked when it was added. */
+      if (h->id == id && !interpret_header (self, id, h->value, h->value_len, NULL))
+        g_assert_not_reached ();
+    }
+}
+
+/* Lifetime */
+
+static void
+header_clear (gpointer data)
+{
+  Header *h = data;
+
+  g_free (h->owned);
+}
+
+static SipwsMessage *
+message_alloc (void)
+{
+  SipwsMessage *self = g_new0 (SipwsMessage, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->headers = g_array_sized_new (FALSE, FALSE, sizeof (Header), 24);
+  g_array_set_clear_func (self->headers, header_clear);
+  return self;
+}
+
+/**
+ * sipws_message_ref:
+ * @self: a message
+ *
+ * Returns: (transfer full): @self
+ */
+SipwsMessage *
+sipws_message_ref (SipwsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+/**
+ * sipws_message_unref:
+ * @self: (transfer full): a message
+ *
+ * Drops a reference; the message is freed with the last one.
+ */
+void
+sipws_message_unref (SipwsMessage *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+
+  for (guint id = 0; id < SIPWS_HEADER_N_IDS; id++)
+    typed_clear (self, id);
+  g_array_unref (self->headers);
+  g_clear_pointer (&self->request_uri, sipws_uri_unref);
+  g_free (self->start_owned);
+  g_clear_pointer (&self->frame, g_bytes_unref);
+  g_clear_pointer (&self->body, g_bytes_unref);
+  g_free (self);
+}
+
+/* Parser */
+
+/* Where a continuation line's text landed in the unfolded value, so that an
+ * error inside the value can name the line and column of the input. */
+typedef struct {
+  gsize offset;
+  guint line;
+  gsize column;
+} Fold;
+
+typedef struct {
+  const char *end;
+  gsize       max_line;
+  guint       max_headers;
+  guint       line;            /* number of the line being read, from 1 */
+
+  /* the header field being assembled */
+  gboolean    have_header;
+  Header      header;
+  guint       header_line;
+  gsize       header_column;   /* column of its value on its first line */
+  gsize       header_size;     /* bytes so far, from the name to the last CR */
+  GArray     *folds;           /* Fold; NULL until the first continuation */
+
+  guint       n_headers;
+  gint64      content_length;  /* of the first Content-Length, -1 before */
+  guint       content_length_line;
+} Parser;
+
+static void
+set_error_at (GError    **error,
+              gint        code,
+              guint       line,
+              gsize       column,
+              const char *format,
+              ...) G_GNUC_PRINTF (5, 6);
+
+static void
+set_error_at (GError    **error,
+              gint        code,
+              guint       line,
+              gsize       column,
+              const char *format,
+              ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (column > 0)
+    g_set_error (error, SIPWS_ERROR, code, "line %u, column %" G_GSIZE_FORMAT ": %s", line, column, what);
+  else
+    g_set_error (error, SIPWS_ERROR, code, "line %u: %s", line, what);
+}
+
+/* The scanners end their messages with " at column N", N counted from the
+ * start of the text they were given (sipws_scan_set_error()). This moves N to
+ * the line and column of the input, through the folds of the value, and
+ * puts @context in front of what is wrong. */
+static void
+relocate_error (GError      **error,
+                GError       *sub,
+                guint         line,
+                gsize         column,
+                const GArray *folds,
+                const char   *context)
+{
+  const char *at = g_strrstr (sub->message, " at column ");
+
+  if (at != NULL)
+    {
+      guint64 n = g_ascii_strtoull (at + strlen (" at column "), NULL, 10);
+      gsize offset = n > 0 ? (gsize) n - 1 : 0;
+
+      column += offset;
+      for (guint i = 0; folds != NULL && i < folds->len; i++)
+        {
+          const Fold *fold = &g_array_index (folds, Fold, i);
+
+          if (fold->offset <= offset)
+            {
+              line = fold->line;
+              column = fold->column + (offset - fold->offset);
+            }
+        }
+      g_set_error (error, sub->domain, sub->code, "line %u, column %" G_GSIZE_FORMAT ": %s: %.*s",
+                   line, column, context, (int) (at - sub->message), sub->message);
+    }
+  else
+    g_set_error (error, sub->domain, sub->code, "line %u: %s: %s", line, context, sub->message);
+  g_error_free (sub);
+}
+
+/* Returns the CR of the CRLF ending the line at @p, which may hold at most
+ * @room bytes before it. Only CRLF ends a line; a lone CR or LF is an error
+ * rather than a second opinion on where a header ends. */
+static char *
+find_line_end (Parser      *P,
+               char        *p,
+               gsize        room,
+               const char  *too_long,
+               GError     **error)
+{
+  gsize avail = P->end - p;
+  char *lf, *cr, *bad;
+
+  lf = memchr (p, '\n', MIN (avail, room + 2));
+  if (lf == NULL)
+    {
+      if (avail >= room + 2)
+        set_error_at (error, SIPWS_ERROR_LINE_TOO_LONG, P->line, 0, "%s is longer than %" G_GSIZE_FORMAT " bytes",
+                      too_long, P->max_line);
+      else
+        set_error_at (error, SIPWS_ERROR_PARSE, P->line, 0, "the message ends inside the line (no CRLF)");
+      return NULL;
+    }
+  if (lf == p || lf[-1] != '\r')
+    {
+      set_error_at (error, SIPWS_ERROR_PARSE, P->line, lf - p + 1, "LF without CR");
+      return NULL;
+    }
+  cr = lf - 1;
+  if ((gsize) (cr - p) > room)
+    {
+      set_error_at (error, SIPWS_ERROR_LINE_TOO_LONG, P->line, 0, "%s is longer than %" G_GSIZE_FORMAT " bytes",
+                    too_long, P->max_line);
+      return NULL;
+    }
+  bad = memchr (p, '\r', cr - p);
+  if (bad != NULL)
+    {
+      set_error_at (error, SIPWS_ERROR_PARSE, P->line, bad - p + 1, "CR without LF");
+      return NULL;
+    }
+  return cr;
+}
+
+/* SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT; only 2.0 is supported. */
+static gboolean
+check_version (const char  *line,
+               const char  *p,
+               const char  *end,
+               GError     **error)
+{
+  const char *q = p + 4;
+
+  if (end - p < 4 || g_ascii_strncasecmp (p, "SIP/", 4) != 0)
+    {
+      set_error_at (error, SIPWS_ERROR_PARSE, 1, p - line + 1, "expected the SIP version (SIP/2.0)");
+      return FALSE;
+    }
+  q = sipws_scan_span (p + 4, end, SIPWS_CC_DIGIT);
+  if (q == p + 4 || q >= end || *q != '.' || sipws_scan_span (q + 1, end, SIPWS_CC_DIGIT) != end || q + 1 == end)
+    {
+      set_error_at (error, SIPWS_ERROR_PARSE, 1, p - line + 1, "expected the SIP version (SIP/2.0), found '%.*s'",
+                    (int) MIN (end - p, 32), p);
+      return FALSE;
+    }
+  if (end - p != 7 || memcmp (p + 4, "2.0", 3) != 0)
+    {
+      set_error_at (error, SIPWS_ERROR_UNSUPPORTED_VERSION, 1, p - line + 1,
+                    "unsupported SIP version '%.*s' (only SIP/2.0 is supported)", (int) MIN (end - p, 32), p);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Request-Line = Method SP Request-URI SP SIP-Version CRLF, with exactly one
+ * SP between the elements (RFC 4475 §3.1.2.8-10 reject any other). */
+static gboolean
+parse_request_line (SipwsMessage  *self,
+                    char          *line,
+                    char          *cr,
+                    GError       **error)
+{
+  char *method_end, *uri, *uri_end, *version, *sp;
+  GError *sub = NULL;
+
+  method_end = (char *) sipws_scan_token (line, cr);
+  if (method_end == line)
+    {
+      set_error_at (error, SIPWS_ERROR_PARSE, 1, 1, "expected a request method or SIP/2.0");
+      return FALSE;
+    }
+  if (method_end >= cr || *method_end != ' ')
+    {
+      set_error_at (error, SIPWS_ERROR_PARSE, 1, method_end - line + 1, "expected SP after the method");
+      return FALSE;
+    }
+  uri = method_end + 1;
+  if (uri < cr && (*uri == ' ' || *uri == '\t'))
+    {
+      set_error_at (error, SIPWS_ERROR_PARSE, 1, uri - line + 1, "more than one SP after the method");
+      return FALSE;
+    }
+  if (uri < cr && *uri == '<')
+    {
+      set_error_at (error, SIPWS_ERROR_PARSE, 1, uri - line + 1, "the Request-URI must not be enclosed in '<>'");
+      return FALSE;
+    }
+  uri_end = memchr (uri, ' ', cr - uri);
+  if (uri_end == NULL)
+    {
+      set_error_at (error, SIPWS_ERROR_PARSE, 1, cr - line + 1, "expected SP and the SIP version after the Request-URI");
+      return FALSE;
+    }
+  version = uri_end + 1;
+  if (version < cr && *version == ' ')
+    {
+      set_error_at (error, SIPWS_ERROR_PARSE, 1, version - line + 1, "more than one SP after the Request-URI");
+      return FALSE;
+    }
+  sp = memchr (version, ' ', cr - version);
+  if (sp != NULL)
+    {
+      if (sipws_scan_skip_lws (sp, cr) == cr)
+        set_error_at (error, SIPWS_ERROR_PARSE, 1, sp - line + 1, "SP after the SIP version at the end of the request line");
+      else
+        set_error_at (error, SIPWS_ERROR_PARSE, 1, uri_end - line + 1,
+                      "blank inside the Request-URI (or extra elements in the request line)");
+      return FALSE;
+    }
+  if (!check_version (line, version, cr, error))
+    return FALSE;
+
+  self->request_uri = sipws_uri_parse_range (line, uri, uri_end, &sub);
+  if (self->request_uri == NULL)
+    {
+      relocate_error (error, sub, 1, 1, NULL, "invalid Request-URI");
+      return FALSE;
+    }
+  /* RFC 3261 §19.1.1: headers are not allowed in a Request-URI. A '?' may
+   * also be part of the user, so the parsed URI decides. */
+  if ((sipws_uri_get_scheme (self->request_uri) == SIPWS_URI_SCHEME_SIP ||
+       sipws_uri_get_scheme (self->request_uri) == SIPWS_URI_SCHEME_SIPS) &&
+      memchr (uri, '?', uri_end - uri) != NULL)
+    {
+      g_auto(GStrv) names = sipws_uri_get_header_names (self->request_uri);
+
+      if (names != NULL && names[0] != NULL)
+        {
+          set_error_at (error, SIPWS_ERROR_PARSE, 1, uri - line + 1,
+                        "the Request-URI must not have headers ('?%s=')", names[0]);
+          return FALSE;
+        }
+    }
+
+  *method_end = '\0';
+  *uri_end = '\0';
+  self->method = line;
+  self->request_uri_text = uri;
+  return TRUE;
+}
+
+/* Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF */
+static gboolean
+parse_status_line (SipwsMessage  *self,
+                   char          *line,
+                   char          *cr,
+                   GError       **error)
+{
+  char *version_end, *code, *code_end, *reason;
+  const char *bad;
+
+  version_end = memchr (line, ' ', cr - line);
+  if (!check_version (line, line, version_end != NULL ? version_end : cr, error))
+    return FALSE;
+  if (version_end == NULL)
+    {
+      set_error_at (error, SIPWS_ERROR_PARSE, 1, cr - line + 1, "expected SP and a status code after the SIP version");
+      return FALSE;
+    }
+  code = version_end + 1;
+  code_end = (char *) sipws_scan_span (code, cr, SIPWS_CC_DIGIT);
+  if (code_end - code != 3)
+    {
+      set_error_at (error, SIPWS_ERROR_PARSE, 1, code - line + 1, "the status code must be three digits");
+      return FALSE;
+    }
+  self->status = (guint) (code[0] - '0') * 100 + (guint) (code[1] - '0') * 10 + (guint) (code[2] - '0');
+  if (self->status < 100 || self->status > 699)
+    {
+      set_error_at (error, SIPWS_ERROR_PARSE, 1, code - line + 1, "status code %u is not in 100-699", self->status);
+      return FALSE;
+    }
+  if (code_end >= cr || *code_end != ' ')
+    {
+      set_error_at (error, SIPWS_ERROR_PARSE, 1, code_end - line + 1, "expected SP after the status code");
+      return FALSE;
+    }
+
+  /* Reason-Phrase = *(reserved / unreserved / escaped / UTF8-NONASCII /
+   * UTF8-CONT / SP / HTAB): printable UTF-8 text. */
+  reason = code_end + 1;
+  for (const char *s = reason; s < cr; s++)
+    if (sipws_scan_is (*s, SIPWS_CC_CTL) && *s != '\t')
+      {
+        set_error_at (error, SIPWS_ERROR_PARSE, 1, s - line + 1, "control character 0x%02X in the reason phrase",
+                      (guchar) *s);
+        return FALSE;
+      }
+  if (!g_utf8_validate_len (reason, cr - reason, &bad))
+    {
+      set_error_at (error, SIPWS_ERROR_PARSE, 1, bad - line + 1, "the reason phrase is not UTF-8");
+      return FALSE;
+    }
+  *cr = '\0';
+  self->reason = reason;
+  return TRUE;
+}
+
+static gboolean
+finish_header (SipwsMessage  *self,
+               Parser        *P,
+               GError       **error)
+{
+  Header *h = &P->header;
+  GError *sub = NULL;
+
+  ((char *) h->value)[h->value_len] = '\0';
+  h->id = sipws_header_lookup (h->name, h->name_len);
+  P->have_header = FALSE;
+
+  if (!interpret_header (self, h->id, h->value, h->value_len, &sub))
+    {
+      g_autofree char *context = g_strdup_printf ("invalid %s header",
+                                                  h->id != SIPWS_HEADER_UNKNOWN ? sipws_header_info[h->id].name
+                                                                                : h->name);
+
+      relocate_error (error, sub, P->header_line, P->header_column, P->folds, context);
+      return FALSE;
+    }
+  if (h->id == SIPWS_HEADER_CONTENT_LENGTH && P->content_length < 0)
+    {
+      guint64 n = 0;
+
+      parse_digits (h->value, h->value + h->value_len, MAX_UINT32, &n);
+      P->content_length = (gint64) n;
+      P->content_length_line = P->header_line;
+    }
+  g_array_append_val (self->headers, *h);
+  return TRUE;
+}
+
+static gboolean
+start_header (Parser      *P,
+              char        *p,
+              char        *cr,
+              GError     **error)
+{
+  Header *h = &P->header;
+  char *name_end, *colon, *value, *value_end;
+
+  if (P->n_headers >= P->max_headers)
+    {
+      set_error_at (error, SIPWS_ERROR_TOO_MANY_HEADERS, P->line, 0, "more than %u header fields", P->max_headers);
+      return FALSE;
+    }
+  name_end = (char *) sipws_scan_token (p, cr);
+  if (name_end == p)
+    {
+      set_error_at (error, SIPWS_ERROR_PARSE, P->line, 1, "expected a header name");
+      return FALSE;
+    }
+  /* HCOLON = *( SP / HTAB ) ":" SWS */
+  colon = (char *) sipws_scan_skip_lws (name_end, cr);
+  if (colon >= cr || *colon != ':')
+    {
+      set_error_at (error, SIPWS_ERROR_PARSE, P->line, colon - p + 1, "expected ':' after the header name");
+      return FALSE;
+    }
+  value = (char *) sipws_scan_skip_lws (colon + 1, cr);
+  value_end = (char *) sipws_scan_trim_lws_end (value, cr);
+
+  *name_end = '\0';
+  h->name = p;
+  h->name_len = name_end - p;
+  h->value = value;
+  h->value_len = value_end - value;
+  h->owned = NULL;
+  P->have_header = TRUE;
+  P->header_line = P->line;
+  P->header_column = value - p + 1;
+  P->header_size = cr - p;
+  P->n_headers++;
+  if (P->folds != NULL)
+    g_array_set_size (P->folds, 0);
+  return TRUE;
+}
+
+/* Appends a continuation line to the value in place: the fold and the
+ * blanks around it become one SP (RFC 3261 §7.3.1). */
+static void
+continue_header (Parser     *P,
+                 const char *p,
+                 const char *cr)
+{
+  Header *h = &P->header;
+  const char *text = sipws_scan_skip_lws (p, cr);
+  const char *text_end = sipws_scan_trim_lws_end (text, cr);
+  gsize n = text_end - text;
+  Fold fold;
+
+  P->header_size += 2 + (cr - p);
+  if (n == 0)
+    return;
+
+  if (h->value_len == 0)
+    {
+      h->value = text;
+      fold.offset = 0;
+    }
+  else
+    {
+      char *dst = (char *) h->value + h->value_len;
+
+      *dst = ' ';
+      memmove (dst + 1, text, n);
+      fold.offset = h->value_len + 1;
+    }
+  h->value_len = fold.offset + n;
+  fold.line = P->line;
+  fold.column = text - p + 1;
+  if (P->folds == NULL)
+    P->folds = g_array_new (FALSE, FALSE, sizeof (Fold));
+  g_array_append_val (P->folds, fold);
+}
+
+/* Parses the start line and the headers of the frame copy [buf, end);
+ * returns the start of the body, or NULL with @error set. */
+static char *
+parse_head (SipwsMessage  *self,
+            Parser        *P,
+            char          *buf,
+            GError       **error)
+{
+  char *p = buf, *cr;
+
+  P->line = 1;
+  cr = find_line_end (P, p, P->max_line, "the start line", error);
+  if (cr == NULL)
+    return NULL;
+  if (cr - p >= 4 && g_ascii_strncasecmp (p, "SIP/", 4) == 0)
+    {
+      if (!parse_status_line (self, p, cr, error))
+        return NULL;
+    }
+  else if (!parse_request_line (self, p, cr, error))
+    return NULL;
+
+  for (p = cr + 2, P->line = 2;; p = cr + 2, P->line++)
+    {
+      if (p >= P->end)
+        {
+          set_error_at (error, SIPWS_ERROR_PARSE, P->line, 0,
+                        "the message ends without the empty line after the headers");
+          return NULL;
+        }
+      if (*p == '\r' && p + 1 < P->end && p[1] == '\n')
+        {
+          if (P->have_header && !finish_header (self, P, error))
+            return NULL;
+          return p + 2;
+        }
+
+      if (*p == ' ' || *p == '\t')
+        {
+          if (!P->have_header)
+            {
+              set_error_at (error, SIPWS_ERROR_PARSE, P->line, 1, "continuation line without a header before it");
+              return NULL;
+            }
+          if (P->header_size + 2 > P->max_line)
+            {
+              set_error_at (error, SIPWS_ERROR_LINE_TOO_LONG, P->line, 0,
+                            "the header field is longer than %" G_GSIZE_FORMAT " bytes", P->max_line);
+              return NULL;
+            }
+          cr = find_line_end (P, p, P->max_line - P->header_size - 2, "the header field", error);
+          if (cr == NULL)
+            return NULL;
+          continue_header (P, p, cr);
+          continue;
+        }
+
+      if (P->have_header && !finish_header (self, P, error))
+        return NULL;
+      cr = find_line_end (P, p, P->max_line, "the header field", error);
+      if (cr == NULL || !start_header (P, p, cr, error))
+        return NULL;
+    }
+}
+
+/**
+ * sipws_message_parse_full:
+ * @bytes: one whole SIP message, as received in one WebSocket message
+ * @max_size: the largest message accepted, or 0 for
+ *   %SIPWS_MESSAGE_DEFAULT_MAX_SIZE
+ * @max_headers: the most header fields accepted, or 0 for
+ *   %SIPWS_MESSAGE_DEFAULT_MAX_HEADERS
+ * @max_line_length: the longest start line or header field accepted (a
+ *   folded field counts with its continuation lines), or 0 for
+ *   %SIPWS_MESSAGE_DEFAULT_MAX_LINE
+ * @trailing: (out) (optional): return location for the number of bytes after
+ *   the body that Content-Length delimits
+ * @error: return location for a %SIPWS_ERROR error
+ *
+ * Parses a SIP message with explicit limits.
+ *
+ * Framing follows RFC 7118 §5.1: the WebSocket message is the SIP message,
+ * so without Content-Length the body is the rest of the frame. A
+ * Content-Length larger than the rest is an error; bytes after the body it
+ * delimits are ignored (RFC 3261 §18.3), reported in @trailing and logged
+ * at debug level. When Content-Length is repeated (a semantic error that
+ * [method@Sipws.Message.check_request] reports), the first one frames the
+ * body.
+ *
+ * Lines end with CRLF only. Header values are unfolded: each continuation
+ * line break with its surrounding blanks becomes one SP. Every header that
+ * libsipws interprets (see the typed getters, plus Date, Retry-After and
+ * Warning) is checked here, so a malformed one fails the whole message.
+ *
+ * Errors: %SIPWS_ERROR_MESSAGE_TOO_LARGE, %SIPWS_ERROR_TOO_MANY_HEADERS and
+ * %SIPWS_ERROR_LINE_TOO_LONG for the limits, %SIPWS_ERROR_UNSUPPORTED_VERSION
+ * for a SIP version other than 2.0 (a server answers 505), and
+ * %SIPWS_ERROR_PARSE for anything else; the message starts with
+ * `line L, column C:` (or `line L:`) and names the element or header.
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL with @error set
+ */
+SipwsMessage *
+sipws_message_parse_full (GBytes  *bytes,
+                          gsize    max_size,
+                          guint    max_headers,
+                          gsize    max_line_length,
+                          gsize   *trailing,
+                          GError **error)
+{
+  g_autoptr(SipwsMessage) self = NULL;
+  Parser P = { 0 };
+  const char *data;
+  char *buf, *body;
+  gsize len, available, body_len;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (trailing != NULL)
+    *trailing = 0;
+  if (max_size == 0)
+    max_size = SIPWS_MESSAGE_DEFAULT_MAX_SIZE;
+  data = g_bytes_get_data (bytes, &len);
+  if (len > max_size)
+    {
+      g_set_error (error, SIPWS_ERROR, SIPWS_ERROR_MESSAGE_TOO_LARGE,
+                   "the message has %" G_GSIZE_FORMAT " bytes, more than the limit of %" G_GSIZE_FORMAT,
+                   len, max_size);
+      return NULL;
+    }
+
+  /* One copy of the whole frame: the parser writes NULs and unfolds into it,
+   * and the body is a view of its tail. */
+  buf = g_malloc (len + 1);
+  if (len > 0)
+    memcpy (buf, data, len);
+  buf[len] = '\0';
+
+  self = message_alloc ();
+  P.end = buf + len;
+  P.max_headers = max_headers != 0 ? max_headers : SIPWS_MESSAGE_DEFAULT_MAX_HEADERS;
+  P.max_line = max_line_length != 0 ? MIN (max_line_length, G_MAXSIZE / 2) : SIPWS_MESSAGE_DEFAULT_MAX_LINE;
+  P.content_length = -1;
+
+  body = parse_head (self, &P, buf, error);
+  g_clear_pointer (&P.folds, g_array_unref);
+  if (body == NULL)
+    {
+      g_free (buf);
+      return NULL;
+    }
+
+  available = P.end - body;
+  body_len = available;
+  if (P.content_length >= 0)
+    {
+      if ((guint64) P.content_length > available)
+        {
+          set_error_at (error, SIPWS_ERROR_PARSE, P.content_length_line, 0,
+                        "Content-Length is %" G_GINT64_FORMAT " but the body has only %" G_GSIZE_FORMAT " bytes",
+                        P.content_length, available);
+          g_free (buf);
+          return NULL;
+        }
+      body_len = (gsize) P.content_length;
+      if (available > body_len)
+        g_debug ("ignoring %" G_GSIZE_FORMAT " bytes after the %" G_GSIZE_FORMAT "-byte body",
+                 available - body_len, body_len);
+      if (trailing != NULL)
+        *trailing = available - body_len;
+    }
+
+  self->frame = g_bytes_new_with_free_func (body, body_len, g_free, buf);
+  self->body = g_bytes_ref (self->frame);
+  return g_steal_pointer (&self);
+}
+
+/**
+ * sipws_message_parse_bytes:
+ * @bytes: one whole SIP message
+ * @error: return location for a %SIPWS_ERROR error
+ *
+ * Parses a SIP message with the default limits; see
+ * [func@Sipws.Message.parse_full].
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL with @error set
+ */
+SipwsMessage *
+sipws_message_parse_bytes (GBytes  *bytes,
+                           GError **error)
+{
+  return sipws_message_parse_full (bytes, 0, 0, 0, NULL, error);
+}
+
+/**
+ * sipws_message_parse:
+ * @data: (array length=len) (element-type guint8): one whole SIP message; it
+ *   need not end with a NUL
+ * @len: the length of @data
+ * @error: return location for a %SIPWS_ERROR error
+ *
+ * Parses a SIP message with the default limits; see
+ * [func@Sipws.Message.parse_full].
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL with @error set
+ */
+SipwsMessage *
+sipws_message_parse (const char  *data,
+                     gsize        len,
+                     GError     **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+
+  bytes = g_bytes_new_static (data, len);
+  return sipws_message_parse_full (bytes, 0, 0, 0, NULL, error);
+}
+
+/* Builders */
+
+static const struct {
+  guint16     status;
+  const char *reason;
+} default_reasons[] = {
+  { 100, "Trying" },
+  { 180, "Ringing" },
+  { 181, "Call Is Being Forwarded" },
+  { 182, "Queued" },
+  { 183, "Session Progress" },
+  { 199, "Early Dialog Terminated" },
+  { 200, "OK" },
+  { 202, "Accepted" },
+  { 204, "No Notification" },
+  { 300, "Multiple Choices" },
+  { 301, "Moved Permanently" },
+  { 302, "Moved Temporarily" },
+  { 305, "Use Proxy" },
+  { 380, "Alternative Service" },
+  { 400, "Bad Request" },
+  { 401, "Unauthorized" },
+  { 402, "Payment Required" },
+  { 403, "Forbidden" },
+  { 404, "Not Found" },
+  { 405, "Method Not Allowed" },
+  { 406, "Not Acceptable" },
+  { 407, "Proxy Authentication Required" },
+  { 408, "Request Timeout" },
+  { 410, "Gone" },
+  { 412, "Conditional Request Failed" },
+  { 413, "Request Entity Too Large" },
+  { 414, "Request-URI Too Long" },
+  { 415, "Unsupported Media Type" },
+  { 416, "Unsupported URI Scheme" },
+  { 417, "Unknown Resource-Priority" },
+  { 420, "Bad Extension" },
+  { 421, "Extension Required" },
+  { 422, "Session Interval Too Small" },
+  { 423, "Interval Too Brief" },
+  { 424, "Bad Location Information" },
+  { 428, "Use Identity Header" },
+  { 429, "Provide Referrer Identity" },
+  { 430, "Flow Failed" },
+  { 433, "Anonymity Disallowed" },
+  { 436, "Bad Identity-Info" },
+  { 437, "Unsupported Certificate" },
+  { 438, "Invalid Identity Header" },
+  { 439, "First Hop Lacks Outbound Support" },
+  { 440, "Max-Breadth Exceeded" },
+  { 469, "Bad Info Package" },
+  { 470, "Consent Needed" },
+  { 480, "Temporarily Unavailable" },
+  { 481, "Call/Transaction Does Not Exist" },
+  { 482, "Loop Detected" },
+  { 483, "Too Many Hops" },
+  { 484, "Address Incomplete" },
+  { 485, "Ambiguous" },
+  { 486, "Busy Here" },
+  { 487, "Request Terminated" },
+  { 488, "Not Acceptable Here" },
+  { 489, "Bad Event" },
+  { 491, "Request Pending" },
+  { 493, "Undecipherable" },
+  { 494, "Security Agreement Required" },
+  { 500, "Server Internal Error" },
+  { 501, "Not Implemented" },
+  { 502, "Bad Gateway" },
+  { 503, "Service Unavailable" },
+  { 504, "Server Time-out" },
+  { 505, "Version Not Supported" },
+  { 513, "Message Too Large" },
+  { 580, "Precondition Failure" },
+  { 600, "Busy Everywhere" },
+  { 603, "Decline" },
+  { 604, "Does Not Exist Anywhere" },
+  { 606, "Not Acceptable" },
+  { 607, "Unwanted" },
+  { 608, "Rejected" },
+};
+
+/**
+ * sipws_message_get_default_reason:
+ * @status: a SIP status code
+ *
+ * The reason phrase of RFC 3261 §21 and its extensions for @status. A code
+ * without a registered phrase gets the name of its class, as RFC 3261 §8.1.3.2
+ * treats an unknown code like the x00 code of its class.
+ *
+ * Returns: (nullable): the phrase, or %NULL when @status is not in 100-699
+ */
+const char *
+sipws_message_get_default_reason (guint status)
+{
+  static const char *const classes[] = {
+    "Provisional", "Success", "Redirection", "Client Error", "Server Error", "Global Failure",
+  };
+
+  if (status < 100 || status > 699)
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (default_reasons); i++)
+    if (default_reasons[i].status == status)
+      return default_reasons[i].reason;
+  return classes[status / 100 - 1];
+}
+
+static gboolean
+is_header_value (const char *value)
+{
+  return strpbrk (value, "\r\n") == NULL;
+}
+
+/**
+ * sipws_message_new_request:
+ * @method: the method, such as `INVITE` (a token; methods are case-sensitive)
+ * @uri: the Request-URI
+ *
+ * Creates a request with no headers and an empty body.
+ *
+ * Returns: (transfer full): the new request
+ */
+SipwsMessage *
+sipws_message_new_request (const char *method,
+                           SipwsUri   *uri)
+{
+  SipwsMessage *self;
+
+  g_return_val_if_fail (method != NULL && sipws_scan_is_token (method, strlen (method)), NULL);
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  self = message_alloc ();
+  self->start_owned = g_strdup (method);
+  self->method = self->start_owned;
+  self->request_uri = sipws_uri_ref (uri);
+  self->body = g_bytes_new_static ("", 0);
+  return self;
+}
+
+/**
+ * sipws_message_new_response:
+ * @status: the status code, 100 to 699
+ * @reason: (nullable): the reason phrase, or %NULL for
+ *   [func@Sipws.Message.get_default_reason]
+ *
+ * Creates a response with no headers and an empty body.
+ *
+ * Returns: (transfer full): the new response
+ */
+SipwsMessage *
+sipws_message_new_response (guint       status,
+                            const char *reason)
+{
+  SipwsMessage *self;
+
+  g_return_val_if_fail (status >= 100 && status <= 699, NULL);
+  g_return_val_if_fail (reason == NULL || is_header_value (reason), NULL);
+
+  self = message_alloc ();
+  self->status = status;
+  self->start_owned = g_strdup (reason != NULL ? reason : sipws_message_get_default_reason (status));
+  self->reason = self->start_owned;
+  self->body = g_bytes_new_static ("", 0);
+  return self;
+}
+
+static void
+append_header (SipwsMessage  *self,
+               SipwsHeaderId  id,
+               const char    *name,
+               gsize          name_len,
+               const char    *value,
+               gsize          value_len)
+{
+  Header h;
+
+  h.owned = g_malloc (name_len + 1 + value_len + 1);
+  memcpy (h.owned, name, name_len);
+  h.owned[name_len] = '\0';
+  memcpy (h.owned + name_len + 1, value, value_len);
+  h.owned[name_len + 1 + value_len] = '\0';
+  h.name = h.owned;
+  h.name_len = name_len;
+  h.value = h.owned + name_len + 1;
+  h.value_len = value_len;
+  h.id = id;
+  g_array_append_val (self->headers, h);
+}
+
+/**
+ * sipws_message_new_response_for_request:
+ * @request: a request
+ * @status: the status code, 100 to 699
+ * @reason: (nullable): the reason phrase, or %NULL for the default one
+ *
+ * Creates a response to @request as RFC 3261 §8.2.6 says: with the request's
+ * Via headers (in order), From, To, Call-ID and CSeq, and for a 100 (Trying)
+ * its Timestamp. Adding a To tag is the caller's business: it belongs to the
+ * dialog the user agent creates.
+ *
+ * Returns: (transfer full): the new response
+ */
+SipwsMessage *
+sipws_message_new_response_for_request (SipwsMessage *request,
+                                        guint         status,
+                                        const char   *reason)
+{
+  SipwsMessage *self;
+
+  g_return_val_if_fail (request != NULL && sipws_message_is_request (request), NULL);
+
+  self = sipws_message_new_response (status, reason);
+  if (self == NULL)
+    return NULL;
+
+  for (guint i = 0; i < request->headers->len; i++)
+    {
+      const Header *h = &g_array_index (request->headers, Header, i);
+
+      switch (h->id)
+        {
+        case SIPWS_HEADER_VIA:
+        case SIPWS_HEADER_FROM:
+        case SIPWS_HEADER_TO:
+        case SIPWS_HEADER_CALL_ID:
+        case SIPWS_HEADER_CSEQ:
+          break;
+        case SIPWS_HEADER_TIMESTAMP:
+          if (status == 100)
+            break;
+          continue;
+        default:
+          continue;
+        }
+      append_header (self, h->id, h->name, h->name_len, h->value, h->value_len);
+    }
+  for (guint id = 0; id < SIPWS_HEADER_N_IDS; id++)
+    reinterpret (self, id);
+  return self;
+}
+
+/* Start line */
+
+/**
+ * sipws_message_is_request:
+ * @self: a message
+ *
+ * Returns: %TRUE for a request, %FALSE for a response
+ */
+gboolean
+sipws_message_is_request (SipwsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->method != NULL;
+}
+
+/**
+ * sipws_message_get_method:
+ * @self: a message
+ *
+ * The method of a request, exactly as written: methods are case-sensitive
+ * and an unknown one such as `RE%47IST%45R` is not decoded (RFC 4475
+ * §3.1.1.5).
+ *
+ * Returns: (nullable): the method, or %NULL for a response
+ */
+const char *
+sipws_message_get_method (SipwsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->method;
+}
+
+/**
+ * sipws_message_get_request_uri:
+ * @self: a message
+ *
+ * Returns: (transfer none) (nullable): the Request-URI, or %NULL for a
+ *   response
+ */
+SipwsUri *
+sipws_message_get_request_uri (SipwsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->request_uri;
+}
+
+/**
+ * sipws_message_get_status_code:
+ * @self: a message
+ *
+ * Returns: the status code of a response, 0 for a request
+ */
+guint
+sipws_message_get_status_code (SipwsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->status;
+}
+
+/**
+ * sipws_message_get_reason_phrase:
+ * @self: a message
+ *
+ * Returns: (nullable): the reason phrase of a response (possibly empty),
+ *   %NULL for a request
+ */
+const char *
+sipws_message_get_reason_phrase (SipwsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->reason;
+}
+
+/* Headers as text */
+
+static gboolean
+header_matches (const Header  *h,
+                SipwsHeaderId  id,
+                const char    *name,
+                gsize          name_len)
+{
+  if (id != SIPWS_HEADER_UNKNOWN)
+    return h->id == id;
+  return h->id == SIPWS_HEADER_UNKNOWN && h->name_len == name_len &&
+         g_ascii_strncasecmp (h->name, name, name_len) == 0;
+}
+
+static const Header *
+find_header (SipwsMessage  *self,
+             SipwsHeaderId  id,
+             const char    *name,
+             gsize          name_len)
+{
+  for (guint i = 0; i < self->headers->len; i++)
+    {
+      const Header *h = &g_array_index (self->headers, Header, i);
+
+      if (header_matches (h, id, name, name_len))
+        return h;
+    }
+  return NULL;
+}
+
+static const Header *
+find_header_id (SipwsMessage  *self,
+                SipwsHeaderId  id)
+{
+  return find_header (self, id, NULL, 0);
+}
+
+/**
+ * sipws_message_get_header:
+ * @self: a message
+ * @name: a header name, in any case, long or compact form (`v` and `Via`
+ *   are the same header)
+ *
+ * The value of the first header field called @name, unfolded and without
+ * the blanks around it. For a comma-list header this is the whole first
+ * field; see [method@Sipws.Message.get_header_values] for the elements.
+ *
+ * A value holds a NUL byte only where RFC 3261 allows one, escaped inside a
+ * quoted string (`"\<NUL>"`); the returned string then ends there, and
+ * [method@Sipws.Message.get_header_nth] gives the full length.
+ *
+ * Returns: (nullable): the value, or %NULL when there is no such header
+ */
+const char *
+sipws_message_get_header (SipwsMessage *self,
+                          const char   *name)
+{
+  const Header *h;
+  gsize len;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  len = strlen (name);
+  h = find_header (self, sipws_header_lookup (name, len), name, len);
+  return h != NULL ? h->value : NULL;
+}
+
+/**
+ * sipws_message_count_headers:
+ * @self: a message
+ * @name: a header name, in any case, long or compact form
+ *
+ * Returns: the number of header fields called @name (not of the
+ *   comma-separated values in them)
+ */
+guint
+sipws_message_count_headers (SipwsMessage *self,
+                             const char   *name)
+{
+  SipwsHeaderId id;
+  gsize len;
+  guint n = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (name != NULL, 0);
+
+  len = strlen (name);
+  id = sipws_header_lookup (name, len);
+  for (guint i = 0; i < self->headers->len; i++)
+    n += header_matches (&g_array_index (self->headers, Header, i), id, name, len);
+  return n;
+}
+
+/**
+ * sipws_message_get_header_values:
+ * @self: a message
+ * @name: a header name, in any case, long or compact form
+ *
+ * Every value of the header, across repeated header fields, in order. For
+ * the headers RFC 3261 and its extensions define as comma lists (Via,
+ * Contact, Route, Record-Route, Path, Service-Route, Allow, Supported,
+ * Require, Proxy-Require, Unsupported, Accept…), each field is split at the
+ * commas outside quoted strings and `<>`; other headers, including unknown
+ * ones, give one value per field. For Require, Supported, Allow,
+ * Proxy-Require and Unsupported this is their checked token list.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the values; empty
+ *   when there is no such header
+ */
+char **
+sipws_message_get_header_values (SipwsMessage *self,
+                                  const char   *name)
+{
+  g_autoptr(GPtrArray) values = NULL;
+  SipwsHeaderId id;
+  gsize len;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  len = strlen (name);
+  id = sipws_header_lookup (name, len);
+  values = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < self->headers->len; i++)
+    {
+      const Header *h = &g_array_index (self->headers, Header, i);
+      SipwsScanListIter iter;
+      SipwsScanSpan elem;
+
+      if (!header_matches (h, id, name, len))
+        continue;
+      if ((sipws_header_info[id].flags & SIPWS_HEADER_LIST) == 0)
+        {
+          g_ptr_array_add (values, g_strndup (h->value, h->value_len));
+          continue;
+        }
+      {
+        guint before = values->len;
+        GError *local_error = NULL;
+
+        sipws_scan_list_iter_init (&iter, h->value, h->value_len);
+        while (sipws_scan_list_iter_next (&iter, &elem, &local_error))
+          if (elem.len > 0)
+            g_ptr_array_add (values, g_strndup (elem.start, elem.len));
+        /* Values of typed list headers were checked; one that does not
+         * split (an unbalanced quote in Accept) stays whole. */
+        if (local_error != NULL)
+          {
+            g_error_free (local_error);
+            g_ptr_array_set_size (values, before);
+            g_ptr_array_add (values, g_strndup (h->value, h->value_len));
+          }
+      }
+    }
+  g_ptr_array_add (values, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&values), FALSE);
+}
+
+/**
+ * sipws_message_get_n_headers:
+ * @self: a message
+ *
+ * Returns: the number of header fields, for iterating with
+ *   [method@Sipws.Message.get_header_nth]
+ */
+guint
+sipws_message_get_n_headers (SipwsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->headers->len;
+}
+
+/**
+ * sipws_message_get_header_nth:
+ * @self: a message
+ * @index: the position of a header field, from 0, in wire order
+ * @name: (out) (optional) (transfer none): the name as written
+ * @value: (out) (optional) (transfer none): the value, unfolded
+ * @value_len: (out) (optional): the length of @value, which may hold a NUL
+ *   inside a quoted-pair
+ *
+ * Returns: %TRUE when @index is a header field, %FALSE past the last one
+ */
+gboolean
+sipws_message_get_header_nth (SipwsMessage  *self,
+                              guint          index,
+                              const char   **name,
+                              const char   **value,
+                              gsize         *value_len)
+{
+  const Header *h;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (index >= self->headers->len)
+    return FALSE;
+  h = &g_array_index (self->headers, Header, index);
+  if (name != NULL)
+    *name = h->name;
+  if (value != NULL)
+    *value = h->value;
+  if (value_len != NULL)
+    *value_len = h->value_len;
+  return TRUE;
+}
+
+/* Checks @value for header @id, reporting a bad one as the programming error
+ * it is: values given to the setters come from the application. */
+static gboolean
+check_value (SipwsHeaderId  id,
+             const char    *name,
+             const char    *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!interpret_header (NULL, id, value, strlen (value), &error))
+    {
+      g_critical ("invalid value for header %s: %s", name, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * sipws_message_add_header:
+ * @self: a message that is not shared yet
+ * @name: a header name (a token); a known header keeps the spelling given
+ * @value: the value, without CR or LF
+ *
+ * Appends a header field. A value for a header that libsipws interprets
+ * (Via, From, CSeq…) must be valid; an invalid one is a programming error:
+ * it is refused with a critical warning.
+ */
+void
+sipws_message_add_header (SipwsMessage *self,
+                          const char   *name,
+                          const char   *value)
+{
+  SipwsHeaderId id;
+  gsize name_len;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (name != NULL && sipws_scan_is_token (name, strlen (name)));
+  g_return_if_fail (value != NULL && is_header_value (value));
+
+  name_len = strlen (name);
+  id = sipws_header_lookup (name, name_len);
+  if (!check_value (id, name, value))
+    return;
+  append_header (self, id, name, name_len, value, strlen (value));
+  if (!interpret_header (self, id, value, strlen (value), &error))
+    g_assert_not_reached ();
+}
+
+/* Removes the fields called @name from position @from on; returns how many. */
+static guint
+remove_from (SipwsMessage  *self,
+             SipwsHeaderId  id,
+             const char    *name,
+             gsize          name_len,
+             guint          from)
+{
+  guint n = 0;
+
+  for (guint i = from; i < self->headers->len;)
+    {
+      if (header_matches (&g_array_index (self->headers, Header, i), id, name, name_len))
+        {
+          g_array_remove_index (self->headers, i);
+          n++;
+        }
+      else
+        i++;
+    }
+  return n;
+}
+
+/**
+ * sipws_message_set_header:
+ * @self: a message that is not shared yet
+ * @name: a header name (a token)
+ * @value: the value, without CR or LF
+ *
+ * Sets the header to one field with @value: the first field called @name
+ * takes the value and keeps its place, the others are removed; without
+ * one, the field is appended. Values are checked as in
+ * [method@Sipws.Message.add_header].
+ */
+void
+sipws_message_set_header (SipwsMessage *self,
+                          const char   *name,
+                          const char   *value)
+{
+  SipwsHeaderId id;
+  gsize name_len;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (name != NULL && sipws_scan_is_token (name, strlen (name)));
+  g_return_if_fail (value != NULL && is_header_value (value));
+
+  name_len = strlen (name);
+  id = sipws_header_lookup (name, name_len);
+  if (!check_value (id, name, value))
+    return;
+
+  for (guint i = 0; i < self->headers->len; i++)
+    {
+      Header *h = &g_array_index (self->headers, Header, i);
+
+      if (header_matches (h, id, name, name_len))
+        {
+          gsize value_len = strlen (value);
+          char *owned = g_malloc (h->name_len + 1 + value_len + 1);
+
+          memcpy (owned, h->name, h->name_len + 1);
+          memcpy (owned + h->name_len + 1, value, value_len + 1);
+          g_free (h->owned);
+          h->owned = owned;
+          h->name = owned;
+          h->value = owned + h->name_len + 1;
+          h->value_len = value_len;
+          remove_from (self, id, name, name_len, i + 1);
+          reinterpret (self, id);
+          return;
+        }
+    }
+  append_header (self, id, name, name_len, value, strlen (value));
+  reinterpret (self, id);
+}
+
+/**
+ * sipws_message_remove_header:
+ * @self: a message that is not shared yet
+ * @name: a header name, in any case, long or compact form
+ *
+ * Removes every header field called @name.
+ *
+ * Returns: the number of fields removed
+ */
+guint
+sipws_message_remove_header (SipwsMessage *self,
+                             const char   *name)
+{
+  SipwsHeaderId id;
+  gsize name_len;
+  guint n;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (name != NULL, 0);
+
+  name_len = strlen (name);
+  id = sipws_header_lookup (name, name_len);
+  n = remove_from (self, id, name, name_len, 0);
+  if (n > 0)
+    reinterpret (self, id);
+  return n;
+}
+
+/* Body */
+
+/**
+ * sipws_message_get_body:
+ * @self: a message
+ *
+ * The body: for a parsed message the bytes that Content-Length delimits, or
+ * the rest of the frame without Content-Length.
+ *
+ * Returns: (transfer none): the body, empty when there is none
+ */
+GBytes *
+sipws_message_get_body (SipwsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->body;
+}
+
+/**
+ * sipws_message_set_body:
+ * @self: a message that is not shared yet
+ * @content_type: (nullable): the media type of @body, such as
+ *   `application/sdp`, or %NULL to keep the Content-Type header (it is
+ *   removed when @body is empty)
+ * @body: (nullable): the body, or %NULL for none
+ *
+ * Sets the body and its Content-Type. An existing Content-Length header is
+ * updated; [method@Sipws.Message.to_bytes] writes the right one anyway.
+ */
+void
+sipws_message_set_body (SipwsMessage *self,
+                        const char   *content_type,
+                        GBytes       *body)
+{
+  char length[24];
+
+  g_return_if_fail (self != NULL);
+
+  g_bytes_unref (self->body);
+  self->body = body != NULL ? g_bytes_ref (body) : g_bytes_new_static ("", 0);
+
+  if (content_type != NULL)
+    sipws_message_set_header (self, "Content-Type", content_type);
+  else if (g_bytes_get_size (self->body) == 0)
+    sipws_message_remove_header (self, "Content-Type");
+
+  if (find_header_id (self, SIPWS_HEADER_CONTENT_LENGTH) != NULL)
+    {
+      g_snprintf (length, sizeof length, "%" G_GSIZE_FORMAT, g_bytes_get_size (self->body));
+      sipws_message_set_header (self, "Content-Length", length);
+    }
+}
+
+/**
+ * sipws_message_to_bytes:
+ * @self: a message
+ *
+ * Serializes the message: the start line, every header field in order as
+ * `Name: value` (names as written, values unfolded), a Content-Length that
+ * matches the body (the existing field takes the body's size, or one is
+ * added after the others), the empty line and the body.
+ *
+ * Returns: (transfer full): the message text
+ */
+GBytes *
+sipws_message_to_bytes (SipwsMessage *self)
+{
+  g_autofree char *uri = NULL;
+  char length[24];
+  gsize length_len, body_len, size;
+  gboolean have_length = FALSE;
+  const char *body;
+  char *out, *o;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  body = g_bytes_get_data (self->body, &body_len);
+  length_len = g_snprintf (length, sizeof length, "%" G_GSIZE_FORMAT, body_len);
+
+  if (self->method != NULL)
+    {
+      if (self->request_uri_text == NULL)
+        uri = sipws_uri_to_string (self->request_uri);
+      size = strlen (self->method) + 1 + strlen (uri != NULL ? uri : self->request_uri_text) + 1 + 7 + 2;
+    }
+  else
+    size = 7 + 1 + 3 + 1 + strlen (self->reason) + 2;
+
+  for (guint i = 0; i < self->headers->len; i++)
+    {
+      const Header *h = &g_array_index (self->headers, Header, i);
+
+      size += h->name_len + 2 + (h->id == SIPWS_HEADER_CONTENT_LENGTH ? length_len : h->value_len) + 2;
+      have_length |= h->id == SIPWS_HEADER_CONTENT_LENGTH;
+    }
+  if (!have_length)
+    size += strlen ("Content-Length: ") + length_len + 2;
+  size += 2 + body_len;
+
+  out = o = g_malloc (size);
+#define PUT(s, n) G_STMT_START { memcpy (o, (s), (n)); o += (n); } G_STMT_END
+  if (self->method != NULL)
+    {
+      const char *u = uri != NULL ? uri : self->request_uri_text;
+
+      PUT (self->method, strlen (self->method));
+      *o++ = ' ';
+      PUT (u, strlen (u));
+      PUT (" SIP/2.0\r\n", 10);
+    }
+  else
+    {
+      o += g_snprintf (o, 14, "SIP/2.0 %03u ", self->status);
+      PUT (self->reason, strlen (self->reason));
+      PUT ("\r\n", 2);
+    }
+  for (guint i = 0; i < self->headers->len; i++)
+    {
+      const Header *h = &g_array_index (self->headers, Header, i);
+
+      PUT (h->name, h->name_len);
+      PUT (": ", 2);
+      if (h->id == SIPWS_HEADER_CONTENT_LENGTH)
+        PUT (length, length_len);
+      else
+        PUT (h->value, h->value_len);
+      PUT ("\r\n", 2);
+    }
+  if (!have_length)
+    {
+      PUT ("Content-Length: ", strlen ("Content-Length: "));
+      PUT (length, length_len);
+      PUT ("\r\n", 2);
+    }
+  PUT ("\r\n", 2);
+  if (body_len > 0)
+    PUT (body, body_len);
+#undef PUT
+  g_assert ((gsize) (o - out) == size);
+  return g_bytes_new_take (out, size);
+}
+
+/* Typed headers */
+
+/**
+ * sipws_message_get_vias:
+ * @self: a message
+ *
+ * Every Via hop, across Via header fields, top first.
+ *
+ * Returns: (transfer none) (nullable) (element-type SipwsVia): the hops, or
+ *   %NULL when the message has no Via
+ */
+GPtrArray *
+sipws_message_get_vias (SipwsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->typed[SIPWS_HEADER_VIA];
+}
+
+/**
+ * sipws_message_get_top_via:
+ * @self: a message
+ *
+ * Returns: (transfer none) (nullable): the first Via hop, the one of the
+ *   element that sent a request or that a response goes back to
+ */
+SipwsVia *
+sipws_message_get_top_via (SipwsMessage *self)
+{
+  GPtrArray *vias;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  vias = self->typed[SIPWS_HEADER_VIA];
+  return vias != NULL ? vias->pdata[0] : NULL;
+}
+
+/**
+ * sipws_message_get_address:
+ * @self: a message
+ * @name: the name of a single-address header: From, To, Refer-To,
+ *   Referred-By or Reply-To (any case, long or compact form)
+ *
+ * Returns: (transfer none) (nullable): the address of the first such
+ *   header, or %NULL when there is none or @name is not such a header
+ */
+SipwsAddress *
+sipws_message_get_address (SipwsMessage *self,
+                           const char   *name)
+{
+  SipwsHeaderId id;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  id = sipws_header_lookup (name, strlen (name));
+  if (sipws_header_info[id].type != SIPWS_HEADER_TYPE_ADDRESS)
+    return NULL;
+  return self->typed[id];
+}
+
+/**
+ * sipws_message_get_from:
+ * @self: a message
+ *
+ * Returns: (transfer none) (nullable): the From address
+ */
+SipwsAddress *
+sipws_message_get_from (SipwsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->typed[SIPWS_HEADER_FROM];
+}
+
+/**
+ * sipws_message_get_to:
+ * @self: a message
+ *
+ * Returns: (transfer none) (nullable): the To address
+ */
+SipwsAddress *
+sipws_message_get_to (SipwsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->typed[SIPWS_HEADER_TO];
+}
+
+/**
+ * sipws_message_get_call_id:
+ * @self: a message
+ *
+ * Returns: (nullable): the Call-ID
+ */
+const char *
+sipws_message_get_call_id (SipwsMessage *self)
+{
+  const Header *h;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  h = find_header_id (self, SIPWS_HEADER_CALL_ID);
+  return h != NULL ? h->value : NULL;
+}
+
+/**
+ * sipws_message_get_cseq:
+ * @self: a message
+ * @number: (out) (optional): the sequence number
+ * @method: (out) (optional) (transfer none): the method
+ *
+ * Returns: %TRUE when the message has a CSeq
+ */
+gboolean
+sipws_message_get_cseq (SipwsMessage  *self,
+                        guint32       *number,
+                        const char   **method)
+{
+  const Header *h;
+  const char *m;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  h = find_header_id (self, SIPWS_HEADER_CSEQ);
+  if (h == NULL)
+    return FALSE;
+  m = parse_cseq (h->value, h->value_len, number, NULL);
+  if (method != NULL)
+    *method = m;
+  return TRUE;
+}
+
+static gint64
+get_number (SipwsMessage  *self,
+            SipwsHeaderId  id)
+{
+  const Header *h = find_header_id (self, id);
+  guint64 n;
+
+  if (h == NULL || parse_digits (h->value, h->value + h->value_len, MAX_UINT32, &n) == NULL)
+    return -1;
+  return (gint64) n;
+}
+
+/**
+ * sipws_message_get_max_forwards:
+ * @self: a message
+ *
+ * Returns: the Max-Forwards value (0 to 255), or -1 when there is none
+ */
+gint
+sipws_message_get_max_forwards (SipwsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, -1);
+  return (gint) get_number (self, SIPWS_HEADER_MAX_FORWARDS);
+}
+
+/**
+ * sipws_message_get_expires:
+ * @self: a message
+ *
+ * Returns: the Expires header in seconds, or -1 when there is none
+ */
+gint64
+sipws_message_get_expires (SipwsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, -1);
+  return get_number (self, SIPWS_HEADER_EXPIRES);
+}
+
+/**
+ * sipws_message_get_min_expires:
+ * @self: a message
+ *
+ * Returns: the Min-Expires header in seconds (of a 423 response), or -1 when
+ *   there is none
+ */
+gint64
+sipws_message_get_min_expires (SipwsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, -1);
+  return get_number (self, SIPWS_HEADER_MIN_EXPIRES);
+}
+
+/**
+ * sipws_message_get_uint_header:
+ * @self: a message
+ * @name: the name of a numeric header: Expires, Min-Expires, Max-Forwards,
+ *   Content-Length, RSeq or Flow-Timer
+ *
+ * Returns: the value of the first such header, or -1 when there is none or
+ *   @name is not a numeric header
+ */
+gint64
+sipws_message_get_uint_header (SipwsMessage *self,
+                               const char   *name)
+{
+  SipwsHeaderId id;
+  SipwsHeaderType type;
+
+  g_return_val_if_fail (self != NULL, -1);
+  g_return_val_if_fail (name != NULL, -1);
+
+  id = sipws_header_lookup (name, strlen (name));
+  type = sipws_header_info[id].type;
+  if (type != SIPWS_HEADER_TYPE_UINT32 && type != SIPWS_HEADER_TYPE_MAX_FORWARDS &&
+      type != SIPWS_HEADER_TYPE_CONTENT_LENGTH)
+    return -1;
+  return get_number (self, id);
+}
+
+/**
+ * sipws_message_get_content_length:
+ * @self: a message
+ *
+ * The Content-Length header as it is in the message. The body of a parsed
+ * message has this size; after [method@Sipws.Message.set_body], see
+ * [method@Sipws.Message.get_body].
+ *
+ * Returns: the value, or -1 when there is no Content-Length
+ */
+gint64
+sipws_message_get_content_length (SipwsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, -1);
+  return get_number (self, SIPWS_HEADER_CONTENT_LENGTH);
+}
+
+/**
+ * sipws_message_get_contacts:
+ * @self: a message
+ *
+ * Every Contact address, across Contact header fields. `Contact: *` gives
+ * one wildcard address ([method@Sipws.Address.is_wildcard]).
+ *
+ * Returns: (transfer none) (nullable) (element-type SipwsAddress): the
+ *   addresses, or %NULL when there is no Contact
+ */
+GPtrArray *
+sipws_message_get_contacts (SipwsMessage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->typed[SIPWS_HEADER_CONTACT];
+}
+
+/**
+ * sipws_message_get_address_list:
+ * @self: a message
+ * @name: the name of an address-list header: Contact, Route, Record-Route,
+ *   Path, Service-Route, P-Asserted-Identity or P-Preferred-Identity
+ *
+ * Every address of the header, across its header fields, in order.
+ *
+ * Returns: (transfer none) (nullable) (element-type SipwsAddress): the
+ *   addresses, or %NULL when there is no such header or @name is not an
+ *   address-list header
+ */
+GPtrArray *
+sipws_message_get_address_list (SipwsMessage *self,
+                                const char   *name)
+{
+  SipwsHeaderId id;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  id = sipws_header_lookup (name, strlen (name));
+  if (sipws_header_info[id].type != SIPWS_HEADER_TYPE_ADDRESS_LIST)
+    return NULL;
+  return self->typed[id];
+}
+
+/**
+ * sipws_message_has_token:
+ * @self: a message
+ * @name: a token-list header: Require, Supported, Proxy-Require,
+ *   Unsupported, Allow, Allow-Events…
+ * @token: an option tag or method
+ *
+ * Whether @token is in the header, across its header fields. Option tags
+ * compare case-insensitively like every SIP token (RFC 3261 §7.3.1); the
+ * methods of Allow compare case-sensitively (§7.1).
+ *
+ * Returns: %TRUE when the header lists @token
+ */
+gboolean
+sipws_message_has_token (SipwsMessage *self,
+                         const char   *name,
+                         const char   *token)
+{
+  SipwsHeaderId id;
+  gsize name_len, token_len;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (token != NULL, FALSE);
+
+  name_len = strlen (name);
+  token_len = strlen (token);
+  id = sipws_header_lookup (name, name_len);
+  for (guint i = 0; i < self->headers->len; i++)
+    {
+      const Header *h = &g_array_index (self->headers, Header, i);
+      SipwsScanListIter iter;
+      SipwsScanSpan elem;
+
+      if (!header_matches (h, id, name, name_len))
+        continue;
+      sipws_scan_list_iter_init (&iter, h->value, h->value_len);
+      while (sipws_scan_list_iter_next (&iter, &elem, NULL))
+        if (elem.len == token_len &&
+            (id == SIPWS_HEADER_ALLOW ? memcmp (elem.start, token, token_len) == 0
+                                      : g_ascii_strncasecmp (elem.start, token, token_len) == 0))
+          return TRUE;
+    }
+  return FALSE;
+}
+
+/**
+ * sipws_message_get_content_type:
+ * @self: a message
+ *
+ * Returns: (nullable): the media type of the body, `type/subtype` in lower
+ *   case (`application/sdp`), without parameters; %NULL without
+ *   Content-Type
+ */
+const char *
+sipws_message_get_content_type (SipwsMessage *self)
+{
+  ContentType *ct;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  ct = self->typed[SIPWS_HEADER_CONTENT_TYPE];
+  return ct != NULL ? ct->media_type : NULL;
+}
+
+/**
+ * sipws_message_get_content_type_param:
+ * @self: a message
+ * @name: a media type parameter name, such as `boundary` or `charset`
+ *   (case-insensitive)
+ *
+ * Returns: (nullable): the parameter value, unquoted
+ */
+const char *
+sipws_message_get_content_type_param (SipwsMessage *self,
+                                      const char   *name)
+{
+  ContentType *ct;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  ct = self->typed[SIPWS_HEADER_CONTENT_TYPE];
+  return ct != NULL ? sipws_params_get (&ct->params, name) : NULL;
+}
+
+/* Checks */
+
+/* The methods of RFC 3261 and the extensions a user agent meets. A request
+ * with another method and a CSeq that does not match is answered 501 rather
+ * than 400 (RFC 4475 §3.1.2.18): the method is the first thing a UAS
+ * cannot handle. */
+static gboolean
+is_known_method (const char *method)
+{
+  static const char *const methods[] = {
+    "ACK", "BYE", "CANCEL", "INFO", "INVITE", "MESSAGE", "NOTIFY", "OPTIONS",
+    "PRACK", "PUBLISH", "REFER", "REGISTER", "SUBSCRIBE", "UPDATE",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
+    if (strcmp (method, methods[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/**
+ * sipws_message_check_request:
+ * @self: a request
+ * @forwarding: whether the request is to be forwarded (by a proxy) rather
+ *   than handled here
+ * @status: (out) (optional): the status to answer with when the check fails
+ * @reason: (out) (optional) (transfer full): the reason phrase to answer with
+ *
+ * The semantic checks a UAS runs on a request that parsed, before acting on
+ * it (RFC 3261 §8.2), in this order:
+ *
+ * - 400 when a mandatory header is missing: Via, From, To, Call-ID or CSeq.
+ *   A missing Max-Forwards is accepted: RFC 2543 peers do not send it and
+ *   RFC 4475 §3.4.1 expects such a request to be processed.
+ * - 400 when a header that RFC 3261 allows once appears in several fields
+ *   (two Call-IDs, two Content-Lengths…: RFC 4475 §3.3.8, §3.3.9).
+ * - 400 when the CSeq method differs from the request method, or 501 when
+ *   the request method is also unknown (RFC 4475 §3.1.2.17, §3.1.2.18).
+ * - 416 when the Request-URI scheme is not sip, sips or tel (RFC 3261
+ *   §8.2.2.1; RFC 4475 §3.3.2, §3.3.3).
+ * - 483 when Max-Forwards is 0 and @forwarding: a UA accepts such a
+ *   request addressed to it (RFC 4475 §3.3.11).
+ *
+ * What depends on the user agent's capabilities is not checked here: 405
+ * for a method it does not implement, 420 for unknown Require option tags,
+ * 415 for an unsupported Content-Type, 406 for Accept, 401/407 for
+ * credentials.
+ *
+ * Returns: %TRUE when the request passes; %FALSE with @status and @reason set
+ */
+gboolean
+sipws_message_check_request (SipwsMessage  *self,
+                             gboolean       forwarding,
+                             guint         *status,
+                             char         **reason)
+{
+  static const SipwsHeaderId mandatory[] = {
+    SIPWS_HEADER_VIA, SIPWS_HEADER_FROM, SIPWS_HEADER_TO, SIPWS_HEADER_CALL_ID, SIPWS_HEADER_CSEQ,
+  };
+  guint8 counts[SIPWS_HEADER_N_IDS] = { 0 };
+  const char *cseq_method = NULL;
+  SipwsUriScheme scheme;
+  guint code = 0;
+  char *text = NULL;
+
+  g_return_val_if_fail (self != NULL && sipws_message_is_request (self), FALSE);
+
+  for (guint i = 0; i < self->headers->len; i++)
+    {
+      guint id = g_array_index (self->headers, Header, i).id;
+
+      if (counts[id] < G_MAXUINT8)
+        counts[id]++;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (mandatory) && code == 0; i++)
+    if (counts[mandatory[i]] == 0)
+      {
+        code = 400;
+        text = g_strdup_printf ("Missing %s Header", sipws_header_info[mandatory[i]].name);
+      }
+
+  for (guint id = 1; id < SIPWS_HEADER_N_IDS && code == 0; id++)
+    if (counts[id] > 1 && (sipws_header_info[id].flags & (SIPWS_HEADER_LIST | SIPWS_HEADER_REPEAT)) == 0)
+      {
+        code = 400;
+        text = g_strdup_printf ("Multiple %s Headers", sipws_header_info[id].name);
+      }
+
+  if (code == 0 && sipws_message_get_cseq (self, NULL, &cseq_method) && strcmp (cseq_method, self->method) != 0)
+    {
+      code = is_known_method (self->method) ? 400 : 501;
+      text = g_strdup (code == 400 ? "CSeq Method Does Not Match Request Method"
+                                   : sipws_message_get_default_reason (501));
+    }
+
+  scheme = sipws_uri_get_scheme (self->request_uri);
+  if (code == 0 && scheme != SIPWS_URI_SCHEME_SIP && scheme != SIPWS_URI_SCHEME_SIPS &&
+      scheme != SIPWS_URI_SCHEME_TEL)
+    {
+      code = 416;
+      text = g_strdup (sipws_message_get_default_reason (416));
+    }
+
+  if (code == 0 && forwarding && sipws_message_get_max_forwards (self) == 0)
+    {
+      code = 483;
+      text = g_strdup (sipws_message_get_default_reason (483));
+    }
+
+  if (code == 0)
+    return TRUE;
+
+  g_debug ("request fails the checks: %u %s", code, text);
+  if (status != NULL)
+    *status = code;
+  if (reason != NULL)
+    *reason = text;
+  else
+    g_free (text);
+  return FALSE;
+}

@@ -1,2 +1,614 @@
-/* PLACEHOLDER, replaced by its owner */
-#include "sipws-via.h"
+/* sipws-via.c: one Via hop */
+#include <string.h>
+
+#include "sipws-via-private.h"
+#include "sipws-error.h"
+#include "sipws-params-private.h"
+#include "sipws-scan-private.h"
+
+struct _SipwsVia {
+  gatomicrefcount  ref_count;
+  const char      *protocol_name;
+  const char      *protocol_version;
+  const char      *transport;       /* upper-cased */
+  const char      *host;            /* IPv6 without brackets */
+  guint16          port;            /* 0 when absent */
+  SipwsParams      params;
+};
+
+G_DEFINE_BOXED_TYPE (SipwsVia, sipws_via, sipws_via_ref, sipws_via_unref)
+
+/* Parses a decimal number of at most @max; FALSE when [p, end) is empty, has
+ * a non-digit or is larger. */
+static gboolean
+parse_number (const char *p,
+              const char *end,
+              guint       max,
+              guint      *out)
+{
+  guint value = 0;
+
+  if (p == end)
+    return FALSE;
+  for (; p < end; p++)
+    {
+      if (!sipws_scan_is (*p, SIPWS_CC_DIGIT))
+        return FALSE;
+      value = value * 10 + (guint) (*p - '0');
+      if (value > max)
+        return FALSE;
+    }
+  *out = value;
+  return TRUE;
+}
+
+static gboolean
+is_host (const char *p,
+         const char *end)
+{
+  if (end - p >= 2 && *p == '[' && end[-1] == ']')
+    return sipws_scan_is_ipv6 (p + 1, end - 1);
+  return sipws_scan_is_ipv4 (p, end) || sipws_scan_is_hostname (p, end);
+}
+
+static gboolean
+is_ip_address (const char *s)
+{
+  const char *end = s + strlen (s);
+
+  if (end - s >= 2 && *s == '[' && end[-1] == ']')
+    return sipws_scan_is_ipv6 (s + 1, end - 1);
+  return sipws_scan_is_ipv4 (s, end) || sipws_scan_is_ipv6 (s, end);
+}
+
+/* Checks the values of the parameters RFC 3261 §20.42 and RFC 3581 give a
+ * grammar; extension parameters are generic-params and already valid. */
+static gboolean
+check_params (const SipwsParams *params,
+              const char        *start,
+              const char        *params_start,
+              GError           **error)
+{
+  for (guint i = 0; i < params->len; i++)
+    {
+      const SipwsParam *param = &params->items[i];
+      const char *name = param->name;
+      const char *value = param->value;
+      const char *what = NULL;
+      guint number;
+
+      /* The first letter picks the one name to compare against. */
+      switch (g_ascii_tolower (name[0]))
+        {
+        case 'b':
+          if (g_ascii_strcasecmp (name, "branch") == 0 && (value == NULL || param->quoted))
+            what = "branch must be a token";
+          break;
+        case 'r':
+          if (g_ascii_strcasecmp (name, "received") == 0)
+            {
+              if (value == NULL || param->quoted || !is_ip_address (value))
+                what = "received must be an IP address";
+            }
+          else if (g_ascii_strcasecmp (name, "rport") == 0 && value != NULL &&
+                   (param->quoted || !parse_number (value, value + strlen (value), 65535, &number) || number == 0))
+            what = "rport must be a port number from 1 to 65535";
+          break;
+        case 't':
+          if (g_ascii_strcasecmp (name, "ttl") == 0 &&
+              (value == NULL || param->quoted || !parse_number (value, value + strlen (value), 255, &number)))
+            what = "ttl must be a number from 0 to 255";
+          break;
+        case 'm':
+          if (g_ascii_strcasecmp (name, "maddr") == 0 &&
+              (value == NULL || param->quoted || !is_host (value, value + strlen (value))))
+            what = "maddr must be a host";
+          break;
+        default:
+          break;
+        }
+
+      if (what != NULL)
+        {
+          sipws_scan_set_error (error, start, params_start, "invalid Via parameter: %s", what);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static const char *
+expect_slash (const char  *start,
+              const char  *p,
+              const char  *end,
+              GError     **error)
+{
+  p = sipws_scan_skip_lws (p, end);
+  if (p >= end || *p != '/')
+    {
+      sipws_scan_set_error (error, start, p, "expected '/' in the Via sent-protocol");
+      return NULL;
+    }
+  return sipws_scan_skip_lws (p + 1, end);
+}
+
+static char *
+put (char       *o,
+     const char *s,
+     gsize       len,
+     gboolean    upper)
+{
+  for (gsize i = 0; i < len; i++)
+    o[i] = upper ? g_ascii_toupper (s[i]) : s[i];
+  o[len] = '\0';
+  return o + len + 1;
+}
+
+/* The hop, its strings and its parameters share one allocation. */
+SipwsVia *
+sipws_via_parse_range (const char  *start,
+             const char  *p,
+             const char  *end,
+             GError     **error)
+{
+  const char *name, *name_end, *version, *version_end, *transport, *transport_end;
+  const char *host, *host_end, *params_start;
+  SipwsVia *self;
+  SipwsParam *items;
+  guint capacity, port = 0;
+  gsize arena_size;
+  char *o;
+
+  name = sipws_scan_skip_lws (p, end);
+  name_end = sipws_scan_token (name, end);
+  if (name_end == name)
+    {
+      sipws_scan_set_error (error, start, name, "expected the Via protocol name");
+      return NULL;
+    }
+  if ((version = expect_slash (start, name_end, end, error)) == NULL)
+    return NULL;
+  version_end = sipws_scan_token (version, end);
+  if (version_end == version)
+    {
+      sipws_scan_set_error (error, start, version, "expected the Via protocol version");
+      return NULL;
+    }
+  if ((transport = expect_slash (start, version_end, end, error)) == NULL)
+    return NULL;
+  transport_end = sipws_scan_token (transport, end);
+  if (transport_end == transport)
+    {
+      sipws_scan_set_error (error, start, transport, "expected the Via transport");
+      return NULL;
+    }
+
+  host = sipws_scan_skip_lws (transport_end, end);
+  if (host == transport_end)
+    {
+      sipws_scan_set_error (error, start, host, "expected a blank before the Via sent-by");
+      return NULL;
+    }
+  if (host < end && *host == '[')
+    {
+      host_end = memchr (host, ']', end - host);
+      host_end = host_end != NULL ? host_end + 1 : end;
+    }
+  else
+    host_end = sipws_scan_span (host, end, SIPWS_CC_HOSTNAME);
+  if (!is_host (host, host_end))
+    {
+      sipws_scan_set_error (error, start, host, "invalid Via sent-by host");
+      return NULL;
+    }
+
+  p = sipws_scan_skip_lws (host_end, end);
+  if (p < end && *p == ':')
+    {
+      const char *digits = sipws_scan_skip_lws (p + 1, end);
+      const char *digits_end = sipws_scan_span (digits, end, SIPWS_CC_DIGIT);
+
+      if (!parse_number (digits, digits_end, 65535, &port) || port == 0)
+        {
+          sipws_scan_set_error (error, start, digits, "invalid Via sent-by port");
+          return NULL;
+        }
+      p = digits_end;
+    }
+  else
+    p = host_end;
+
+  params_start = p;
+  arena_size = sipws_params_arena_size (p, end, &capacity);
+  self = g_malloc (sizeof (SipwsVia) + capacity * sizeof (SipwsParam) + arena_size +
+                   (name_end - name) + (version_end - version) + (transport_end - transport) +
+                   (host_end - host) + 4);
+  g_atomic_ref_count_init (&self->ref_count);
+  self->port = port;
+  sipws_params_init (&self->params);
+  items = (SipwsParam *) (gpointer) (self + 1);
+  o = (char *) (items + capacity);
+
+  self->protocol_name = o;
+  o = put (o, name, name_end - name, FALSE);
+  self->protocol_version = o;
+  o = put (o, version, version_end - version, FALSE);
+  self->transport = o;
+  o = put (o, transport, transport_end - transport, TRUE);
+  self->host = o;
+  if (*host == '[')
+    o = put (o, host + 1, host_end - host - 2, FALSE);
+  else
+    o = put (o, host, host_end - host, FALSE);
+
+  if (!sipws_params_parse_in (&self->params, SIPWS_PARAMS_HEADER, start, &p, end,
+                              items, capacity, &o, error) ||
+      !check_params (&self->params, start, params_start, error))
+    {
+      sipws_via_unref (self);
+      return NULL;
+    }
+
+  p = sipws_scan_skip_lws (p, end);
+  if (p < end)
+    {
+      sipws_scan_set_error (error, start, p, "unexpected '%c' in Via", *p);
+      sipws_via_unref (self);
+      return NULL;
+    }
+  return self;
+}
+
+/**
+ * sipws_via_parse:
+ * @str: (array length=len) (element-type guint8): the text of one via-parm,
+ *   such as `SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKnashds7;rport`
+ * @len: the length of @str, or -1 when it is NUL-terminated
+ * @error: return location for a %SIPWS_ERROR_PARSE error
+ *
+ * Parses one Via hop. A Via header holding several comma-separated hops is
+ * split by [method@Sipws.Message.get_vias].
+ *
+ * Returns: (transfer full) (nullable): the hop, or %NULL with @error set
+ */
+SipwsVia *
+sipws_via_parse (const char  *str,
+                 gssize       len,
+                 GError     **error)
+{
+  g_return_val_if_fail (str != NULL || len == 0, NULL);
+
+  if (len < 0)
+    len = strlen (str);
+  return sipws_via_parse_range (str, str, str + len, error);
+}
+
+/**
+ * sipws_via_new:
+ * @transport: the transport token, such as `WSS`
+ * @host: the sent-by host (an IPv6 address with or without brackets)
+ * @port: the sent-by port, or 0 to leave it out
+ * @branch: (nullable): the branch parameter, normally starting with
+ *   %SIPWS_VIA_MAGIC_COOKIE
+ *
+ * Creates a `SIP/2.0` hop, as a user agent puts at the top of a request.
+ *
+ * Returns: (transfer full): the new hop
+ */
+SipwsVia *
+sipws_via_new (const char *transport,
+               const char *host,
+               guint16     port,
+               const char *branch)
+{
+  g_autoptr(GString) text = NULL;
+  g_autoptr(GError) error = NULL;
+  SipwsVia *self;
+
+  g_return_val_if_fail (transport != NULL && sipws_scan_is_token (transport, strlen (transport)), NULL);
+  g_return_val_if_fail (host != NULL, NULL);
+  g_return_val_if_fail (branch == NULL || sipws_scan_is_token (branch, strlen (branch)), NULL);
+
+  text = g_string_new ("SIP/2.0/");
+  g_string_append (text, transport);
+  g_string_append_c (text, ' ');
+  if (strchr (host, ':') != NULL && host[0] != '[')
+    g_string_append_printf (text, "[%s]", host);
+  else
+    g_string_append (text, host);
+  if (port != 0)
+    g_string_append_printf (text, ":%u", port);
+  if (branch != NULL)
+    g_string_append_printf (text, ";branch=%s", branch);
+
+  self = sipws_via_parse_range (text->str, text->str, text->str + text->len, &error);
+  if (self == NULL)
+    g_critical ("sipws_via_new: invalid hop '%s': %s", text->str, error->message);
+  return self;
+}
+
+/**
+ * sipws_via_ref:
+ * @self: a hop
+ *
+ * Returns: (transfer full): @self
+ */
+SipwsVia *
+sipws_via_ref (SipwsVia *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+/**
+ * sipws_via_unref:
+ * @self: (transfer full): a hop
+ *
+ * Drops a reference; the hop is freed with the last one.
+ */
+void
+sipws_via_unref (SipwsVia *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (g_atomic_ref_count_dec (&self->ref_count))
+    {
+      sipws_params_clear (&self->params);
+      g_free (self);
+    }
+}
+
+/**
+ * sipws_via_get_protocol_name:
+ * @self: a hop
+ *
+ * Returns: the protocol name, `SIP` in practice
+ */
+const char *
+sipws_via_get_protocol_name (SipwsVia *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->protocol_name;
+}
+
+/**
+ * sipws_via_get_protocol_version:
+ * @self: a hop
+ *
+ * Returns: the protocol version, `2.0` in practice
+ */
+const char *
+sipws_via_get_protocol_version (SipwsVia *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->protocol_version;
+}
+
+/**
+ * sipws_via_get_transport:
+ * @self: a hop
+ *
+ * Returns: the transport in upper case (`WSS`, `WS`, `UDP`, `TCP`, `TLS`,
+ *   `SCTP` or an extension token)
+ */
+const char *
+sipws_via_get_transport (SipwsVia *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->transport;
+}
+
+/**
+ * sipws_via_get_host:
+ * @self: a hop
+ *
+ * Returns: the sent-by host; an IPv6 address comes without brackets
+ */
+const char *
+sipws_via_get_host (SipwsVia *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->host;
+}
+
+/**
+ * sipws_via_get_port:
+ * @self: a hop
+ *
+ * Returns: the sent-by port, or 0 when the hop has none
+ */
+guint16
+sipws_via_get_port (SipwsVia *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->port;
+}
+
+/**
+ * sipws_via_get_branch:
+ * @self: a hop
+ *
+ * Returns: (nullable): the branch parameter
+ */
+const char *
+sipws_via_get_branch (SipwsVia *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return sipws_params_get (&self->params, "branch");
+}
+
+/**
+ * sipws_via_has_magic_cookie:
+ * @self: a hop
+ *
+ * Whether the branch is an RFC 3261 transaction identifier: it starts with
+ * %SIPWS_VIA_MAGIC_COOKIE and has more after it. A branch that is exactly
+ * the cookie (RFC 4475 §3.2.1) identifies nothing, so the transaction must
+ * be matched the RFC 2543 way.
+ *
+ * Returns: %TRUE for an RFC 3261 branch
+ */
+gboolean
+sipws_via_has_magic_cookie (SipwsVia *self)
+{
+  const char *branch;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  branch = sipws_via_get_branch (self);
+  return branch != NULL && strncmp (branch, SIPWS_VIA_MAGIC_COOKIE, strlen (SIPWS_VIA_MAGIC_COOKIE)) == 0 &&
+         branch[strlen (SIPWS_VIA_MAGIC_COOKIE)] != '\0';
+}
+
+/**
+ * sipws_via_get_received:
+ * @self: a hop
+ *
+ * Returns: (nullable): the `received` address a server added
+ */
+const char *
+sipws_via_get_received (SipwsVia *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return sipws_params_get (&self->params, "received");
+}
+
+static gint
+get_number_param (SipwsVia   *self,
+                  const char *name,
+                  guint       max,
+                  gint        flag_value)
+{
+  const SipwsParam *param = sipws_params_lookup (&self->params, name);
+  guint number;
+
+  if (param == NULL)
+    return -1;
+  if (param->value == NULL)
+    return flag_value;
+  if (!parse_number (param->value, param->value + strlen (param->value), max, &number))
+    return -1;
+  return (gint) number;
+}
+
+/**
+ * sipws_via_get_rport:
+ * @self: a hop
+ *
+ * The `rport` parameter of RFC 3581: a client puts it without a value to
+ * ask for one, the server fills in the source port it saw.
+ *
+ * Returns: -1 when the hop has no `rport`, 0 when it has one without a
+ *   value, the port otherwise
+ */
+gint
+sipws_via_get_rport (SipwsVia *self)
+{
+  g_return_val_if_fail (self != NULL, -1);
+  return get_number_param (self, "rport", 65535, 0);
+}
+
+/**
+ * sipws_via_get_maddr:
+ * @self: a hop
+ *
+ * Returns: (nullable): the `maddr` parameter
+ */
+const char *
+sipws_via_get_maddr (SipwsVia *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return sipws_params_get (&self->params, "maddr");
+}
+
+/**
+ * sipws_via_get_ttl:
+ * @self: a hop
+ *
+ * Returns: the `ttl` parameter, or -1 when there is none
+ */
+gint
+sipws_via_get_ttl (SipwsVia *self)
+{
+  g_return_val_if_fail (self != NULL, -1);
+  return get_number_param (self, "ttl", 255, -1);
+}
+
+/**
+ * sipws_via_has_param:
+ * @self: a hop
+ * @name: a parameter name (case-insensitive)
+ *
+ * Returns: whether the hop has the parameter, with or without a value
+ */
+gboolean
+sipws_via_has_param (SipwsVia   *self,
+                     const char *name)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  return sipws_params_has (&self->params, name);
+}
+
+/**
+ * sipws_via_get_param:
+ * @self: a hop
+ * @name: a parameter name (case-insensitive)
+ *
+ * Returns: (nullable): the value of the parameter (unquoted), or %NULL when
+ *   it is absent or has no value
+ */
+const char *
+sipws_via_get_param (SipwsVia   *self,
+                     const char *name)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  return sipws_params_get (&self->params, name);
+}
+
+/**
+ * sipws_via_set_param:
+ * @self: a hop that is not shared yet
+ * @name: a parameter name (a token)
+ * @value: (nullable): the value, or %NULL for a parameter without value such
+ *   as `rport`
+ *
+ * Sets a parameter, replacing the first one of that name or appending it.
+ */
+void
+sipws_via_set_param (SipwsVia   *self,
+                     const char *name,
+                     const char *value)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (name != NULL);
+  sipws_params_set (&self->params, SIPWS_PARAMS_HEADER, name, value);
+}
+
+/**
+ * sipws_via_to_string:
+ * @self: a hop
+ *
+ * Returns: (transfer full): the hop as it is written in a Via header
+ */
+char *
+sipws_via_to_string (SipwsVia *self)
+{
+  GString *out;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  out = g_string_sized_new (64);
+  g_string_append_printf (out, "%s/%s/%s ", self->protocol_name, self->protocol_version, self->transport);
+  if (strchr (self->host, ':') != NULL)
+    g_string_append_printf (out, "[%s]", self->host);
+  else
+    g_string_append (out, self->host);
+  if (self->port != 0)
+    g_string_append_printf (out, ":%u", self->port);
+  sipws_params_append (&self->params, SIPWS_PARAMS_HEADER, out);
+  return g_string_free (out, FALSE);
+}
