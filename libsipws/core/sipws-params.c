@@ -225,6 +225,20 @@ sipws_params_parse_in (SipwsParams       *params,
       param->name = arena_put (arena, name, name_end - name, !header, start, error);
       if (param->name == NULL)
         return FALSE;
+      /* A repeated parameter would mean different things to different
+       * readers (which tag, which branch?); URI headers may repeat. */
+      if (syntax != SIPWS_PARAMS_URI_HEADERS)
+        {
+          guint i;
+
+          for (i = 0; i < params->len; i++)
+            if (g_ascii_strcasecmp (items[i].name, param->name) == 0)
+              {
+                sipws_scan_set_error (error, start, name, "duplicate parameter '%.*s'",
+                                      (int) MIN (name_end - name, 32), name);
+                return FALSE;
+              }
+        }
       if (quoted)
         {
           /* Resolve quoted-pairs straight into the arena. */
@@ -407,6 +421,7 @@ sipws_params_set (SipwsParams       *params,
 
   if (param == NULL)
     {
+      g_return_if_fail (params->len < SIPWS_PARAMS_MAX);
       if (!params->items_owned || params->len == params->capacity)
         {
           guint capacity = MAX (params->len * 2, 4);

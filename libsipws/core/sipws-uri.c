@@ -1201,20 +1201,29 @@ sip_params_equal (const SipwsParams *a,
   return TRUE;
 }
 
+/* URI headers may repeat (?Route=a&Route=b), so they match as multisets:
+ * each header of @a pairs with a distinct equal header of @b. */
 static gboolean
 headers_equal (const SipwsParams *a,
                const SipwsParams *b)
 {
-  guint i;
+  guint64 used = 0;
+  guint i, j;
+
+  G_STATIC_ASSERT (SIPWS_PARAMS_MAX <= 64);
 
   if (a->len != b->len)
     return FALSE;
   for (i = 0; i < a->len; i++)
     {
-      const SipwsParam *pb = sipws_params_lookup (b, a->items[i].name);
-
-      if (pb == NULL || !param_values_equal (&a->items[i], pb, SIPWS_CC_HNV_CHAR, FALSE))
+      for (j = 0; j < b->len; j++)
+        if (!(used & (G_GUINT64_CONSTANT (1) << j)) &&
+            g_ascii_strcasecmp (a->items[i].name, b->items[j].name) == 0 &&
+            param_values_equal (&a->items[i], &b->items[j], SIPWS_CC_HNV_CHAR, FALSE))
+          break;
+      if (j == b->len)
         return FALSE;
+      used |= G_GUINT64_CONSTANT (1) << j;
     }
   return TRUE;
 }

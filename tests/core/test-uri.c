@@ -284,6 +284,7 @@ test_params_parse (void)
     { SIPWS_PARAMS_URI, "no params", "no params", "" },
     { SIPWS_PARAMS_URI, ";a=[::1]:5060;b=$&+", "", ";a=[::1]:5060;b=$&+" },
     { SIPWS_PARAMS_URI_HEADERS, "?subject=hi%20there&to=&x=a:b>", ">", "?subject=hi%20there&to=&x=a:b" },
+    { SIPWS_PARAMS_URI_HEADERS, "?Route=%3Csip:a%3E&Route=%3Csip:b%3E", "", "?Route=%3Csip:a%3E&Route=%3Csip:b%3E" },
     { SIPWS_PARAMS_HEADER, " ; tag = abc ;ob ; q=0.5 ,x", " ,x", ";tag=abc;ob;q=0.5" },
     { SIPWS_PARAMS_HEADER, ";+sip.instance=\"<urn:uuid:1>\";received=2001:db8::1", "", ";+sip.instance=\"<urn:uuid:1>\";received=2001:db8::1" },
     { SIPWS_PARAMS_HEADER, ";x=\"a \\\"q\\\"\"", "", ";x=\"a \\\"q\\\"\"" },
@@ -329,6 +330,9 @@ test_params_errors (void)
     { SIPWS_PARAMS_HEADER, ";tag=;", "expected parameter value after '=' at column 6" },
     { SIPWS_PARAMS_HEADER, ";;", "expected parameter name after ';' at column 2" },
     { SIPWS_PARAMS_HEADER, "; ", "expected parameter name after ';' at column 3" },
+    { SIPWS_PARAMS_URI, ";lr;LR", "duplicate parameter 'LR' at column 5" },
+    { SIPWS_PARAMS_URI, ";lr;%6Cr=1", "duplicate parameter '%6Cr' at column 5" },
+    { SIPWS_PARAMS_HEADER, ";tag=1 ; Tag=2", "duplicate parameter 'Tag' at column 10" },
   };
   guint i;
 
@@ -380,7 +384,7 @@ test_params_limit (void)
 static void
 test_params_edit (void)
 {
-  const char *text = ";a=1;FLAG;b=2;a=3";
+  const char *text = ";a=1;FLAG;b=2";
   const char *p = text;
   g_autoptr(GString) out = g_string_new (NULL);
   SipwsParams params, copy;
@@ -636,6 +640,8 @@ static const ErrorCase uri_errors[] = {
   { "http://a b", "expected URI characters, found space at column 9" },
   { "http://a/<b>", "expected URI characters, found '<' at column 10" },
   { "http://a/%zz", "invalid %-escape at column 10" },
+  { "tel:7042;phone-context=a.com;PHONE-CONTEXT=b.com", "duplicate parameter 'PHONE-CONTEXT' at column 30" },
+  { "sip:a@b;transport=tcp;transport=udp", "duplicate parameter 'transport' at column 23" },
 };
 
 static void
@@ -719,6 +725,7 @@ static const char *const equal_pairs[][2] = {
   { "sip:[2001:DB8::1]", "sip:[2001:db8:0:0:0:0:0:1]" },
   { "sip:[::1]:5060", "sip:[0:0::1]:5060" },
   { "sip:a@b?subject=a%20b", "sip:a@b?SUBJECT=a%20b" },
+  { "sip:a@b?Route=%3Csip:x%3E&Route=%3Csip:y%3E", "sip:a@b?route=%3Csip:y%3E&ROUTE=%3Csip:x%3E" },
   { "sips:a@b", "sips:a@b" },
   { "tel:+1-201-555-0123", "tel:+12015550123" },
   { "tel:+1(201)555.0123", "tel:+1-201-555-0123" },
@@ -749,6 +756,7 @@ static const char *const unequal_pairs[][2] = {
   { "sip:a@b?x=1", "sip:a@b?x=1&y=2" },
   { "sip:a@b?subject=A", "sip:a@b?subject=a" },
   { "sip:a@b?x=1&x=2", "sip:a@b?x=1&y=2" },
+  { "sip:a@b?x=1&x=1", "sip:a@b?x=1&x=2" },
   { "sip:a@[::1]", "sip:a@[::2]" },
   { "sip:a@[::1]", "sip:a@127.0.0.1" },
   { "sip:a:p@h", "sip:a@h" },
