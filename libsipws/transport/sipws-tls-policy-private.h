@@ -21,6 +21,10 @@ char      *sipws_tls_certificate_sha256     (GTlsCertificate    *certificate);
 gboolean   sipws_tls_certificate_matches    (GTlsCertificate    *certificate,
                                              GPtrArray          *pins);
 
+/* EXPIRED / NOT_ACTIVATED from the certificate's own dates: without a trust
+ * database the TLS backend does not report them. */
+GTlsCertificateFlags sipws_tls_certificate_check_dates (GTlsCertificate *certificate);
+
 /* "certificate signed by unknown authority", "certificate expired",
  * "certificate does not match host …", joined with ", " when several apply. */
 char      *sipws_tls_describe_flags         (GTlsCertificateFlags flags,

@@ -101,6 +101,21 @@ sipws_tls_certificate_matches (GTlsCertificate *certificate,
   return FALSE;
 }
 
+GTlsCertificateFlags
+sipws_tls_certificate_check_dates (GTlsCertificate *certificate)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) not_before = g_tls_certificate_get_not_valid_before (certificate);
+  g_autoptr(GDateTime) not_after = g_tls_certificate_get_not_valid_after (certificate);
+  GTlsCertificateFlags flags = 0;
+
+  if (not_before != NULL && g_date_time_compare (now, not_before) < 0)
+    flags |= G_TLS_CERTIFICATE_NOT_ACTIVATED;
+  if (not_after != NULL && g_date_time_compare (now, not_after) > 0)
+    flags |= G_TLS_CERTIFICATE_EXPIRED;
+  return flags;
+}
+
 char *
 sipws_tls_describe_flags (GTlsCertificateFlags  flags,
                           const char           *host)

@@ -46,8 +46,8 @@
  *
  * Two layers run on an established flow: WebSocket pings every
  * [property@Sipws.Transport:ws-ping-interval] seconds, with the flow declared
- * dead when no pong arrived within [property@Sipws.Transport:ws-pong-timeout]
- * after a ping was due; and the RFC 5626 CRLF keepalive: `\r\n\r\n` sent at a
+ * dead when no pong arrived for `ws-ping-interval` + 1 s (libsoup's ping timer
+ * has one-second granularity) + [property@Sipws.Transport:ws-pong-timeout]; and the RFC 5626 CRLF keepalive: `\r\n\r\n` sent at a
  * random 80–100 % of the Flow-Timer ([method@Sipws.Transport.set_flow_timer])
  * or of [property@Sipws.Transport:keepalive-interval], answered by `\r\n`
  * within [property@Sipws.Transport:keepalive-timeout]. A server's `\r\n\r\n` is
@@ -536,7 +536,9 @@ pong_check_cb (gpointer data)
 {
   SipwsTransport *self = data;
   gint64 silence = g_get_monotonic_time () - self->last_pong;
-  gint64 limit = (gint64) self->ws_ping_interval * G_USEC_PER_SEC + (gint64) self->ws_pong_timeout * 1000;
+  /* libsoup schedules its pings with a seconds timer, which may fire up to a
+   * second late: that second is part of the allowance. */
+  gint64 limit = (gint64) (self->ws_ping_interval + 1) * G_USEC_PER_SEC + (gint64) self->ws_pong_timeout * 1000;
 
   if (silence <= limit)
     return G_SOURCE_CONTINUE;
@@ -866,9 +868,13 @@ accept_certificate_cb (SoupMessage          *msg,
   attempt->tls_errors = errors;
   if (attempt->pins != NULL)
     {
+      errors |= sipws_tls_certificate_check_dates (certificate);
+      attempt->tls_errors = errors;
       if (sipws_tls_certificate_matches (certificate, attempt->pins))
         {
-          if ((errors & ~SIPWS_TLS_PIN_OVERRIDES) == 0)
+          /* Only what the pin does not vouch for is worth reporting. */
+          attempt->tls_errors = errors & ~SIPWS_TLS_PIN_OVERRIDES;
+          if (attempt->tls_errors == 0)
             {
               g_debug ("TLS certificate of %s accepted by its pinned fingerprint", attempt->host);
               return TRUE;
@@ -1699,8 +1705,8 @@ sipws_transport_class_init (SipwsTransportClass *klass)
   /**
    * SipwsTransport:ws-pong-timeout:
    *
-   * Milliseconds a WebSocket pong may be late after a ping was due before the
-   * flow is declared dead.
+   * Milliseconds a WebSocket pong may be late before the flow is declared
+   * dead: it is dead after `ws-ping-interval` + 1 s + this without a pong.
    */
   props[PROP_WS_PONG_TIMEOUT] =
     g_param_spec_uint ("ws-pong-timeout", NULL, NULL, 1, G_MAXUINT, DEFAULT_WS_PONG_TIMEOUT, rw | G_PARAM_CONSTRUCT);

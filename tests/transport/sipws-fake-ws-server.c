@@ -276,6 +276,16 @@ got_headers_cb (SoupServerMessage *msg,
   g_ptr_array_add (self->requests, request);
 }
 
+/* Any client certificate is taken; tests compare it with the one they gave. */
+static gboolean
+accept_client_certificate_cb (SoupServerMessage    *msg,
+                              GTlsCertificate      *certificate,
+                              GTlsCertificateFlags  errors,
+                              gpointer              user_data)
+{
+  return TRUE;
+}
+
 /* Every request is recorded as soon as its headers are read, before the
  * server checks authentication or answers. */
 static void
@@ -284,6 +294,7 @@ request_started_cb (SoupServer        *server,
                     gpointer           user_data)
 {
   g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers_cb), user_data);
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_client_certificate_cb), user_data);
 }
 
 static void

@@ -44,7 +44,8 @@ typedef struct {
   SipwsTransport *transport;
   GPtrArray *errors;         /* GError * from flow-failed */
   GPtrArray *received;       /* GBytes * from message-received */
-  GArray *state_times;       /* gint64 of every move to CONNECTING */
+  GArray *attempt_times;     /* gint64 of every prepare-handshake */
+  GArray *failure_times;     /* gint64 of every flow-failed */
   GPtrArray *tried;          /* server-uri at every CONNECTING */
   guint prepare_count;
 } Fixture;
@@ -60,7 +61,8 @@ fixture_setup (Fixture       *fx,
   g_assert_no_error (error);
   fx->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
   fx->received = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  fx->state_times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  fx->attempt_times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  fx->failure_times = g_array_new (FALSE, FALSE, sizeof (gint64));
   fx->tried = g_ptr_array_new_with_free_func (g_free);
 }
 
@@ -80,7 +82,8 @@ fixture_teardown (Fixture       *fx,
   g_clear_object (&fx->server2);
   g_ptr_array_unref (fx->errors);
   g_ptr_array_unref (fx->received);
-  g_array_unref (fx->state_times);
+  g_array_unref (fx->attempt_times);
+  g_array_unref (fx->failure_times);
   g_ptr_array_unref (fx->tried);
 }
 
@@ -89,7 +92,10 @@ flow_failed_cb (SipwsTransport *transport,
                 GError         *error,
                 Fixture        *fx)
 {
+  gint64 now = g_get_monotonic_time ();
+
   g_ptr_array_add (fx->errors, g_error_copy (error));
+  g_array_append_val (fx->failure_times, now);
 }
 
 static void
@@ -101,25 +107,15 @@ message_received_cb (SipwsTransport *transport,
 }
 
 static void
-state_cb (SipwsTransport *transport,
-          GParamSpec     *pspec,
-          Fixture        *fx)
-{
-  if (sipws_transport_get_state (transport) == SIPWS_TRANSPORT_STATE_CONNECTING)
-    {
-      gint64 now = g_get_monotonic_time ();
-
-      g_array_append_val (fx->state_times, now);
-    }
-}
-
-static void
 prepare_cb (SipwsTransport *transport,
             const char     *uri,
             Fixture        *fx)
 {
+  gint64 now = g_get_monotonic_time ();
+
   fx->prepare_count++;
   g_ptr_array_add (fx->tried, g_strdup (uri));
+  g_array_append_val (fx->attempt_times, now);
 }
 
 /* A transport with test-sized timings and no keepalive unless a test sets one. */
@@ -137,7 +133,6 @@ make_transport (Fixture            *fx,
                                 NULL);
   g_signal_connect (fx->transport, "flow-failed", G_CALLBACK (flow_failed_cb), fx);
   g_signal_connect (fx->transport, "message-received", G_CALLBACK (message_received_cb), fx);
-  g_signal_connect (fx->transport, "notify::state", G_CALLBACK (state_cb), fx);
   g_signal_connect (fx->transport, "prepare-handshake", G_CALLBACK (prepare_cb), fx);
   return fx->transport;
 }
@@ -725,19 +720,19 @@ test_ws_pong_timeout (Fixture       *fx,
   sipws_transport_start (fx->transport);
   wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
 
-  /* Pongs answered: the flow outlives a ping cycle. */
-  run_for (1400);
+  /* Pongs answered: the flow outlives the 2.3 s allowance. */
+  run_for (2600);
   g_assert_cmpuint (fx->errors->len, ==, 0);
 
   /* The network swallows everything: no pong, flow declared dead within
-   * ping interval + pong timeout (+ the check period). */
+   * ping interval + 1 s of libsoup timer slack + pong timeout (+ the check period). */
   sipws_fake_ws_server_set_blackhole (fx->server, TRUE);
   silenced = g_get_monotonic_time ();
   wait_errors (fx, 1, 4000);
   detected = g_get_monotonic_time ();
   g_assert_error (last_error (fx), SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_KEEPALIVE_TIMEOUT);
   g_assert_nonnull (strstr (last_error (fx)->message, "WebSocket pong"));
-  g_assert_cmpint (detected - silenced, <=, (1000 + 300 + 200) * 1000);
+  g_assert_cmpint (detected - silenced, <=, (2000 + 300 + 200) * 1000);
   g_test_message ("missing WebSocket pong detected %" G_GINT64_FORMAT " ms after the black hole opened",
                   (detected - silenced) / 1000);
   sipws_fake_ws_server_set_blackhole (fx->server, FALSE);
@@ -774,6 +769,410 @@ test_server_close (Fixture       *fx,
   g_assert_error (last_error (fx), SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_CLOSED);
   g_assert_nonnull (strstr (last_error (fx)->message, "1001: maintenance"));
   wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+}
+
+
+/* ---- TLS ---- */
+
+typedef struct {
+  const char *cert;       /* which server certificate: "server", "expired", "wrong-host", "unknown-ca" */
+  gboolean use_ca_file;
+  gboolean pin;           /* pin the server's own certificate */
+  gboolean pin_other;     /* pin a different certificate */
+  const char *host;       /* "127.0.0.1" unless given */
+  const char *expect;     /* NULL: connects; else a substring of the TLS error */
+} TlsCase;
+
+static void
+start_tls_server (Fixture    *fx,
+                  const char *which)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  const char *cert = certs->server_cert, *key = certs->server_key;
+
+  if (g_strcmp0 (which, "expired") == 0)
+    cert = certs->expired_cert, key = certs->expired_key;
+  else if (g_strcmp0 (which, "wrong-host") == 0)
+    cert = certs->wrong_host_cert, key = certs->wrong_host_key;
+  else if (g_strcmp0 (which, "unknown-ca") == 0)
+    cert = certs->unknown_ca_cert, key = certs->unknown_ca_key;
+
+  certificate = sipws_test_certs_load (cert, key);
+  g_clear_object (&fx->server);
+  fx->server = sipws_fake_ws_server_new (certificate);
+  g_assert_true (sipws_fake_ws_server_start (fx->server, 0, &error));
+  g_assert_no_error (error);
+}
+
+static const char *
+server_cert_file (const char *which)
+{
+  if (g_strcmp0 (which, "expired") == 0)
+    return certs->expired_cert;
+  if (g_strcmp0 (which, "wrong-host") == 0)
+    return certs->wrong_host_cert;
+  if (g_strcmp0 (which, "unknown-ca") == 0)
+    return certs->unknown_ca_cert;
+  return certs->server_cert;
+}
+
+static void
+test_tls (Fixture       *fx,
+          gconstpointer  data)
+{
+  const TlsCase *tc = data;
+  g_autofree char *uri = NULL;
+  g_autofree char *pin = NULL;
+  const char *uris[2] = { NULL, NULL };
+
+  if (certs == NULL)
+    {
+      g_test_skip ("no openssl to make certificates");
+      return;
+    }
+
+  start_tls_server (fx, tc->cert);
+  uri = g_strdup_printf ("wss://%s:%u/sip", tc->host != NULL ? tc->host : "127.0.0.1",
+                         sipws_fake_ws_server_get_port (fx->server));
+  uris[0] = uri;
+  make_transport (fx, uris);
+  if (tc->use_ca_file)
+    g_object_set (fx->transport, "tls-ca-file", certs->ca_file, NULL);
+  if (tc->pin || tc->pin_other)
+    {
+      const char *pins[2] = { NULL, NULL };
+
+      pin = sipws_test_certs_sha256 (tc->pin ? server_cert_file (tc->cert) : certs->client_cert);
+      pins[0] = pin;
+      g_object_set (fx->transport, "tls-pinned-sha256", pins, NULL);
+    }
+
+  sipws_transport_start (fx->transport);
+  if (tc->expect == NULL)
+    {
+      wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+      g_assert_true (sipws_transport_get_secure (fx->transport));
+      g_assert_cmpstr (sipws_transport_get_subprotocol (fx->transport), ==, "sip");
+      return;
+    }
+
+  wait_state (fx, SIPWS_TRANSPORT_STATE_FAILED, 3000);
+  g_assert_error (last_error (fx), SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_TLS);
+  g_test_message ("%s", last_error (fx)->message);
+  g_assert_nonnull (strstr (last_error (fx)->message, tc->expect));
+  /* The handshake request never reached the server. */
+  g_assert_cmpuint (sipws_fake_ws_server_get_n_requests (fx->server), ==, 0);
+}
+
+static const TlsCase tls_ca_file = { "server", TRUE, FALSE, FALSE, NULL, NULL };
+static const TlsCase tls_system_trust = { "server", FALSE, FALSE, FALSE, NULL, "certificate signed by unknown authority" };
+static const TlsCase tls_unknown_ca = { "unknown-ca", TRUE, FALSE, FALSE, NULL, "certificate signed by unknown authority" };
+static const TlsCase tls_expired = { "expired", TRUE, FALSE, FALSE, NULL, "certificate expired" };
+static const TlsCase tls_wrong_host = { "wrong-host", TRUE, FALSE, FALSE, NULL, "certificate does not match host 127.0.0.1" };
+static const TlsCase tls_pin = { "unknown-ca", FALSE, TRUE, FALSE, NULL, NULL };
+static const TlsCase tls_pin_any_host = { "wrong-host", FALSE, TRUE, FALSE, NULL, NULL };
+static const TlsCase tls_pin_expired = { "expired", FALSE, TRUE, FALSE, NULL, "certificate expired" };
+static const TlsCase tls_pin_mismatch = { "server", TRUE, FALSE, TRUE, NULL, "does not match the pinned SHA-256 fingerprint" };
+static const TlsCase tls_localhost = { "server", TRUE, FALSE, FALSE, "localhost", NULL };
+
+static void
+test_tls_client_certificate (Fixture       *fx,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) server_cert = NULL;
+  g_autoptr(GTlsCertificate) client_cert = NULL;
+  const SipwsFakeRequest *request;
+
+  if (certs == NULL)
+    {
+      g_test_skip ("no openssl to make certificates");
+      return;
+    }
+
+  server_cert = sipws_test_certs_load (certs->server_cert, certs->server_key);
+  client_cert = sipws_test_certs_load (certs->client_cert, certs->client_key);
+  g_clear_object (&fx->server);
+  fx->server = sipws_fake_ws_server_new (server_cert);
+  sipws_fake_ws_server_set_client_ca (fx->server, certs->ca_file);
+  g_assert_true (sipws_fake_ws_server_start (fx->server, 0, &error));
+
+  /* Without one: the server sees none. */
+  make_transport_for (fx, "/sip");
+  g_object_set (fx->transport, "tls-ca-file", certs->ca_file, NULL);
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  g_assert_null (last_request (fx)->peer_certificate);
+  sipws_transport_stop (fx->transport);
+
+  /* With one: presented on the next connection. */
+  g_object_set (fx->transport, "tls-client-certificate", client_cert, NULL);
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  request = last_request (fx);
+  g_assert_nonnull (request->peer_certificate);
+  g_assert_true (g_tls_certificate_is_same (request->peer_certificate, client_cert));
+}
+
+/* ---- reconnect, failover, backoff ---- */
+
+static char *
+dead_uri (void)
+{
+  /* A port that was just free: bind, note, close. */
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_strdup_printf ("ws://127.0.0.1:%u/sip", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+}
+
+static void
+test_failover (Fixture       *fx,
+               gconstpointer  data)
+{
+  g_autofree char *dead = dead_uri ();
+  g_autofree char *live = sipws_fake_ws_server_get_uri (fx->server, "/sip");
+  const char *uris[] = { dead, live, NULL };
+
+  make_transport (fx, uris);
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+
+  g_assert_cmpuint (fx->errors->len, ==, 1);
+  g_assert_error (last_error (fx), SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_CONNECT);
+  g_assert_cmpstr (sipws_transport_get_server_uri (fx->transport), ==, live);
+  g_assert_cmpuint (fx->tried->len, ==, 2);
+  g_assert_cmpstr (fx->tried->pdata[0], ==, dead);
+  g_assert_cmpstr (fx->tried->pdata[1], ==, live);
+
+  /* When the second server drops the flow, the next round starts with the first again. */
+  sipws_fake_ws_server_close (fx->server, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+  wait_errors (fx, 2, 3000);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  g_assert_cmpuint (fx->tried->len, ==, 4);
+  g_assert_cmpstr (fx->tried->pdata[2], ==, dead);
+  g_assert_cmpstr (fx->tried->pdata[3], ==, live);
+}
+
+static void
+test_backoff_timing (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autofree char *dead1 = dead_uri ();
+  g_autofree char *dead2 = dead_uri ();
+  const char *uris[] = { dead1, dead2, NULL };
+  guint base = 40, max = 160;
+
+  make_transport (fx, uris);
+  g_object_set (fx->transport, "backoff-base", base, "backoff-max", max, NULL);
+  sipws_transport_start (fx->transport);
+  /* 5 rounds of 2 servers. */
+  while (fx->attempt_times->len < 9 || fx->failure_times->len < 8)
+    g_main_context_iteration (NULL, TRUE);
+  sipws_transport_stop (fx->transport);
+
+  for (guint round = 1; round < 5; round++)
+    {
+      /* Attempts 2r-2 and 2r-1 make round r; attempt 2r starts round r+1. */
+      gint64 first_failed = g_array_index (fx->failure_times, gint64, 2 * round - 2);
+      gint64 second_started = g_array_index (fx->attempt_times, gint64, 2 * round - 1);
+      gint64 round_failed = g_array_index (fx->failure_times, gint64, 2 * round - 1);
+      gint64 next_round = g_array_index (fx->attempt_times, gint64, 2 * round);
+      gint64 failover = second_started - first_failed;
+      guint upper = MIN (max, base << round);
+      gint64 waited = (next_round - round_failed) / 1000;
+
+      g_test_message ("round %u: failover after %" G_GINT64_FORMAT " ms, waited %" G_GINT64_FORMAT
+                      " ms (bounds %u-%u ms)", round, failover / 1000, waited, upper / 2, upper);
+      /* Failover within a round is immediate; rounds wait 50-100 % of min(max, base·2^n). */
+      g_assert_cmpint (failover, <, 20 * 1000);
+      g_assert_cmpint (waited, >=, upper / 2);
+      g_assert_cmpint (waited, <=, upper + 60);
+    }
+  /* Round after round, both URIs in order. */
+  for (guint i = 0; i < fx->tried->len; i++)
+    g_assert_cmpstr (fx->tried->pdata[i], ==, uris[i % 2]);
+}
+
+static void
+test_server_restart (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint port = sipws_fake_ws_server_get_port (fx->server);
+
+  make_transport_for (fx, "/sip");
+  g_object_set (fx->transport, "backoff-base", 50, "backoff-max", 100, NULL);
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+
+  sipws_fake_ws_server_stop (fx->server);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_WAITING_TO_RETRY, 3000);
+  g_assert_error ((GError *) fx->errors->pdata[0], SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_CLOSED);
+  run_for (250);
+  g_assert_cmpint (sipws_transport_get_state (fx->transport), !=, SIPWS_TRANSPORT_STATE_CONNECTED);
+
+  g_assert_true (sipws_fake_ws_server_start (fx->server, port, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sipws_fake_ws_server_get_port (fx->server), ==, port);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  g_assert_cmpuint (sipws_fake_ws_server_get_n_connections (fx->server), ==, 2);
+}
+
+static void
+test_wake_events (Fixture       *fx,
+                  gconstpointer  data)
+{
+  SipwsWakeMonitor *monitor;
+  gint64 start;
+
+  make_transport_for (fx, "/sip");
+  /* A backoff far longer than the test. */
+  g_object_set (fx->transport, "backoff-base", 60000, "backoff-max", 60000, NULL);
+  monitor = sipws_transport_get_wake_monitor (fx->transport);
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+
+  /* Sleep closes the flow; resume reconnects at once. */
+  sipws_wake_monitor_emit_sleep (monitor, TRUE);
+  g_assert_cmpint (sipws_transport_get_state (fx->transport), ==, SIPWS_TRANSPORT_STATE_WAITING_TO_RETRY);
+  g_assert_nonnull (strstr (last_error (fx)->message, "sleep"));
+  start = g_get_monotonic_time ();
+  sipws_wake_monitor_emit_sleep (monitor, FALSE);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 1000);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 500 * 1000);
+
+  /* Server gone, waiting a minute; the network coming back retries now. */
+  sipws_fake_ws_server_close (fx->server, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_WAITING_TO_RETRY, 3000);
+  g_assert_cmpint (sipws_transport_get_next_attempt (fx->transport) - g_get_monotonic_time (), >, 20 * G_USEC_PER_SEC);
+  start = g_get_monotonic_time ();
+  sipws_wake_monitor_emit_network_changed (monitor, TRUE);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 1000);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 500 * 1000);
+  g_assert_cmpuint (sipws_fake_ws_server_get_n_connections (fx->server), ==, 3);
+}
+
+static void
+connect_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GError **error = user_data;
+
+  if (sipws_transport_connect_finish (SIPWS_TRANSPORT (source), result, error))
+    *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "success marker");
+}
+
+static void
+test_connect_async (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autofree char *dead = dead_uri ();
+  const char *dead_uris[] = { dead, NULL };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GError *error = NULL;
+
+  /* Success completes when the flow is up. */
+  make_transport_for (fx, "/sip");
+  sipws_transport_connect_async (fx->transport, NULL, connect_done_cb, &error);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_cmpint (sipws_transport_get_state (fx->transport), ==, SIPWS_TRANSPORT_STATE_CONNECTED);
+  sipws_transport_stop (fx->transport);
+  g_assert_finalize_object (g_steal_pointer (&fx->transport));
+
+  /* Failure completes after the first round, with its reason. */
+  make_transport (fx, dead_uris);
+  sipws_transport_connect_async (fx->transport, NULL, connect_done_cb, &error);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_CONNECT);
+  g_clear_error (&error);
+  g_assert_cmpint (sipws_transport_get_state (fx->transport), ==, SIPWS_TRANSPORT_STATE_WAITING_TO_RETRY);
+
+  /* Cancelling ends the wait, not the transport. */
+  g_object_set (fx->transport, "backoff-base", 60000, "backoff-max", 60000, NULL);
+  sipws_transport_connect_async (fx->transport, cancellable, connect_done_cb, &error);
+  g_cancellable_cancel (cancellable);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpint (sipws_transport_get_state (fx->transport), !=, SIPWS_TRANSPORT_STATE_DISCONNECTED);
+}
+
+/* ---- logs ---- */
+
+static void
+test_log_has_no_secrets (Fixture       *fx,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SoupCookieJar) jar = soup_cookie_jar_new ();
+  g_autofree char *login_url = NULL;
+  g_autofree char *basic = g_base64_encode ((const guchar *) "alice:pa55w0rd-SECRET", 21);
+  const char *fields[] = { "user=alice", "password=l0gin-SECRET", NULL };
+  const char *headers[] = { "X-Api-Key: h34der-SECRET", NULL };
+  const char *secrets[] = { "pa55w0rd-SECRET", "l0gin-SECRET", "c00kie-SECRET", "t0ken-SECRET",
+                            "h34der-SECRET", "query-SECRET", "s3t-c00kie-SECRET", basic, NULL };
+  g_autoptr(GBytes) options = g_bytes_new_static ("OPTIONS sip:x SIP/2.0\r\n\r\n", 25);
+  const SipwsFakeRequest *handshake;
+  g_autofree char *log = NULL;
+
+  g_clear_object (&fx->server);
+  fx->server = sipws_fake_ws_server_new (NULL);
+  sipws_fake_ws_server_set_auth (fx->server, SIPWS_FAKE_AUTH_BASIC, "alice", "pa55w0rd-SECRET");
+  sipws_fake_ws_server_set_login (fx->server, "/login", "SESSION=s3t-c00kie-SECRET; Path=/");
+  g_assert_true (sipws_fake_ws_server_start (fx->server, 0, &error));
+  login_url = sipws_fake_ws_server_get_http_uri (fx->server, "/login");
+
+  captured_log = g_string_new (NULL);
+  make_transport_for (fx, "/sip?key=query-SECRET");
+  soup_cookie_jar_add_cookie (jar, soup_cookie_new ("pref", "c00kie-SECRET", "127.0.0.1", "/", -1));
+  g_object_set (fx->transport, "cookie-jar", jar, "extra-headers", headers,
+                "keepalive-interval", 50, NULL);
+  sipws_transport_set_http_credentials (fx->transport, "alice", "pa55w0rd-SECRET");
+  sipws_transport_set_url_token (fx->transport, "t0ken-SECRET");
+  g_assert_true (sipws_transport_set_web_login (fx->transport, login_url, fields, NULL));
+
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  g_assert_true (sipws_transport_send (fx->transport, options, NULL));
+  g_assert_nonnull (sipws_fake_ws_server_wait_message (fx->server, 2000, NULL));
+  sipws_fake_ws_server_send_text (fx->server, "\r\n\r\n");
+  run_for (120);
+  sipws_fake_ws_server_close (fx->server, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+  wait_errors (fx, 1, 3000);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  sipws_transport_stop (fx->transport);
+  log = g_string_free (g_steal_pointer (&captured_log), FALSE);
+
+  /* Every secret really was used on the wire... */
+  handshake = last_request (fx);
+  g_assert_nonnull (strstr (handshake->query, "t0ken-SECRET"));
+  g_assert_nonnull (strstr (soup_message_headers_get_one (handshake->headers, "Cookie"), "c00kie-SECRET"));
+  g_assert_nonnull (strstr (soup_message_headers_get_one (handshake->headers, "Cookie"), "s3t-c00kie-SECRET"));
+  g_assert_nonnull (strstr (soup_message_headers_get_one (handshake->headers, "Authorization"), basic));
+  /* ...the log covers the run... */
+  g_assert_nonnull (strstr (log, "Sipws-Transport"));
+  g_assert_nonnull (strstr (log, "flow up to"));
+  g_assert_nonnull (strstr (log, "web login"));
+  g_assert_nonnull (strstr (log, "Basic challenge"));
+  /* ...and none of them is in it. */
+  for (gsize i = 0; secrets[i] != NULL; i++)
+    {
+      if (strstr (log, secrets[i]) != NULL)
+        g_error ("secret %" G_GSIZE_FORMAT " appears in the debug log", i);
+    }
+  g_test_message ("%" G_GSIZE_FORMAT " bytes of debug log checked", strlen (log));
 }
 
 int
@@ -813,6 +1212,23 @@ main (int    argc,
   ADD ("keepalive/ws-pong-timeout", test_ws_pong_timeout);
   ADD ("flow/close-mid-message", test_close_mid_message);
   ADD ("flow/server-close", test_server_close);
+  g_test_add ("/transport/tls/ca-file", Fixture, &tls_ca_file, fixture_setup, test_tls, fixture_teardown);
+  g_test_add ("/transport/tls/ca-file-localhost", Fixture, &tls_localhost, fixture_setup, test_tls, fixture_teardown);
+  g_test_add ("/transport/tls/system-trust", Fixture, &tls_system_trust, fixture_setup, test_tls, fixture_teardown);
+  g_test_add ("/transport/tls/unknown-ca", Fixture, &tls_unknown_ca, fixture_setup, test_tls, fixture_teardown);
+  g_test_add ("/transport/tls/expired", Fixture, &tls_expired, fixture_setup, test_tls, fixture_teardown);
+  g_test_add ("/transport/tls/wrong-host", Fixture, &tls_wrong_host, fixture_setup, test_tls, fixture_teardown);
+  g_test_add ("/transport/tls/pin", Fixture, &tls_pin, fixture_setup, test_tls, fixture_teardown);
+  g_test_add ("/transport/tls/pin-any-host", Fixture, &tls_pin_any_host, fixture_setup, test_tls, fixture_teardown);
+  g_test_add ("/transport/tls/pin-expired", Fixture, &tls_pin_expired, fixture_setup, test_tls, fixture_teardown);
+  g_test_add ("/transport/tls/pin-mismatch", Fixture, &tls_pin_mismatch, fixture_setup, test_tls, fixture_teardown);
+  ADD ("tls/client-certificate", test_tls_client_certificate);
+  ADD ("reconnect/failover", test_failover);
+  ADD ("reconnect/backoff-timing", test_backoff_timing);
+  ADD ("reconnect/server-restart", test_server_restart);
+  ADD ("reconnect/wake-events", test_wake_events);
+  ADD ("reconnect/connect-async", test_connect_async);
+  ADD ("log/no-secrets", test_log_has_no_secrets);
 #undef ADD
 
   status = g_test_run ();
