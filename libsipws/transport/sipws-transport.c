@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "sipws-backoff-private.h"
-#include "sipws-transport-redact-private.h"
+#include "sipws-redact.h"
 #include "sipws-tls-policy-private.h"
 #include "sipws-transport-enums.h"
 #include "sipws-transport-private.h"
@@ -336,7 +336,7 @@ set_current_server (SipwsTransport *self,
                     guint           index)
 {
   const char *uri = index < n_servers (self) ? self->server_uris[index] : NULL;
-  g_autofree char *redacted = uri != NULL ? transport_redact_uri (uri) : NULL;
+  g_autofree char *redacted = uri != NULL ? sipws_redact_uri (uri) : NULL;
   gboolean secure = uri != NULL && g_ascii_strncasecmp (uri, "wss:", 4) == 0;
 
   self->server_index = index;
@@ -941,7 +941,6 @@ add_extra_headers (SipwsTransport  *self,
       const char *line = self->extra_headers[i];
       const char *colon = strchr (line, ':');
       g_autofree char *name = NULL;
-      g_autofree char *shown = NULL;
 
       if (colon == NULL || colon == line)
         {
@@ -959,8 +958,8 @@ add_extra_headers (SipwsTransport  *self,
               return FALSE;
             }
         }
-      shown = transport_redact_header_value (name, colon + 1);
-      g_debug ("handshake header %s:%s", name, shown);
+      /* An extra header may be any gateway's credential: its value is never shown. */
+      g_debug ("handshake header %s: " SIPWS_REDACTED, name);
       soup_message_headers_append (headers, name, g_strchug ((char *) colon + 1));
     }
   return TRUE;
@@ -996,7 +995,7 @@ validate_server_uri (const char  *configured,
                      GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *redacted = transport_redact_uri (configured);
+  g_autofree char *redacted = sipws_redact_uri (configured);
   GUri *uri = g_uri_parse (full, SOUP_HTTP_URI_FLAGS, &local_error);
   const char *scheme;
 
@@ -1166,8 +1165,14 @@ start_handshake (SipwsTransport *self,
       return;
     }
 
-  g_debug ("WebSocket handshake with %s%s%s", self->server_uri_redacted,
-           self->origin != NULL ? ", Origin " : "", self->origin != NULL ? self->origin : "");
+  if (self->origin != NULL)
+    {
+      g_autofree char *origin = sipws_redact_header_value ("Origin", self->origin);
+
+      g_debug ("WebSocket handshake with %s, Origin %s", self->server_uri_redacted, origin);
+    }
+  else
+    g_debug ("WebSocket handshake with %s", self->server_uri_redacted);
   soup_session_websocket_connect_async (self->session, attempt->msg, self->origin, (char **) protocols,
                                         G_PRIORITY_DEFAULT, attempt->cancellable,
                                         websocket_connect_cb, attempt);
@@ -1201,7 +1206,7 @@ login_cb (GObject      *source,
     }
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
-      g_autofree char *redacted = transport_redact_uri (self->login_url);
+      g_autofree char *redacted = sipws_redact_uri (self->login_url);
 
       attempt_failed (self, attempt,
                       g_error_new (SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_LOGIN,
@@ -1275,7 +1280,7 @@ attempt_begin (SipwsTransport *self)
   if (self->login_url != NULL)
     {
       char *form = encode_login_form (self);
-      g_autofree char *redacted = transport_redact_uri (self->login_url);
+      g_autofree char *redacted = sipws_redact_uri (self->login_url);
 
       attempt->login_msg = soup_message_new_from_encoded_form ("POST", self->login_url, form);
       if (attempt->login_msg == NULL)
@@ -2138,7 +2143,7 @@ sipws_transport_set_web_login (SipwsTransport      *self,
       if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0
                           && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
         {
-          g_autofree char *redacted = transport_redact_uri (url);
+          g_autofree char *redacted = sipws_redact_uri (url);
 
           g_set_error (error, SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_INVALID_CONFIG,
                        "web login URL %s is not an http:// or https:// URL", redacted);
