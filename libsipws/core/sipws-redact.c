@@ -262,45 +262,18 @@ append_redacted_credentials (GString    *out,
     }
 }
 
-/* Cookie: every value is masked, names stay. Commas split too, in case a
- * client joined several Cookie fields. */
+/* Cookie and Set-Cookie: cookie values are masked, names stay. In Cookie,
+ * commas split too, in case a client joined several fields. A Set-Cookie
+ * attribute stays when it is known and its value cannot hide a second
+ * cookie (no '=', and no ',' except in Expires dates), which covers stacks
+ * that join Set-Cookie fields with commas. */
 static void
-append_redacted_cookie (GString    *out,
-                        const char *value)
+append_redacted_cookies (GString    *out,
+                         const char *value,
+                         gboolean    set_cookie)
 {
-  const char *p = value;
-  gboolean first = TRUE;
-
-  while (*p != '\0')
-    {
-      const char *piece, *piece_end, *eq;
-
-      p += strspn (p, " \t;,");
-      piece = p;
-      p += strcspn (p, ";,");
-      piece_end = sipws_scan_trim_lws_end (piece, p);
-      if (piece_end == piece)
-        continue;
-      if (!first)
-        g_string_append (out, "; ");
-      first = FALSE;
-      eq = memchr (piece, '=', piece_end - piece);
-      if (eq != NULL)
-        g_string_append_len (out, piece, sipws_scan_trim_lws_end (piece, eq) - piece);
-      if (eq != NULL)
-        g_string_append_c (out, '=');
-      g_string_append (out, SIPWS_REDACTED);
-    }
-}
-
-/* Set-Cookie: the cookie value is masked; attributes stay when they are
- * known and their value cannot hide a second cookie (no '=', and no ','
- * except in Expires dates), which covers stacks that join Set-Cookie
- * fields with commas. */
-static void
-append_redacted_set_cookie (GString    *out,
-                            const char *value)
-{
+  const char *separators = set_cookie ? ";" : ";,";
+  const char *skip = set_cookie ? " \t;" : " \t;,";
   const char *p = value;
   gboolean first = TRUE;
 
@@ -309,17 +282,17 @@ append_redacted_set_cookie (GString    *out,
       const char *piece, *piece_end, *eq, *name_end;
       gboolean keep = FALSE;
 
-      p += strspn (p, " \t;");
+      p += strspn (p, skip);
       piece = p;
-      p += strcspn (p, ";");
+      p += strcspn (p, separators);
       piece_end = sipws_scan_trim_lws_end (piece, p);
       if (piece_end == piece)
         continue;
 
       eq = memchr (piece, '=', piece_end - piece);
       name_end = sipws_scan_trim_lws_end (piece, eq != NULL ? eq : piece_end);
-      if (!first && in_list (piece, name_end - piece, kept_cookie_attributes,
-                             G_N_ELEMENTS (kept_cookie_attributes)))
+      if (set_cookie && !first
+          && in_list (piece, name_end - piece, kept_cookie_attributes, G_N_ELEMENTS (kept_cookie_attributes)))
         {
           const char *v = eq != NULL ? eq + 1 : piece_end;
           gboolean is_expires = name_end - piece == 7 && g_ascii_strncasecmp (piece, "expires", 7) == 0;
@@ -330,6 +303,7 @@ append_redacted_set_cookie (GString    *out,
 
       if (!first)
         g_string_append (out, "; ");
+      first = FALSE;
       if (keep)
         g_string_append_len (out, piece, piece_end - piece);
       else
@@ -341,7 +315,6 @@ append_redacted_set_cookie (GString    *out,
             }
           g_string_append (out, SIPWS_REDACTED);
         }
-      first = FALSE;
     }
 }
 
@@ -351,17 +324,16 @@ append_redacted_value (GString    *out,
                        const char *value)
 {
   g_autoptr(GString) masked = g_string_new (NULL);
+  Kind kind = classify (name);
 
-  switch (classify (name))
+  switch (kind)
     {
     case KIND_CREDENTIALS:
       append_redacted_credentials (masked, value);
       break;
     case KIND_COOKIE:
-      append_redacted_cookie (masked, value);
-      break;
     case KIND_SET_COOKIE:
-      append_redacted_set_cookie (masked, value);
+      append_redacted_cookies (masked, value, kind == KIND_SET_COOKIE);
       break;
     case KIND_URI:
       append_redacted_uri (masked, value, strlen (value));
