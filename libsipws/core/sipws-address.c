@@ -33,7 +33,9 @@ address_alloc (guint   n_items,
   SipwsAddress *self;
   gsize items_size = n_items * sizeof (SipwsParam);
 
-  self = g_malloc0 (sizeof (SipwsAddress) + items_size + n_chars);
+  /* Only the struct needs zeroing; items and strings are written before use. */
+  self = g_malloc (sizeof (SipwsAddress) + items_size + n_chars);
+  memset (self, 0, sizeof (SipwsAddress));
   g_atomic_ref_count_init (&self->ref_count);
   *arena = (char *) self->items + items_size;
   return self;
@@ -125,41 +127,52 @@ check_params (SipwsAddress  *self,
               const char    *end,
               GError       **error)
 {
-  const SipwsParam *param;
+  guint i;
 
-  param = sipws_params_lookup (&self->params, "expires");
-  if (param != NULL)
+  /* One pass; names are unique (the parameter parser rejects repeats). */
+  for (i = 0; i < self->params.len; i++)
     {
-      gint64 seconds = param->quoted ? -1 : parse_delta_seconds (param->value);
+      const SipwsParam *param = &self->params.items[i];
+      const char *name = param->name;
 
-      if (seconds == -2)
+      switch (name[0] | 0x20)
         {
-          sipws_scan_set_error (error, start, param_position (params_start, end, "expires"),
-                                "expires parameter larger than 4294967295");
-          return FALSE;
-        }
-      if (seconds < 0)
-        {
-          sipws_scan_set_error (error, start, param_position (params_start, end, "expires"),
-                                "expires parameter must be a number of seconds");
-          return FALSE;
-        }
-    }
+        case 'e':
+          if (g_ascii_strcasecmp (name, "expires") == 0)
+            {
+              gint64 seconds = param->quoted ? -1 : parse_delta_seconds (param->value);
 
-  param = sipws_params_lookup (&self->params, "q");
-  if (param != NULL && (param->quoted || parse_qvalue (param->value) < 0))
-    {
-      sipws_scan_set_error (error, start, param_position (params_start, end, "q"),
-                            "q parameter must be a number from 0 to 1 with at most 3 decimals");
-      return FALSE;
-    }
+              if (seconds < 0)
+                {
+                  sipws_scan_set_error (error, start, param_position (params_start, end, name),
+                                        seconds == -2 ? "expires parameter larger than 4294967295"
+                                                      : "expires parameter must be a number of seconds");
+                  return FALSE;
+                }
+            }
+          break;
 
-  param = sipws_params_lookup (&self->params, "tag");
-  if (param != NULL && (param->value == NULL || param->quoted))
-    {
-      sipws_scan_set_error (error, start, param_position (params_start, end, "tag"),
-                            "tag parameter must be a token");
-      return FALSE;
+        case 'q':
+          if (name[1] == '\0' && (param->quoted || parse_qvalue (param->value) < 0))
+            {
+              sipws_scan_set_error (error, start, param_position (params_start, end, name),
+                                    "q parameter must be a number from 0 to 1 with at most 3 decimals");
+              return FALSE;
+            }
+          break;
+
+        case 't':
+          if (g_ascii_strcasecmp (name, "tag") == 0 && (param->value == NULL || param->quoted))
+            {
+              sipws_scan_set_error (error, start, param_position (params_start, end, name),
+                                    "tag parameter must be a token");
+              return FALSE;
+            }
+          break;
+
+        default:
+          break;
+        }
     }
   return TRUE;
 }

@@ -28,60 +28,66 @@ sipws_params_arena_size (const char *p,
                          const char *end,
                          guint      *n_items)
 {
+  gsize span = end - p;
   const char *q;
   guint n = 0;
 
-  /* Every entry starts with one of these separators, so their count bounds
-   * the number of entries; each string of an entry (name, value, wire form)
-   * is at most as long as its text, plus a NUL. */
-  for (q = p; q < end; q++)
-    n += (*q == ';') | (*q == '?') | (*q == '&');
+  /* Every entry starts with a separator, so their count bounds the number
+   * of entries: ';' anywhere, then '?' and the '&' after it. memchr() is
+   * much cheaper than a byte loop on these short spans. */
+  for (q = p; (q = memchr (q, ';', end - q)) != NULL; q++)
+    n++;
+  q = memchr (p, '?', span);
+  if (q != NULL)
+    for (n++; (q = memchr (q + 1, '&', end - q - 1)) != NULL; )
+      n++;
   if (n > SIPWS_PARAMS_MAX)
     n = SIPWS_PARAMS_MAX;
   *n_items = n;
-  return n == 0 ? 0 : 2 * (gsize) (end - p) + 3 * (gsize) n;
+  if (n == 0)
+    return 0;
+  /* Decoded names and values fit in the span with a NUL each; the wire form
+   * of escaped values may need the span once more. */
+  return span + 2 * (gsize) n + (memchr (p, '%', span) != NULL ? span + n : 0);
 }
 
-/* Copies [s, s+len) to the arena with %HH escapes decoded (when @decode);
- * returns the copy, or NULL after setting @error on a bad escape. */
-static const char *
+/* Copies [s, s+len) to the arena, %HH escapes decoded when @escaped (the
+ * span scanner checked them), NUL-terminated. */
+static inline const char *
 arena_put (char       **arena,
            const char  *s,
            gsize        len,
-           gboolean     decode,
-           const char  *start,
-           GError     **error)
+           gboolean     escaped)
 {
   char *out = *arena;
-  char *o = out;
-  const char *end = s + len;
+  char *o;
 
-  if (!decode || memchr (s, '%', len) == NULL)
-    {
-      memcpy (o, s, len);
-      o += len;
-    }
+  if (escaped)
+    o = sipws_scan_decode_escapes (out, s, len);
   else
     {
-      while (s < end)
-        {
-          if (*s != '%')
-            {
-              *o++ = *s++;
-              continue;
-            }
-          if (end - s < 3 || !sipws_scan_is (s[1], SIPWS_CC_HEX) || !sipws_scan_is (s[2], SIPWS_CC_HEX))
-            {
-              sipws_scan_set_error (error, start, s, "invalid %%-escape in parameter");
-              return NULL;
-            }
-          *o++ = (char) (sipws_scan_hex_value (s[1]) << 4 | sipws_scan_hex_value (s[2]));
-          s += 3;
-        }
+      memcpy (out, s, len);
+      o = out + len;
     }
   *o++ = '\0';
   *arena = o;
   return out;
+}
+
+/* Reports the byte that ended a URI parameter or header: a '%' there is a
+ * bad escape, anything else is for the caller to judge. */
+static inline gboolean
+check_bad_escape (const char  *start,
+                  const char  *p,
+                  const char  *end,
+                  GError     **error)
+{
+  if (p < end && *p == '%')
+    {
+      sipws_scan_set_error (error, start, p, "invalid %%-escape in parameter");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* A gen-value that is not quoted: token or host (IPv4, IPv6 with or without
@@ -138,8 +144,8 @@ sipws_params_parse_in (SipwsParams       *params,
     {
       const char *q = header ? sipws_scan_skip_lws (p, end) : p;
       const char *name, *name_end, *value = NULL, *value_end = NULL;
+      gboolean quoted = FALSE, name_escaped = FALSE, value_escaped = FALSE;
       SipwsParam *param;
-      gboolean quoted = FALSE;
 
       if (q >= end || *q != sep)
         break;
@@ -148,7 +154,9 @@ sipws_params_parse_in (SipwsParams       *params,
         q = sipws_scan_skip_lws (q, end);
 
       name = q;
-      name_end = header ? sipws_scan_token (q, end) : sipws_scan_span_escaped (q, end, name_classes);
+      name_end = header ? sipws_scan_token (q, end) : sipws_scan_span_escaped (q, end, name_classes, &name_escaped);
+      if (!header && !check_bad_escape (start, name_end, end, error))
+        return FALSE;
       if (name_end == name)
         {
           sipws_scan_set_error (error, start, q, "expected %s name after '%c'",
@@ -190,7 +198,9 @@ sipws_params_parse_in (SipwsParams       *params,
           if (q < end && *q == '=')
             {
               value = q + 1;
-              value_end = sipws_scan_span_escaped (value, end, SIPWS_CC_PARAM_CHAR);
+              value_end = sipws_scan_span_escaped (value, end, SIPWS_CC_PARAM_CHAR, &value_escaped);
+              if (!check_bad_escape (start, value_end, end, error))
+                return FALSE;
               if (value_end == value)
                 {
                   sipws_scan_set_error (error, start, value, "expected parameter value after '='");
@@ -208,7 +218,9 @@ sipws_params_parse_in (SipwsParams       *params,
               return FALSE;
             }
           value = q + 1;
-          value_end = sipws_scan_span_escaped (value, end, SIPWS_CC_HNV_CHAR);
+          value_end = sipws_scan_span_escaped (value, end, SIPWS_CC_HNV_CHAR, &value_escaped);
+          if (!check_bad_escape (start, value_end, end, error))
+            return FALSE;
           q = value_end;
           sep = '&';
           break;
@@ -222,9 +234,12 @@ sipws_params_parse_in (SipwsParams       *params,
 
       param = &items[params->len];
       memset (param, 0, sizeof *param);
-      param->name = arena_put (arena, name, name_end - name, !header, start, error);
-      if (param->name == NULL)
-        return FALSE;
+      param->name = arena_put (arena, name, name_end - name, name_escaped);
+      if (name_escaped && strlen (param->name) != (gsize) (*arena - 1 - param->name))
+        {
+          sipws_scan_set_error (error, start, name, "escaped NUL in parameter name");
+          return FALSE;
+        }
       /* A repeated parameter would mean different things to different
        * readers (which tag, which branch?); URI headers may repeat. */
       if (syntax != SIPWS_PARAMS_URI_HEADERS)
@@ -232,7 +247,8 @@ sipws_params_parse_in (SipwsParams       *params,
           guint i;
 
           for (i = 0; i < params->len; i++)
-            if (g_ascii_strcasecmp (items[i].name, param->name) == 0)
+            if ((items[i].name[0] | 0x20) == (param->name[0] | 0x20) &&
+                g_ascii_strcasecmp (items[i].name, param->name) == 0)
               {
                 sipws_scan_set_error (error, start, name, "duplicate parameter '%.*s'",
                                       (int) MIN (name_end - name, 32), name);
@@ -241,28 +257,33 @@ sipws_params_parse_in (SipwsParams       *params,
         }
       if (quoted)
         {
-          /* Resolve quoted-pairs straight into the arena. */
+          /* Resolve quoted-pairs straight into the arena; most quoted
+           * values have none and are one memcpy. */
           const char *s = value + 1, *s_end = value_end - 1;
           char *o = *arena;
 
           param->value = o;
-          while (s < s_end)
+          if (memchr (s, '\\', s_end - s) == NULL)
             {
-              if (*s == '\\')
-                s++;
-              *o++ = *s++;
+              memcpy (o, s, s_end - s);
+              o += s_end - s;
             }
+          else
+            while (s < s_end)
+              {
+                if (*s == '\\')
+                  s++;
+                *o++ = *s++;
+              }
           *o++ = '\0';
           *arena = o;
           param->quoted = TRUE;
         }
       else if (value != NULL)
         {
-          param->value = arena_put (arena, value, value_end - value, !header, start, error);
-          if (param->value == NULL)
-            return FALSE;
-          if (!header && memchr (value, '%', value_end - value) != NULL)
-            param->wire = arena_put (arena, value, value_end - value, FALSE, start, error);
+          param->value = arena_put (arena, value, value_end - value, value_escaped);
+          if (value_escaped)
+            param->wire = arena_put (arena, value, value_end - value, FALSE);
         }
       params->len++;
       p = q;

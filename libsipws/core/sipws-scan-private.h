@@ -35,6 +35,7 @@ G_BEGIN_DECLS
 #define SIPWS_CC_SCHEME           (1u << 17)  /* alphanum + - . */
 #define SIPWS_CC_CTL              (1u << 18)  /* %x00-1F / %x7F */
 #define SIPWS_CC_UTF8_NONASCII    (1u << 19)  /* %x80-FF */
+#define SIPWS_CC_LABEL            (1u << 20)  /* domain label: alphanum - */
 
 /* RFC 3261 §25.1 character sets that are unions of the classes above. */
 #define SIPWS_CC_USER_CHAR   (SIPWS_CC_UNRESERVED | SIPWS_CC_USER_UNRESERVED)
@@ -60,17 +61,20 @@ sipws_scan_span (const char *p, const char *end, guint32 classes)
   return p;
 }
 
-/* Advances over bytes of @classes and '%' (the start of a %HH escape, which
- * the caller checks when it decodes). */
+/* Advances over bytes of @classes and valid %HH escapes, setting *@escaped
+ * when it meets one. It stops at a '%' that does not start a valid escape,
+ * so a caller finding '%' at the returned position reports a bad escape. */
 static inline const char *
-sipws_scan_span_escaped (const char *p, const char *end, guint32 classes)
+sipws_scan_span_escaped (const char *p, const char *end, guint32 classes, gboolean *escaped)
 {
   for (;;)
     {
       p = sipws_scan_span (p, end, classes);
-      if (p >= end || *p != '%')
+      if (p >= end || *p != '%' || end - p < 3 ||
+          !sipws_scan_is (p[1], SIPWS_CC_HEX) || !sipws_scan_is (p[2], SIPWS_CC_HEX))
         return p;
-      p++;
+      *escaped = TRUE;
+      p += 3;
     }
 }
 
@@ -121,6 +125,11 @@ char *sipws_scan_unquote (const char *p, gsize len);
 /* Appends @s as a quoted-string: DQUOTE, backslash and control characters
  * become quoted-pairs; CR and LF, which no quoted-pair can carry, become SP. */
 void sipws_scan_append_quoted (GString *out, const char *s, gsize len);
+
+/* Writes [p, p+len) to @out with its %HH escapes decoded; every '%' must
+ * start a valid escape (as sipws_scan_span_escaped() guarantees). Returns the
+ * end of the output, which is at most @len bytes long. */
+char *sipws_scan_decode_escapes (char *out, const char *p, gsize len);
 
 /* Decodes %HH escapes of [p, p+len) into a new NUL-terminated string; its
  * length goes to @out_len (it may contain NULs: %00 is legal). Returns NULL

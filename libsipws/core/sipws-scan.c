@@ -35,7 +35,8 @@
   (IS_ALNUM (c) || ONE_OF (c, "-_.!~*'();/?:@&=+$,[]") ? SIPWS_CC_URIC : 0) | \
   (IS_ALNUM (c) || ONE_OF (c, "+-.") ? SIPWS_CC_SCHEME : 0) | \
   ((c) < 0x20 || (c) == 0x7F ? SIPWS_CC_CTL : 0) | \
-  ((c) >= 0x80 ? SIPWS_CC_UTF8_NONASCII : 0))
+  ((c) >= 0x80 ? SIPWS_CC_UTF8_NONASCII : 0) | \
+  (IS_ALNUM (c) || (c) == '-' ? SIPWS_CC_LABEL : 0))
 
 #define ROW(b) \
   CLASSES ((b) + 0x0), CLASSES ((b) + 0x1), CLASSES ((b) + 0x2), CLASSES ((b) + 0x3), \
@@ -93,8 +94,8 @@ sipws_scan_quoted_string (const char  *start,
     {
       guchar c;
 
-      while (p < end && sipws_scan_is (*p, SIPWS_CC_QDTEXT) && *p != '"' && *p != '\\')
-        p++;
+      /* qdtext excludes DQUOTE and backslash, the two bytes that matter. */
+      p = sipws_scan_span (p, end, SIPWS_CC_QDTEXT);
       if (p >= end)
         break;
 
@@ -164,8 +165,7 @@ sipws_scan_append_quoted (GString    *out,
       const char *run = s;
       guchar c;
 
-      while (s < end && sipws_scan_is (*s, SIPWS_CC_QDTEXT) && *s != '"' && *s != '\\')
-        s++;
+      s = sipws_scan_span (s, end, SIPWS_CC_QDTEXT);
       g_string_append_len (out, run, s - run);
       if (s >= end)
         break;
@@ -204,32 +204,38 @@ sipws_scan_check_escapes (const char  *p,
 }
 
 char *
-sipws_scan_unescape (const char *p,
-                     gsize       len,
-                     gsize      *out_len)
+sipws_scan_decode_escapes (char       *out,
+                           const char *p,
+                           gsize       len)
 {
   const char *end = p + len;
-  char *out, *o;
 
-  out = o = g_malloc (len + 1);
   while (p < end)
     {
       const char *pct = memchr (p, '%', end - p);
       gsize run = (pct != NULL ? pct : end) - p;
 
-      memcpy (o, p, run);
-      o += run;
-      p += run;
+      memcpy (out, p, run);
+      out += run;
       if (pct == NULL)
         break;
-      if (end - p < 3 || !sipws_scan_is (p[1], SIPWS_CC_HEX) || !sipws_scan_is (p[2], SIPWS_CC_HEX))
-        {
-          g_free (out);
-          return NULL;
-        }
-      *o++ = (char) (sipws_scan_hex_value (p[1]) << 4 | sipws_scan_hex_value (p[2]));
-      p += 3;
+      *out++ = (char) (sipws_scan_hex_value (pct[1]) << 4 | sipws_scan_hex_value (pct[2]));
+      p = pct + 3;
     }
+  return out;
+}
+
+char *
+sipws_scan_unescape (const char *p,
+                     gsize       len,
+                     gsize      *out_len)
+{
+  char *out, *o;
+
+  if (!sipws_scan_check_escapes (p, len, NULL))
+    return NULL;
+  out = g_malloc (len + 1);
+  o = sipws_scan_decode_escapes (out, p, len);
   *o = '\0';
   if (out_len != NULL)
     *out_len = o - out;
@@ -442,7 +448,6 @@ sipws_scan_is_hostname (const char *p,
                         const char *end)
 {
   const char *label = p;
-  const char *last_label = p;
 
   if (p == end || end - p > 255)
     return FALSE;
@@ -451,20 +456,16 @@ sipws_scan_is_hostname (const char *p,
 
   for (;;)
     {
-      const char *q = label;
+      const char *q = sipws_scan_span (label, end, SIPWS_CC_LABEL);
 
-      while (q < end && (sipws_scan_is (*q, SIPWS_CC_ALPHANUM) || *q == '-'))
-        q++;
       if (q == label || q - label > 63 || *label == '-' || q[-1] == '-')
         return FALSE;
-      last_label = label;
       if (q == end)
-        break;
+        return sipws_scan_is (*label, SIPWS_CC_ALPHA);
       if (*q != '.')
         return FALSE;
       label = q + 1;
     }
-  return sipws_scan_is (*last_label, SIPWS_CC_ALPHA);
 }
 
 const char *

@@ -142,7 +142,9 @@ uri_alloc (guint n_items,
   SipwsUri *self;
   gsize items_size = n_items * sizeof (SipwsParam);
 
-  self = g_malloc0 (sizeof (SipwsUri) + items_size + n_chars);
+  /* Only the struct needs zeroing; items and strings are written before use. */
+  self = g_malloc (sizeof (SipwsUri) + items_size + n_chars);
+  memset (self, 0, sizeof (SipwsUri));
   g_atomic_ref_count_init (&self->ref_count);
   *arena = (char *) self->items + items_size;
   return self;
@@ -158,11 +160,15 @@ static SipwsUriScheme
 classify_scheme (const char *name,
                  gsize       len)
 {
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (scheme_names); i++)
-    if (strlen (scheme_names[i]) == len && g_ascii_strncasecmp (name, scheme_names[i], len) == 0)
-      return (SipwsUriScheme) i;
+  /* Letters only, so OR-ing 0x20 lower-cases them and maps no other scheme
+   * character onto one. */
+  if (len == 3 && (name[0] | 0x20) == 's' && (name[1] | 0x20) == 'i' && (name[2] | 0x20) == 'p')
+    return SIPWS_URI_SCHEME_SIP;
+  if (len == 4 && (name[0] | 0x20) == 's' && (name[1] | 0x20) == 'i' && (name[2] | 0x20) == 'p' &&
+      (name[3] | 0x20) == 's')
+    return SIPWS_URI_SCHEME_SIPS;
+  if (len == 3 && (name[0] | 0x20) == 't' && (name[1] | 0x20) == 'e' && (name[2] | 0x20) == 'l')
+    return SIPWS_URI_SCHEME_TEL;
   return SIPWS_URI_SCHEME_OTHER;
 }
 
@@ -201,16 +207,6 @@ parse_params_and_headers (SipwsUri    *self,
   return TRUE;
 }
 
-static gboolean
-is_dotted_digits (const char *p,
-                  const char *end)
-{
-  for (; p < end; p++)
-    if (!sipws_scan_is (*p, SIPWS_CC_DIGIT) && *p != '.')
-      return FALSE;
-  return TRUE;
-}
-
 static SipwsUri *
 parse_sip (SipwsUriScheme  scheme,
            const char     *start,
@@ -219,8 +215,8 @@ parse_sip (SipwsUriScheme  scheme,
            GError        **error)
 {
   const char *user = NULL, *user_end = NULL, *password = NULL, *password_end = NULL;
-  const char *text = p, *host, *host_end, *bad, *q;
-  gboolean ipv6 = FALSE;
+  const char *host, *host_end, *q;
+  gboolean ipv6 = FALSE, user_escaped = FALSE, password_escaped = FALSE;
   guint port = 0, capacity;
   gsize arena_size;
   SipwsUri *self;
@@ -229,7 +225,13 @@ parse_sip (SipwsUriScheme  scheme,
   /* userinfo = ( user / telephone-subscriber ) [ ":" password ] "@": only an
    * '@' tells it apart from a host, and the user part may hold ';', '?'
    * and '/' (RFC 4475 semiuri). */
-  q = sipws_scan_span_escaped (p, end, SIPWS_CC_USER_CHAR);
+  q = sipws_scan_span_escaped (p, end, SIPWS_CC_USER_CHAR, &user_escaped);
+  if (q < end && *q == '%')
+    {
+      /* No other part of a SIP URI may hold a '%' here. */
+      sipws_scan_set_error (error, start, q, "invalid %%-escape in user part");
+      return NULL;
+    }
   if (q < end && *q == '@')
     {
       user = p;
@@ -237,8 +239,13 @@ parse_sip (SipwsUriScheme  scheme,
     }
   else if (q < end && *q == ':')
     {
-      const char *r = sipws_scan_span_escaped (q + 1, end, SIPWS_CC_PASSWD_CHAR);
+      const char *r = sipws_scan_span_escaped (q + 1, end, SIPWS_CC_PASSWD_CHAR, &password_escaped);
 
+      if (r < end && *r == '%')
+        {
+          sipws_scan_set_error (error, start, r, "invalid %%-escape in password");
+          return NULL;
+        }
       if (r < end && *r == '@')
         {
           user = p;
@@ -252,16 +259,6 @@ parse_sip (SipwsUriScheme  scheme,
       if (user == user_end)
         {
           sipws_scan_set_error (error, start, user, "empty user part before '@'");
-          return NULL;
-        }
-      if (!sipws_scan_check_escapes (user, user_end - user, &bad))
-        {
-          sipws_scan_set_error (error, start, bad, "invalid %%-escape in user part");
-          return NULL;
-        }
-      if (password != NULL && !sipws_scan_check_escapes (password, password_end - password, &bad))
-        {
-          sipws_scan_set_error (error, start, bad, "invalid %%-escape in password");
           return NULL;
         }
       p = (password != NULL ? password_end : user_end) + 1;
@@ -286,6 +283,9 @@ parse_sip (SipwsUriScheme  scheme,
     }
   else
     {
+      const char *last;
+      gboolean numeric;
+
       host = p;
       host_end = sipws_scan_span (p, end, SIPWS_CC_HOSTNAME);
       if (host_end == host)
@@ -293,11 +293,17 @@ parse_sip (SipwsUriScheme  scheme,
           unexpected (error, start, p, end, "host");
           return NULL;
         }
-      if (is_dotted_digits (host, host_end) ? !sipws_scan_is_ipv4 (host, host_end)
-                                            : !sipws_scan_is_hostname (host, host_end))
+      /* A host name's last label starts with a letter; a host made of digit
+       * labels is meant as an IPv4 address. */
+      last = host_end;
+      if (last - host > 1 && last[-1] == '.')
+        last--;
+      while (last > host && last[-1] != '.')
+        last--;
+      numeric = last < host_end && sipws_scan_is (*last, SIPWS_CC_DIGIT) && sipws_scan_is (*host, SIPWS_CC_DIGIT);
+      if (numeric ? !sipws_scan_is_ipv4 (host, host_end) : !sipws_scan_is_hostname (host, host_end))
         {
-          sipws_scan_set_error (error, start, host, "invalid %s",
-                                is_dotted_digits (host, host_end) ? "IPv4 address" : "host name");
+          sipws_scan_set_error (error, start, host, "invalid %s", numeric ? "IPv4 address" : "host name");
           return NULL;
         }
       p = host_end;
@@ -328,8 +334,14 @@ parse_sip (SipwsUriScheme  scheme,
       p = q;
     }
 
-  arena_size = sipws_params_arena_size (p, end, &capacity);
-  arena_size += 2 * (gsize) (end - text) + 4;
+  /* Most URIs end here or have a few parameters; skip the counting pass
+   * when there are none. */
+  arena_size = p < end ? sipws_params_arena_size (p, end, &capacity) : (capacity = 0);
+  arena_size += (gsize) (host_end - host) + 1;
+  if (user != NULL)
+    arena_size += 2 * ((gsize) (user_end - user) + 1);
+  if (password != NULL)
+    arena_size += (gsize) (password_end - password) + 1;
   self = uri_alloc (2 * capacity, arena_size, &arena);
   self->scheme = scheme;
   self->scheme_name = scheme_names[scheme];
@@ -338,22 +350,10 @@ parse_sip (SipwsUriScheme  scheme,
   self->host = arena_dup (&arena, host, host_end - host);
   if (user != NULL)
     {
-      if (memchr (user, '%', user_end - user) != NULL)
+      if (user_escaped)
         {
-          /* sipws_scan_check_escapes() vouched for every escape. */
-          char *o = arena;
-          const char *s;
+          char *o = sipws_scan_decode_escapes (arena, user, user_end - user);
 
-          for (s = user; s < user_end; )
-            {
-              if (*s == '%')
-                {
-                  *o++ = (char) (sipws_scan_hex_value (s[1]) << 4 | sipws_scan_hex_value (s[2]));
-                  s += 3;
-                }
-              else
-                *o++ = *s++;
-            }
           *o = '\0';
           self->user = arena;
           self->user_len = o - arena;
@@ -369,7 +369,7 @@ parse_sip (SipwsUriScheme  scheme,
         self->password = arena_dup (&arena, password, password_end - password);
     }
 
-  if (!parse_params_and_headers (self, start, &p, end, capacity, &arena, TRUE, error))
+  if (p < end && !parse_params_and_headers (self, start, &p, end, capacity, &arena, TRUE, error))
     {
       sipws_uri_unref (self);
       return NULL;
@@ -494,11 +494,16 @@ parse_other (const char  *start,
              const char  *end,
              GError     **error)
 {
-  const char *q = sipws_scan_span_escaped (p, end, SIPWS_CC_URIC);
-  const char *bad;
+  gboolean escaped = FALSE;
+  const char *q = sipws_scan_span_escaped (p, end, SIPWS_CC_URIC, &escaped);
   SipwsUri *self;
   char *arena;
 
+  if (q < end && *q == '%')
+    {
+      sipws_scan_set_error (error, start, q, "invalid %%-escape");
+      return NULL;
+    }
   if (q == p)
     {
       unexpected (error, start, p, end, "URI text after the scheme");
@@ -507,11 +512,6 @@ parse_other (const char  *start,
   if (q < end)
     {
       unexpected (error, start, q, end, "URI characters");
-      return NULL;
-    }
-  if (!sipws_scan_check_escapes (p, end - p, &bad))
-    {
-      sipws_scan_set_error (error, start, bad, "invalid %%-escape");
       return NULL;
     }
 

@@ -324,6 +324,8 @@ test_params_errors (void)
     { SIPWS_PARAMS_URI, ";x=", "expected parameter value after '=' at column 4" },
     { SIPWS_PARAMS_URI, ";x=%4", "invalid %-escape in parameter at column 4" },
     { SIPWS_PARAMS_URI, ";%zz", "invalid %-escape in parameter at column 2" },
+    { SIPWS_PARAMS_URI, ";a%00b=1", "escaped NUL in parameter name at column 2" },
+    { SIPWS_PARAMS_URI_HEADERS, "?%00=1", "escaped NUL in parameter name at column 2" },
     { SIPWS_PARAMS_URI_HEADERS, "?h", "expected '=' after header name at column 3" },
     { SIPWS_PARAMS_URI_HEADERS, "?a=1&", "expected header name after '&' at column 6" },
     { SIPWS_PARAMS_HEADER, ";tag=\"abc", "unterminated quoted string at column 6" },
