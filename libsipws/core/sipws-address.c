@@ -619,16 +619,9 @@ sipws_address_get_param (SipwsAddress *self,
 char **
 sipws_address_get_param_names (SipwsAddress *self)
 {
-  char **names;
-  guint i;
-
   g_return_val_if_fail (self != NULL, NULL);
 
-  names = g_new (char *, self->params.len + 1);
-  for (i = 0; i < self->params.len; i++)
-    names[i] = g_strdup (self->params.items[i].name);
-  names[i] = NULL;
-  return names;
+  return sipws_params_dup_names (&self->params);
 }
 
 /**

@@ -100,6 +100,9 @@ void sipws_params_set (SipwsParams       *params,
                        const char        *name,
                        const char        *value);
 
+/* The names in order, as a new NULL-terminated array. */
+char **sipws_params_dup_names (const SipwsParams *params);
+
 /* Removes every entry named @name; returns whether there was one. */
 gboolean sipws_params_remove (SipwsParams *params,
                               const char  *name);

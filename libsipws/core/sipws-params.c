@@ -409,6 +409,18 @@ sipws_params_get (const SipwsParams *params,
   return param != NULL ? param->value : NULL;
 }
 
+char **
+sipws_params_dup_names (const SipwsParams *params)
+{
+  char **names = g_new (char *, params->len + 1);
+  guint i;
+
+  for (i = 0; i < params->len; i++)
+    names[i] = g_strdup (params->items[i].name);
+  names[i] = NULL;
+  return names;
+}
+
 static gboolean
 needs_quotes (const char *value)
 {

@@ -871,18 +871,6 @@ sipws_uri_get_param (SipwsUri   *self,
   return sipws_params_get (&self->params, name);
 }
 
-static char **
-param_names (const SipwsParams *params)
-{
-  char **names = g_new (char *, params->len + 1);
-  guint i;
-
-  for (i = 0; i < params->len; i++)
-    names[i] = g_strdup (params->items[i].name);
-  names[i] = NULL;
-  return names;
-}
-
 /**
  * sipws_uri_get_param_names:
  * @self: a URI
@@ -895,7 +883,7 @@ sipws_uri_get_param_names (SipwsUri *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  return param_names (&self->params);
+  return sipws_params_dup_names (&self->params);
 }
 
 /**
@@ -929,7 +917,7 @@ sipws_uri_get_header_names (SipwsUri *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  return param_names (&self->headers);
+  return sipws_params_dup_names (&self->headers);
 }
 
 /**
