@@ -1,0 +1,32 @@
+/* media-test-utils.h: two SipwsMediaSessions talking over loopback in one process */
+#pragma once
+
+#include "sipws-media-session.h"
+#include "sipws-error.h"
+
+G_BEGIN_DECLS
+
+typedef gboolean (*MediaTestCondition) (gpointer data);
+
+gboolean           media_test_plugins_available (void);
+SipwsMediaSession *media_test_session_new       (double              tone_hz);
+gboolean           media_test_wait              (MediaTestCondition  condition,
+                                                 gpointer            data,
+                                                 guint               timeout_ms);
+void               media_test_spin              (guint               ms);
+char              *media_test_create_offer      (SipwsMediaSession  *session,
+                                                 GError            **error);
+char              *media_test_create_answer     (SipwsMediaSession  *session,
+                                                 const char         *offer,
+                                                 GError            **error);
+void               media_test_connect           (SipwsMediaSession  *offerer,
+                                                 SipwsMediaSession  *answerer);
+gboolean           media_test_hears             (SipwsMediaSession  *session,
+                                                 double              frequency);
+gint64             media_test_wait_for_tone     (SipwsMediaSession  *session,
+                                                 double              frequency,
+                                                 guint               timeout_ms);
+guint64            media_test_packets_received  (SipwsMediaSession  *session);
+guint              media_test_thread_count      (void);
+
+G_END_DECLS
