@@ -680,8 +680,7 @@ class TestBed:
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
                 tail = self.log_tail(40)
-                if "Address already in use" in tail or "bind" in tail and \
-                        "failed" in tail:
+                if "Address already in use" in tail:
                     return "bind"
                 return "failed"
             if self._probe(ctx):
@@ -738,6 +737,16 @@ class TestBed:
             pids.update(_processes_with_arg(self.path("kamailio.cfg")))
         return sorted(pids)
 
+    def _signal_and_wait(self, pids, sig):
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while self.processes() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     def _kill_kamailio(self):
         """Terminate our Kamailio: SIGTERM to its main process, then SIGKILL
         to whatever of it is left.  True when nothing of it is left."""
@@ -747,24 +756,10 @@ class TestBed:
             main.add(target[0])
         if self._proc is not None and self._proc.poll() is None:
             main.add(self._proc.pid)
-        for pid in main:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        deadline = time.monotonic() + STOP_TIMEOUT
-        while self.processes() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        self._signal_and_wait(main, signal.SIGTERM)
         left = self.processes()
         if left:
-            for pid in left:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            deadline = time.monotonic() + STOP_TIMEOUT
-            while self.processes() and time.monotonic() < deadline:
-                time.sleep(0.05)
+            self._signal_and_wait(left, signal.SIGKILL)
         if self._proc is not None:
             try:
                 self._proc.wait(timeout=STOP_TIMEOUT)

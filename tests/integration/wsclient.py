@@ -30,6 +30,9 @@ MAX_HANDSHAKE = 16384
 OP_CONT, OP_TEXT, OP_BINARY = 0x0, 0x1, 0x2
 OP_CLOSE, OP_PING, OP_PONG = 0x8, 0x9, 0xA
 
+# What a non-blocking socket or TLS call raises when it would block.
+_WOULD_BLOCK = (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError)
+
 
 class HandshakeError(Exception):
     """The server refused the WebSocket upgrade (status is the HTTP code,
@@ -87,12 +90,12 @@ class WebSocket:
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
-        raw = socket.create_connection((host, port), timeout=timeout)
+        sock = socket.create_connection((host, port), timeout=timeout)
         try:
-            sock = raw
             if parts.scheme == "wss":
                 ctx = ssl.create_default_context(cafile=ca_file)
-                sock = ctx.wrap_socket(raw, server_hostname=host)
+                # If this fails, sock is still the plain socket: closed below.
+                sock = ctx.wrap_socket(sock, server_hostname=host)
             key = base64.b64encode(os.urandom(16)).decode()
             hostport = host if ":" not in host else "[%s]" % host
             lines = ["GET %s HTTP/1.1" % path,
@@ -126,7 +129,7 @@ class WebSocket:
                                      % protocol, headers)
             return cls(sock, protocol, headers, leftover)
         except BaseException:
-            raw.close()
+            sock.close()
             raise
 
     @staticmethod
@@ -181,40 +184,36 @@ class WebSocket:
         masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
         self._send_all(bytes(header) + masked)
 
+    def _io(self, op, deadline, writing):
+        """Run op() (one socket or TLS call) under the lock until it does
+        not block; waiting happens in select() outside the lock."""
+        while True:
+            with self._lock:
+                try:
+                    return op()
+                except _WOULD_BLOCK:
+                    pass
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise socket.timeout("WebSocket %s timed out"
+                                     % ("send" if writing else "receive"))
+            select.select([self.sock], [self.sock] if writing else [], [],
+                          min(remaining, self.IO_STEP))
+
     def _send_all(self, data, timeout=5.0):
         view = memoryview(data)
         deadline = time.monotonic() + timeout
         while view:
-            with self._lock:
-                try:
-                    sent = self.sock.send(view)
-                    view = view[sent:]
-                    continue
-                except (ssl.SSLWantWriteError, ssl.SSLWantReadError,
-                        BlockingIOError):
-                    pass
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise socket.timeout("send blocked for %.1fs" % timeout)
-            select.select([self.sock], [self.sock], [],
-                          min(remaining, self.IO_STEP))
+            sent = self._io(lambda: self.sock.send(view), deadline, True)
+            view = view[sent:]
 
     def _recv_exact(self, n, deadline):
         while len(self._buf) < n:
-            with self._lock:
-                try:
-                    chunk = self.sock.recv(max(n - len(self._buf), 16384))
-                    if not chunk:
-                        raise ConnectionClosed("connection closed by peer")
-                    self._buf += chunk
-                    continue
-                except (ssl.SSLWantReadError, ssl.SSLWantWriteError,
-                        BlockingIOError):
-                    pass
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise socket.timeout("no WebSocket data in time")
-            select.select([self.sock], [], [], min(remaining, self.IO_STEP))
+            want = max(n - len(self._buf), 16384)
+            chunk = self._io(lambda: self.sock.recv(want), deadline, False)
+            if not chunk:
+                raise ConnectionClosed("connection closed by peer")
+            self._buf += chunk
         data = bytes(self._buf[:n])
         del self._buf[:n]
         return data
@@ -528,49 +527,43 @@ class SipEndpoint:
     def send_raw(self, text):
         self.ws.send_text(text)
 
+    def _next(self, q, deadline, what):
+        """Next message from queue q before deadline; TimeoutError, or
+        ConnectionClosed once the reader has stopped."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("no %s in time" % what)
+        try:
+            msg = q.get(timeout=remaining)
+        except queue.Empty:
+            raise TimeoutError("no %s in time" % what) from None
+        if msg is None:
+            q.put(None)  # keep the end marker for later callers
+            raise ConnectionClosed("flow closed: %s" % self.error)
+        return msg
+
     def wait_response(self, call_id, cseq, timeout=5.0, final=True):
-        """Next response for (call_id, cseq); skips provisional ones when
-        final.  Raises TimeoutError."""
+        """Next response for (call_id, cseq); with final, provisional ones
+        are skipped.  Responses of other transactions are kept for their
+        own callers.  Raises TimeoutError."""
         deadline = time.monotonic() + timeout
+        what = "response to CSeq %d (%s)" % (cseq, call_id)
         while True:
             for msg in list(self._pending):
-                if msg.get("call-id") == call_id and msg.cseq()[0] == cseq \
-                        and (not final or msg.status >= 200):
-                    self._pending.remove(msg)
+                if msg.get("call-id") != call_id or msg.cseq()[0] != cseq:
+                    continue
+                self._pending.remove(msg)
+                if not final or msg.status >= 200:
                     return msg
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("no response to CSeq %d (%s)"
-                                   % (cseq, call_id))
-            try:
-                msg = self._responses.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            if msg is None:
-                self._responses.put(None)
-                raise ConnectionClosed("flow closed: %s" % self.error)
-            if msg.status < 200 and final:
-                if msg.get("call-id") != call_id:
-                    self._pending.append(msg)
-                continue
-            self._pending.append(msg)
+            self._pending.append(self._next(self._responses, deadline, what))
 
     def wait_request(self, method=None, timeout=5.0):
         """Next incoming request (of method, if given).  Raises
         TimeoutError."""
         deadline = time.monotonic() + timeout
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("no %s request within %.1fs"
-                                   % (method or "SIP", timeout))
-            try:
-                msg = self._requests.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            if msg is None:
-                self._requests.put(None)
-                raise ConnectionClosed("flow closed: %s" % self.error)
+            msg = self._next(self._requests, deadline,
+                             "%s request" % (method or "SIP"))
             if method is None or msg.method == method:
                 return msg
 
