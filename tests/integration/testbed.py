@@ -391,26 +391,27 @@ class TestBed:
             self._write_info_files()
         except BaseException:
             self._failed = True
-            self._report_failure("start failed")
-            self._kill_kamailio()
+            self.stop()
             raise
         return self
 
     def stop(self):
-        """Stop Kamailio (only the process group this bed started) and clean
-        up.  Safe to call more than once; never raises for a dead process."""
+        """Stop the Kamailio this bed started and clean up: a temporary run
+        directory is removed, unless the bed failed (a test called
+        mark_failed(), the with-block raised, or Kamailio did not stop), in
+        which case its path and the log tail are printed.  Safe to call
+        more than once."""
         if self.run_dir is None or self._stopped:
             return
         self._stopped = True
-        stopped = self._kill_kamailio()
-        if not stopped:
+        if not self._kill_kamailio():
             self._failed = True
-            self._report_failure("Kamailio did not stop cleanly")
-        if (self._own_dir and not self.keep and not self._failed
-                and os.path.isdir(self.run_dir)):
-            shutil.rmtree(self.run_dir, ignore_errors=True)
-        elif self._failed:
+            sys.stderr.write("# test bed: Kamailio did not stop cleanly\n")
+        if self._failed:
+            self._report_failure()
             sys.stderr.write("# test bed files kept in %s\n" % self.run_dir)
+        elif self._own_dir and not self.keep and os.path.isdir(self.run_dir):
+            shutil.rmtree(self.run_dir, ignore_errors=True)
 
     def stop_server(self):
         """Stop Kamailio but keep config, certificates and ports (to start it
@@ -421,8 +422,9 @@ class TestBed:
 
     def start_server(self):
         """Start Kamailio again on the same ports, config and credentials.
-        Registrations and login sessions are gone (memory only); URL tokens
-        are restored from testbed.json."""
+        Registrations and login sessions are gone (memory only); the URL
+        tokens of testbed.json are valid again, tokens added at run time
+        are not."""
         if self._read_pidfile() is not None:
             raise TestBedError("Kamailio is already running")
         try:
@@ -433,8 +435,7 @@ class TestBed:
                    0o600)
         except BaseException:
             self._failed = True
-            self._report_failure("restart failed")
-            self._kill_kamailio()
+            self.stop()
             raise
 
     def restart(self):
@@ -442,8 +443,8 @@ class TestBed:
         self.start_server()
 
     def running(self):
-        pid = self._read_pidfile()
-        return pid is not None
+        """True while the Kamailio this bed started is alive."""
+        return self._read_pidfile() is not None
 
     def mark_failed(self):
         """Keep the run directory and print the log tail at stop()."""
@@ -564,12 +565,10 @@ class TestBed:
         except Exception as e:  # atexit must not mask the real exit status
             sys.stderr.write("# test bed cleanup failed: %s\n" % e)
 
-    def _report_failure(self, what):
-        sys.stderr.write("# test bed: %s; Kamailio log (%s):\n"
-                         % (what, self.log_file if self.run_dir else "-"))
-        if self.run_dir:
-            for line in self.log_tail().splitlines():
-                sys.stderr.write("#   " + line + "\n")
+    def _report_failure(self):
+        sys.stderr.write("# test bed failed; tail of %s:\n" % self.log_file)
+        for line in self.log_tail().splitlines():
+            sys.stderr.write("#   " + line + "\n")
 
     def _make_pki(self):
         sans = ["IP:127.0.0.1", "IP:::1", "DNS:localhost"]
