@@ -1259,7 +1259,11 @@ attempt_begin (SipwsTransport *self)
   g_signal_emit (self, signals[SIGNAL_PREPARE_HANDSHAKE], 0, configured);
   g_object_unref (self);
   if (self->attempt != attempt)
-    return;
+    {
+      /* A handler stopped the transport; nothing asynchronous owns the attempt yet. */
+      attempt_free (attempt);
+      return;
+    }
 
   attempt->uri = uri_with_token (self, configured);
   if (!validate_server_uri (configured, &uri, attempt->uri, &error)
@@ -1858,7 +1862,7 @@ sipws_transport_init (SipwsTransport *self)
   self->rand = g_rand_new ();
   self->state = SIPWS_TRANSPORT_STATE_DISCONNECTED;
   self->private_jar = soup_cookie_jar_new ();
-  self->session = soup_session_new ();
+  self->session = soup_session_new_with_options ("user-agent", "libsipws/" SIPWS_VERSION_S " ", NULL);
   soup_session_add_feature (self->session, SOUP_SESSION_FEATURE (self->private_jar));
 
   self->wake_monitor = sipws_wake_monitor_new ();

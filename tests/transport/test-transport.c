@@ -154,21 +154,52 @@ flag_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Iterates the main context until the transport reaches @state; fails the
- * test after @timeout_ms. */
+typedef gboolean (*Condition) (Fixture *fx, guint value);
+
+/* Iterates the main context until @condition holds; FALSE after @timeout_ms. */
+static gboolean
+iterate_until (Fixture   *fx,
+               Condition  condition,
+               guint      value,
+               guint      timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, flag_cb, &timed_out);
+
+  while (!condition (fx, value) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return condition (fx, value);
+}
+
+static gboolean
+state_is (Fixture *fx,
+          guint    state)
+{
+  return sipws_transport_get_state (fx->transport) == state;
+}
+
+static gboolean
+has_errors (Fixture *fx,
+            guint    n)
+{
+  return fx->errors->len >= n;
+}
+
+static gboolean
+has_received (Fixture *fx,
+              guint    n)
+{
+  return fx->received->len >= n;
+}
+
 static void
 wait_state (Fixture             *fx,
             SipwsTransportState  state,
             guint                timeout_ms)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, flag_cb, &timed_out);
-
-  while (sipws_transport_get_state (fx->transport) != state && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  if (timed_out)
+  if (!iterate_until (fx, state_is, state, timeout_ms))
     g_error ("transport still in state %d, expected %d after %u ms (last error: %s)",
              sipws_transport_get_state (fx->transport), state, timeout_ms,
              sipws_transport_get_last_error (fx->transport) != NULL
@@ -176,18 +207,18 @@ wait_state (Fixture             *fx,
 }
 
 static void
+start_connected (Fixture *fx)
+{
+  sipws_transport_start (fx->transport);
+  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+}
+
+static void
 wait_errors (Fixture *fx,
              guint    n,
              guint    timeout_ms)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, flag_cb, &timed_out);
-
-  while (fx->errors->len < n && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_cmpuint (fx->errors->len, >=, n);
+  g_assert_true (iterate_until (fx, has_errors, n, timeout_ms));
 }
 
 static void
@@ -195,14 +226,7 @@ wait_received (Fixture *fx,
                guint    n,
                guint    timeout_ms)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, flag_cb, &timed_out);
-
-  while (fx->received->len < n && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_cmpuint (fx->received->len, >=, n);
+  g_assert_true (iterate_until (fx, has_received, n, timeout_ms));
 }
 
 static void
@@ -292,8 +316,7 @@ test_subprotocol (Fixture       *fx,
 
   make_transport_for (fx, "/ws/sip?a=1&b=x%20y");
   g_assert_cmpint (sipws_transport_get_state (fx->transport), ==, SIPWS_TRANSPORT_STATE_DISCONNECTED);
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
 
   g_assert_cmpstr (sipws_transport_get_subprotocol (fx->transport), ==, "sip");
   g_assert_false (sipws_transport_get_secure (fx->transport));
@@ -336,8 +359,7 @@ test_origin_and_headers (Fixture       *fx,
 
   make_transport_for (fx, "/sip");
   g_object_set (fx->transport, "origin", "https://phone.example.com", "extra-headers", headers, NULL);
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
 
   request = last_request (fx);
   g_assert_cmpstr (soup_message_headers_get_one (request->headers, "Origin"), ==, "https://phone.example.com");
@@ -389,16 +411,14 @@ test_cookie_jar (Fixture       *fx,
   g_object_set (fx->transport, "cookie-jar", jar, NULL);
 
   /* Empty jar: no Cookie header at all. */
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
   g_assert_null (soup_message_headers_get_one (last_request (fx)->headers, "Cookie"));
   sipws_transport_stop (fx->transport);
 
   /* A cookie of another host stays home; ours rides the handshake. */
   soup_cookie_jar_add_cookie (jar, soup_cookie_new ("other", "nope", "elsewhere.example", "/", -1));
   soup_cookie_jar_add_cookie (jar, soup_cookie_new ("PHPSESSID", "s3ss10n", "127.0.0.1", "/", -1));
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
   request = last_request (fx);
   g_assert_cmpstr (soup_message_headers_get_one (request->headers, "Cookie"), ==, "PHPSESSID=s3ss10n");
 }
@@ -433,8 +453,7 @@ test_web_login (Fixture       *fx,
   g_assert_true (sipws_transport_set_web_login (fx->transport, login_url, fields, &error));
   g_assert_no_error (error);
 
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
 
   n = sipws_fake_ws_server_get_n_requests (fx->server);
   g_assert_cmpuint (n, ==, 2);
@@ -477,8 +496,7 @@ test_renew_on_reconnect (Fixture       *fx,
   make_transport_for (fx, "/sip?tenant=acme");
   g_object_set (fx->transport, "cookie-jar", jar, NULL);
   g_signal_connect (fx->transport, "prepare-handshake", G_CALLBACK (renew_credentials_cb), jar);
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
   first = last_request (fx);
   first_query = g_strdup (first->query);
   first_cookie = g_strdup (soup_message_headers_get_one (first->headers, "Cookie"));
@@ -507,8 +525,7 @@ test_url_token (Fixture       *fx,
   make_transport_for (fx, "/sip?x=1");
   g_object_set (fx->transport, "url-token-parameter", "access_token", NULL);
   sipws_transport_set_url_token (fx->transport, "s3cr3t/+ tok");
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
   g_assert_cmpstr (last_request (fx)->query, ==, "x=1&access_token=s3cr3t%2F%2B%20tok");
   /* The URI shown to the application hides query values. */
   g_assert_null (strstr (sipws_transport_get_server_uri (fx->transport), "s3cr3t"));
@@ -519,8 +536,7 @@ test_url_token (Fixture       *fx,
   /* A {token} placeholder puts it in the path instead. */
   make_transport (fx, uris);
   sipws_transport_set_url_token (fx->transport, "p4th");
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
   g_assert_cmpstr (last_request (fx)->path, ==, "/t/p4th/sip");
   g_assert_null (last_request (fx)->query);
 }
@@ -559,8 +575,7 @@ test_http_auth (Fixture       *fx,
 
   /* Right password. */
   sipws_transport_set_http_credentials (fx->transport, "alice", "h4ndsh4ke");
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
   request = last_request (fx);
   authorization = soup_message_headers_get_one (request->headers, "Authorization");
   g_assert_nonnull (authorization);
@@ -587,8 +602,7 @@ test_framing (Fixture       *fx,
   g_assert_error (error, SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_NOT_CONNECTED);
   g_clear_error (&error);
 
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
 
   /* Outgoing: one WS message per SIP message; text when UTF-8, else binary. */
   g_assert_true (sipws_transport_send (fx->transport, text, &error));
@@ -619,8 +633,7 @@ test_oversize (Fixture       *fx,
 
   make_transport_for (fx, "/sip");
   g_object_set (fx->transport, "max-message-size", 1024, NULL);
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
 
   sipws_fake_ws_server_send_text (fx->server, big);
   wait_errors (fx, 1, 3000);
@@ -638,8 +651,7 @@ test_server_crlf_ping (Fixture       *fx,
                        gconstpointer  data)
 {
   make_transport_for (fx, "/sip");
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
 
   sipws_fake_ws_server_send_text (fx->server, "\r\n\r\n");
   sipws_fake_ws_server_send_text (fx->server, "\r\n");
@@ -664,8 +676,7 @@ test_client_crlf_ping (Fixture       *fx,
 
   make_transport_for (fx, "/sip");
   g_object_set (fx->transport, "keepalive-interval", 100, "keepalive-timeout", 300, NULL);
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
 
   /* Answered pings keep the flow up. */
   run_for (450);
@@ -693,8 +704,7 @@ test_flow_timer (Fixture       *fx,
   gint64 first_ping = 0;
 
   make_transport_for (fx, "/sip");
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
 
   /* keepalive-interval is 0 (off); a Flow-Timer of 1 s turns pings on at 0.8-1 s. */
   start = g_get_monotonic_time ();
@@ -717,8 +727,7 @@ test_ws_pong_timeout (Fixture       *fx,
 
   make_transport_for (fx, "/sip");
   g_object_set (fx->transport, "ws-ping-interval", 1, "ws-pong-timeout", 300, NULL);
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
 
   /* Pongs answered: the flow outlives the 2.3 s allowance. */
   run_for (2600);
@@ -745,8 +754,7 @@ test_close_mid_message (Fixture       *fx,
                         gconstpointer  data)
 {
   make_transport_for (fx, "/sip");
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
 
   sipws_fake_ws_server_close_mid_message (fx->server, "INVITE sip:bob@example.com SIP/2.0\r\nVia: ");
   wait_errors (fx, 1, 3000);
@@ -761,8 +769,7 @@ test_server_close (Fixture       *fx,
                    gconstpointer  data)
 {
   make_transport_for (fx, "/sip");
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
 
   sipws_fake_ws_server_close (fx->server, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "maintenance");
   wait_errors (fx, 1, 3000);
@@ -901,15 +908,13 @@ test_tls_client_certificate (Fixture       *fx,
   /* Without one: the server sees none. */
   make_transport_for (fx, "/sip");
   g_object_set (fx->transport, "tls-ca-file", certs->ca_file, NULL);
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
   g_assert_null (last_request (fx)->peer_certificate);
   sipws_transport_stop (fx->transport);
 
   /* With one: presented on the next connection. */
   g_object_set (fx->transport, "tls-client-certificate", client_cert, NULL);
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
   request = last_request (fx);
   g_assert_nonnull (request->peer_certificate);
   g_assert_true (g_tls_certificate_is_same (request->peer_certificate, client_cert));
@@ -940,8 +945,7 @@ test_failover (Fixture       *fx,
   const char *uris[] = { dead, live, NULL };
 
   make_transport (fx, uris);
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
 
   g_assert_cmpuint (fx->errors->len, ==, 1);
   g_assert_error (last_error (fx), SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_CONNECT);
@@ -1008,8 +1012,7 @@ test_server_restart (Fixture       *fx,
 
   make_transport_for (fx, "/sip");
   g_object_set (fx->transport, "backoff-base", 50, "backoff-max", 100, NULL);
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
 
   sipws_fake_ws_server_stop (fx->server);
   wait_state (fx, SIPWS_TRANSPORT_STATE_WAITING_TO_RETRY, 3000);
@@ -1035,8 +1038,7 @@ test_wake_events (Fixture       *fx,
   /* A backoff far longer than the test. */
   g_object_set (fx->transport, "backoff-base", 60000, "backoff-max", 60000, NULL);
   monitor = sipws_transport_get_wake_monitor (fx->transport);
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
 
   /* Sleep closes the flow; resume reconnects at once. */
   sipws_wake_monitor_emit_sleep (monitor, TRUE);
@@ -1143,8 +1145,7 @@ test_log_has_no_secrets (Fixture       *fx,
   sipws_transport_set_url_token (fx->transport, "t0ken-SECRET");
   g_assert_true (sipws_transport_set_web_login (fx->transport, login_url, fields, NULL));
 
-  sipws_transport_start (fx->transport);
-  wait_state (fx, SIPWS_TRANSPORT_STATE_CONNECTED, 3000);
+  start_connected (fx);
   g_assert_true (sipws_transport_send (fx->transport, options, NULL));
   g_assert_nonnull (sipws_fake_ws_server_wait_message (fx->server, 2000, NULL));
   sipws_fake_ws_server_send_text (fx->server, "\r\n\r\n");
