@@ -161,6 +161,18 @@ def t_subprotocol_required(fx):
     check(ws.protocol == "sip", "server picked %r" % ws.protocol)
 
 
+def t_keepalives(fx):
+    for listener in ("ws", "wss"):
+        ws = fx.ws(listener)
+        # RFC 5626 3.5.1 over WebSocket: CRLFCRLF ping, CRLF pong.
+        ws.send_text("\r\n\r\n")
+        opcode, data = ws.recv(3.0)
+        check(data == b"\r\n", "%s: CRLF ping answered with %r"
+              % (listener, data))
+        took = ws.ping(b"tb-ping", 3.0)
+        check(took < 3.0, "%s: WS Pong after %.1fs" % (listener, took))
+
+
 def t_ws_register_md5(fx):
     bed = fx.bed
     alice = fx.digest_user("ws", "alice")
@@ -462,9 +474,17 @@ def t_restart_same_ports(fx):
 
 
 def t_sha256_bed(fx):
-    with TestBed(digest_algorithm="SHA-256") as bed:
+    with TestBed(digest_algorithm="SHA-256", ws_keepalive=1) as bed:
         ws = WebSocket.connect(bed.url("wss"), ca_file=bed.ca_file)
         try:
+            # Kamailio pings a WebSocket idle for ws_keepalive seconds.
+            deadline = time.monotonic() + 4.0
+            while not ws.pings_answered and time.monotonic() < deadline:
+                try:
+                    ws.recv(0.2)
+                except socket.timeout:
+                    pass
+            check(ws.pings_answered >= 1, "no WS Ping from Kamailio in 4s")
             ep = SipEndpoint(ws, "alice", bed.domain,
                              bed.users["alice"]["password"])
             r = ep.register(auth=False)
@@ -545,6 +565,8 @@ SHARED_BED_TESTS = [
     ("untrusted listener fails verification with the bed CA only",
      t_untrusted_listener),
     ("upgrade requires the sip subprotocol", t_subprotocol_required),
+    ("keepalives: CRLF ping gets a CRLF pong, WS Ping gets a Pong",
+     t_keepalives),
     ("WS REGISTER: 401 MD5 qop=auth challenge, digest answer, 200",
      t_ws_register_md5),
     ("WSS REGISTER answers Outbound (Require, Flow-Timer) and GRUUs",
@@ -578,8 +600,8 @@ SHARED_BED_TESTS = [
 ]
 
 OTHER_TESTS = [
-    ("SHA-256 bed: challenge, MD5 answer refused, SHA-256 answer 200, "
-     "clean stop", t_sha256_bed),
+    ("SHA-256 bed: challenge, MD5 answer refused, SHA-256 answer 200; "
+     "Kamailio pings idle WebSockets; clean stop", t_sha256_bed),
     ("CLI start/status/stop with testbed.json and testbed.env",
      t_cli_start_stop),
 ]

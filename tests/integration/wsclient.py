@@ -76,6 +76,7 @@ class WebSocket:
         sock.setblocking(False)
         self.closed = False
         self.pings_answered = 0
+        self.pongs = []
         # Thread that blocks in recv(), joined before the descriptor closes.
         self.reader_thread = None
 
@@ -224,6 +225,33 @@ class WebSocket:
     def send_binary(self, data):
         self._send_frame(OP_BINARY, data)
 
+    def _read_frame(self, deadline):
+        """One frame as (fin, opcode, payload); control frames are handled
+        here (ping answered, pong counted, close raises)."""
+        b0, b1 = self._recv_exact(2, deadline)
+        # A started frame gets a little extra time to complete.
+        frame_deadline = max(deadline, time.monotonic() + 5.0)
+        if b1 & 0x80:
+            raise ConnectionClosed("server sent a masked frame")
+        n = b1 & 0x7F
+        if n == 126:
+            n = struct.unpack("!H", self._recv_exact(2, frame_deadline))[0]
+        elif n == 127:
+            n = struct.unpack("!Q", self._recv_exact(8, frame_deadline))[0]
+        if n > MAX_MESSAGE:
+            raise ConnectionClosed("frame too large: %d" % n)
+        payload = self._recv_exact(n, frame_deadline)
+        opcode = b0 & 0x0F
+        if opcode == OP_PING:
+            self._send_frame(OP_PONG, payload)
+            self.pings_answered += 1
+        elif opcode == OP_PONG:
+            self.pongs.append(payload)
+        elif opcode == OP_CLOSE:
+            self.closed = True
+            raise ConnectionClosed("close frame received")
+        return bool(b0 & 0x80), opcode, payload
+
     def recv(self, timeout):
         """Next data message as (opcode, bytes); answers pings on the way.
         Raises socket.timeout when nothing arrives within timeout."""
@@ -234,29 +262,9 @@ class WebSocket:
             if time.monotonic() >= deadline:
                 raise socket.timeout("no WebSocket message within %.1fs"
                                      % timeout)
-            b0, b1 = self._recv_exact(2, deadline)
-            # A started frame gets a little extra time to complete.
-            frame_deadline = max(deadline, time.monotonic() + 5.0)
-            fin, opcode = b0 & 0x80, b0 & 0x0F
-            if b1 & 0x80:
-                raise ConnectionClosed("server sent a masked frame")
-            n = b1 & 0x7F
-            if n == 126:
-                n = struct.unpack("!H", self._recv_exact(2, frame_deadline))[0]
-            elif n == 127:
-                n = struct.unpack("!Q", self._recv_exact(8, frame_deadline))[0]
-            if n > MAX_MESSAGE:
-                raise ConnectionClosed("frame too large: %d" % n)
-            payload = self._recv_exact(n, frame_deadline)
-            if opcode == OP_PING:
-                self._send_frame(OP_PONG, payload)
-                self.pings_answered += 1
+            fin, opcode, payload = self._read_frame(deadline)
+            if opcode in (OP_PING, OP_PONG):
                 continue
-            if opcode == OP_PONG:
-                continue
-            if opcode == OP_CLOSE:
-                self.closed = True
-                raise ConnectionClosed("close frame received")
             if opcode in (OP_TEXT, OP_BINARY):
                 first_opcode = opcode
                 fragments = [payload]
@@ -266,6 +274,20 @@ class WebSocket:
                 raise ConnectionClosed("unexpected opcode %d" % opcode)
             if fin:
                 return first_opcode, b"".join(fragments)
+
+    def ping(self, payload, timeout=5.0):
+        """Send a WebSocket Ping and wait for the Pong carrying payload
+        (only without a reader thread; data messages meanwhile are an
+        error).  Returns the seconds it took."""
+        start = time.monotonic()
+        deadline = start + timeout
+        self._send_frame(OP_PING, payload)
+        while payload not in self.pongs:
+            _, opcode, _ = self._read_frame(deadline)
+            if opcode not in (OP_PING, OP_PONG):
+                raise ConnectionClosed("data frame while waiting for Pong")
+        self.pongs.remove(payload)
+        return time.monotonic() - start
 
     def _release(self):
         """Wake a thread blocked in recv() and close the descriptor only
