@@ -15,11 +15,13 @@ typedef enum {
 #define SIPWS_N_CODECS 3
 
 /* One negotiated (or offered) audio format: the codec, its payload type and
- * the telephone-event payload type at the codec's clock rate (-1: none). */
+ * the telephone-event payload type (-1: none) and clock rate, which is the
+ * codec's or 8000. */
 typedef struct {
   SipwsCodec codec;
   guint      pt;
   gint       te_pt;
+  guint      te_rate;
 } SipwsAudioFormat;
 
 /* A remote SDP as received from SIP, checked, with what the session needs to

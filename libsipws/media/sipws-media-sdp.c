@@ -291,7 +291,7 @@ media_formats (const GstSDPMedia *media,
       continue;
     switch (identify_format (media, (guint) pt, &codec, &rate, &description)) {
     case FORMAT_CODEC: {
-      SipwsAudioFormat format = { codec, (guint) pt, -1 };
+      SipwsAudioFormat format = { codec, (guint) pt, -1, 0 };
 
       g_array_append_val (formats, format);
       break;
@@ -311,10 +311,18 @@ media_formats (const GstSDPMedia *media,
     }
   }
 
+  /* Gateways and Firefox offer telephone-event only at 8000 Hz, also with
+   * Opus; like libwebrtc we then send it in the Opus stream anyway. */
   for (guint i = 0; i < formats->len; i++) {
     SipwsAudioFormat *format = &g_array_index (formats, SipwsAudioFormat, i);
 
-    format->te_pt = sipws_codec_clock_rate (format->codec) == 48000 ? te_48000 : te_8000;
+    if (sipws_codec_clock_rate (format->codec) == 48000 && te_48000 >= 0) {
+      format->te_pt = te_48000;
+      format->te_rate = 48000;
+    } else if (te_8000 >= 0) {
+      format->te_pt = te_8000;
+      format->te_rate = 8000;
+    }
   }
   return formats;
 }
@@ -382,12 +390,13 @@ sanitize_candidates (SipwsRemoteSdp      *sdp,
   }
 }
 
+/* webrtcbin 1.22 validates every m-line, rejected ones included: each needs
+ * a mid, ICE credentials, a=setup and a fingerprint. */
 static void
-make_placeholder (GstSDPMedia *media,
-                  const char  *mid,
-                  const char  *ufrag,
-                  const char  *pwd,
-                  const char  *setup)
+make_placeholder (GstSDPMedia          *media,
+                  const char           *mid,
+                  const SipwsRemoteSdp *sdp,
+                  const char           *setup)
 {
   g_autofree char *mid_copy = g_strdup (mid);
 
@@ -404,8 +413,9 @@ make_placeholder (GstSDPMedia *media,
   while (gst_sdp_media_attributes_len (media) > 0)
     gst_sdp_media_remove_attribute (media, 0);
   gst_sdp_media_add_attribute (media, "mid", mid_copy);
-  gst_sdp_media_add_attribute (media, "ice-ufrag", ufrag);
-  gst_sdp_media_add_attribute (media, "ice-pwd", pwd);
+  gst_sdp_media_add_attribute (media, "ice-ufrag", sdp->ice_ufrag);
+  gst_sdp_media_add_attribute (media, "ice-pwd", sdp->ice_pwd);
+  gst_sdp_media_add_attribute (media, "fingerprint", sdp->fingerprint);
   gst_sdp_media_add_attribute (media, "setup", setup);
   gst_sdp_media_add_attribute (media, "inactive", "");
 }
@@ -505,7 +515,7 @@ build_webrtc_copy (SipwsRemoteSdp  *sdp,
     }
 
     if (i != sdp->audio_index) {
-      make_placeholder (media, mid, sdp->ice_ufrag, sdp->ice_pwd, setup);
+      make_placeholder (media, mid, sdp, setup);
       continue;
     }
 
@@ -669,8 +679,8 @@ sipws_remote_sdp_choose_format (const SipwsRemoteSdp    *sdp,
     return FALSE;
   }
 
-  /* Opus wherever the peer lists it: it is better than G.711 at any bitrate.
-   * Between the G.711 variants the peer's order decides. */
+  /* Opus wherever the peer lists it: it beats G.711 at any bitrate. Between
+   * the G.711 variants the peer's order decides. */
   for (guint i = 0; i < sdp->formats->len; i++) {
     const SipwsAudioFormat *format = &g_array_index (sdp->formats, SipwsAudioFormat, i);
 
@@ -752,7 +762,7 @@ sipws_sdp_media_set_formats (GstSDPMedia            *media,
       g_assert_not_reached ();
     }
     if (format->te_pt >= 0)
-      te_pts[sipws_codec_clock_rate (format->codec) == 48000] = format->te_pt;
+      te_pts[format->te_rate == 48000] = format->te_pt;
   }
 
   for (guint i = G_N_ELEMENTS (te_pts); i > 0; i--) {

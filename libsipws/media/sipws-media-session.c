@@ -462,7 +462,7 @@ formats_caps (const SipwsAudioFormat *formats,
   for (guint i = 0; i < n_formats; i++) {
     gst_caps_append (caps, format_caps (formats[i].codec, formats[i].pt));
     if (formats[i].te_pt >= 0)
-      te[sipws_codec_clock_rate (formats[i].codec) == 48000] = formats[i].te_pt;
+      te[formats[i].te_rate == 48000] = formats[i].te_pt;
   }
   append_telephone_event_caps (caps, 48000, te[1]);
   append_telephone_event_caps (caps, 8000, te[0]);
@@ -470,9 +470,9 @@ formats_caps (const SipwsAudioFormat *formats,
 }
 
 static const SipwsAudioFormat initial_formats[] = {
-  { SIPWS_CODEC_OPUS, PT_OPUS, PT_TE_48000 },
-  { SIPWS_CODEC_PCMU, 0, PT_TE_8000 },
-  { SIPWS_CODEC_PCMA, 8, PT_TE_8000 },
+  { SIPWS_CODEC_OPUS, PT_OPUS, PT_TE_48000, 48000 },
+  { SIPWS_CODEC_PCMU, 0, PT_TE_8000, 8000 },
+  { SIPWS_CODEC_PCMA, 8, PT_TE_8000, 8000 },
 };
 
 static void
@@ -1045,6 +1045,32 @@ switch_source (SipwsMediaSession *self)
   }
 }
 
+/* RFC 4733 durations count the event's clock: telephone-event/8000 in a
+ * 48 kHz stream. */
+static GstPadProbeReturn
+rescale_dtmf_probe (GstPad          *pad,
+                    GstPadProbeInfo *info,
+                    gpointer         user_data)
+{
+  guint divisor = GPOINTER_TO_UINT (user_data);
+  GstBuffer *buffer = gst_buffer_make_writable (GST_PAD_PROBE_INFO_BUFFER (info));
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  if (gst_rtp_buffer_map (buffer, GST_MAP_READWRITE, &rtp)) {
+    guint8 *payload = gst_rtp_buffer_get_payload (&rtp);
+
+    if (gst_rtp_buffer_get_payload_len (&rtp) >= 4) {
+      guint duration = (((guint) payload[2] << 8) | payload[3]) / divisor;
+
+      payload[2] = duration >> 8;
+      payload[3] = duration & 0xff;
+    }
+    gst_rtp_buffer_unmap (&rtp);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 static gboolean
 build_send_chain (SipwsMediaSession  *self,
                   GError            **error)
@@ -1093,8 +1119,15 @@ build_send_chain (SipwsMediaSession  *self,
   if (format->te_pt >= 0) {
     GstElement *dtmf = make_element ("rtpdtmfsrc", NULL);
 
+    /* Events run on the audio's clock so the mux keeps one timeline; only
+     * the duration field of telephone-event/8000 with Opus is rescaled. */
     if (dtmf != NULL) {
+      g_autoptr(GstPad) dtmf_pad = gst_element_get_static_pad (dtmf, "src");
+
       g_object_set (dtmf, "pt", (guint) format->te_pt, "clock-rate", rate, NULL);
+      if (format->te_rate != rate)
+        gst_pad_add_probe (dtmf_pad, GST_PAD_PROBE_TYPE_BUFFER, rescale_dtmf_probe,
+                           GUINT_TO_POINTER (rate / format->te_rate), NULL);
       gst_bin_add (GST_BIN (self->pipeline), dtmf);
       if (gst_element_link_pads (dtmf, "src", mux, "priority_sink_%u"))
         self->dtmf_src = dtmf;
@@ -1104,9 +1137,10 @@ build_send_chain (SipwsMediaSession  *self,
   }
 
   {
-    SipwsAudioFormat negotiated = *format;
+    g_autoptr(GstCaps) caps = format_caps (format->codec, format->pt);
 
-    set_codec_preferences (self, &negotiated, 1);
+    append_telephone_event_caps (caps, rate, format->te_pt);
+    g_object_set (self->transceiver, "codec-preferences", caps, NULL);
   }
   mux_src = gst_element_get_static_pad (mux, "src");
   if (gst_pad_link (mux_src, self->webrtc_sink) != GST_PAD_LINK_OK) {
@@ -1842,6 +1876,7 @@ sipws_media_session_create_answer_async (SipwsMediaHandler   *handler,
   } else {
     self->format.pt = format.pt;
     self->format.te_pt = format.te_pt;
+    self->format.te_rate = format.te_rate;
   }
   g_debug ("Answering with %s/%u (payload type %u, telephone-event %d); dropped %u remote candidate(s)",
            sipws_codec_name (format.codec), sipws_codec_clock_rate (format.codec), format.pt, format.te_pt,
