@@ -43,7 +43,7 @@ sipws_transaction_layer_new (const SipwsTransactionLayerCallbacks *callbacks,
   self->context = g_main_context_ref_thread_default ();
   resolve_timers (&self->timers);
   self->via_transport = g_strdup ("WSS");
-  self->via_host = g_strconcat ("x", ".invalid", NULL);
+  self->via_host = g_strdup ("unset.invalid");
   self->transactions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   return self;
 }
@@ -311,10 +311,9 @@ ack_matches (SipwsTransaction *tx,
 }
 
 static void
-respond_stateless (SipwsTransactionLayer *self,
-                   SipwsTransaction      *tx,
-                   guint                  status,
-                   const char            *reason)
+answer (SipwsTransaction *tx,
+        guint             status,
+        const char       *reason)
 {
   g_autoptr(GError) error = NULL;
 
@@ -344,13 +343,13 @@ receive_cancel (SipwsTransactionLayer *self,
 
   if (invite_tx == NULL)
     {
-      respond_stateless (self, cancel_tx, 481, "Call/Transaction Does Not Exist");
+      answer (cancel_tx, 481, "Call/Transaction Does Not Exist");
       return;
     }
 
   /* §9.2: the CANCEL gets its 200 whatever the INVITE's state; only an
    * INVITE still without final response is cancelled. */
-  respond_stateless (self, cancel_tx, 200, "OK");
+  answer (cancel_tx, 200, "OK");
   if (sipws_transaction_get_state (invite_tx) == SIPWS_TRANSACTION_PROCEEDING && self->callbacks.cancel != NULL)
     self->callbacks.cancel (self, invite_tx, cancel, self->user_data);
 }

@@ -22,6 +22,7 @@ struct _SipwsTransaction {
   SipwsMessage *request;
   SipwsMessage *last_response;
   char *local_tag;  /* server: the To tag of our responses */
+  GError *send_error;  /* client: why the request could not go out */
 
   /* the one running timer: B/F (client), M (client Accepted), L (server
    * Accepted), H (server Completed) or the 100 Trying delay */
@@ -156,6 +157,17 @@ timeout_cb (gpointer user_data)
 }
 
 static gboolean
+send_failed_cb (gpointer user_data)
+{
+  SipwsTransaction *self = user_data;
+  g_autoptr(GError) error = g_steal_pointer (&self->send_error);
+
+  g_clear_pointer (&self->timer, g_source_unref);
+  client_fail (self, error);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 trying_cb (gpointer user_data)
 {
   SipwsTransaction *self = user_data;
@@ -196,6 +208,7 @@ sipws_transaction_finalize (GObject *object)
 
   g_free (self->key);
   g_free (self->local_tag);
+  g_clear_error (&self->send_error);
   g_clear_pointer (&self->request, sipws_message_unref);
   g_clear_pointer (&self->last_response, sipws_message_unref);
 
@@ -363,7 +376,12 @@ sipws_transaction_start (SipwsTransaction *self)
   start_timer (self, self->kind == KIND_CLIENT_INVITE ? timers->timer_b : timers->timer_f, timeout_cb);
 
   if (!sipws_transaction_layer_transmit (self->layer, self->request, &error))
-    client_fail (self, error);
+    {
+      /* Report from the main loop: the owner has not stored the
+       * transaction yet when start() fails. */
+      self->send_error = g_steal_pointer (&error);
+      start_timer (self, 0, send_failed_cb);
+    }
 }
 
 static void
