@@ -135,15 +135,9 @@ typedef struct {
 extern const SipwsHeaderInfo sipws_header_info[SIPWS_HEADER_N_IDS];
 
 /* The id of the header called [name, name+len) in any case, long or compact
- * form; SIPWS_HEADER_UNKNOWN for an extension header. */
+ * form; SIPWS_HEADER_UNKNOWN for an extension header. @name is a token
+ * (other bytes may fold onto token characters). */
 SipwsHeaderId sipws_header_lookup (const char *name,
                                    gsize       len);
-
-/* TRUE when the two names denote the same header: compact and long forms of
- * a known header match, extension headers compare case-insensitively. */
-gboolean      sipws_header_name_equal (const char *a,
-                                       gsize       a_len,
-                                       const char *b,
-                                       gsize       b_len);
 
 G_END_DECLS

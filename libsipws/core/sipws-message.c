@@ -43,13 +43,22 @@ struct _SipwsMessage {
   char            *start_owned;
 
   GBytes          *frame;    /* the parsed text, NULL for a built message */
-  GArray          *headers;  /* Header, in wire order */
+  Header          *headers;  /* in wire order: inline_headers, or on the heap when more */
+  guint            n_headers;
+  guint            headers_capacity;
   GBytes          *body;     /* never NULL */
 
   /* What the typed headers mean, by header id: a GPtrArray of SipwsVia or
    * SipwsAddress for VIA and ADDRESS_LIST, the first SipwsAddress for
    * ADDRESS, a ContentType for CONTENT_TYPE; NULL when absent. */
   gpointer         typed[SIPWS_HEADER_N_IDS];
+
+  /* 1 + the index of the first header field of each known id, 0 when there
+   * is none, so the typed getters find their field at once */
+  guint16          first[SIPWS_HEADER_N_IDS];
+
+  /* Most messages have fewer header fields than this: no allocation. */
+  Header           inline_headers[16];
 };
 
 G_DEFINE_BOXED_TYPE (SipwsMessage, sipws_message, sipws_message_ref, sipws_message_unref)
@@ -146,6 +155,38 @@ typed_clear (SipwsMessage  *self,
     g_ptr_array_unref (value);
 }
 
+/* The elements of a comma-list value. Most values hold one element: with no
+ * comma at all, the value is that element without a scan for quotes and
+ * brackets (the element's own parser checks those). */
+typedef struct {
+  SipwsScanListIter iter;
+  gboolean          whole;
+} Elements;
+
+static void
+elements_init (Elements   *e,
+               const char *value,
+               gsize       len)
+{
+  sipws_scan_list_iter_init (&e->iter, value, len);
+  e->whole = memchr (value, ',', len) == NULL;
+}
+
+static gboolean
+elements_next (Elements       *e,
+               SipwsScanSpan  *elem,
+               GError        **error)
+{
+  if (!e->whole)
+    return sipws_scan_list_iter_next (&e->iter, elem, error);
+  if (e->iter.p == NULL)
+    return FALSE;
+  elem->start = e->iter.p;
+  elem->len = e->iter.end - e->iter.p;
+  e->iter.p = NULL;
+  return TRUE;
+}
+
 /* Typed header values. Each parser checks one header field value [value,
  * value+len); error columns count from @value. With @self, what the value
  * means is added to self->typed; without, the value is only checked. */
@@ -166,17 +207,17 @@ parse_via (SipwsMessage  *self,
            gsize          len,
            GError       **error)
 {
-  SipwsScanListIter iter;
+  Elements iter;
   SipwsScanSpan elem;
   GError *local_error = NULL;
 
-  sipws_scan_list_iter_init (&iter, value, len);
-  if (iter.p == NULL)
+  elements_init (&iter, value, len);
+  if (iter.iter.p == NULL)
     {
       sipws_scan_set_error (error, value, value, "empty Via");
       return FALSE;
     }
-  while (sipws_scan_list_iter_next (&iter, &elem, &local_error))
+  while (elements_next (&iter, &elem, &local_error))
     {
       SipwsVia *via;
 
@@ -241,19 +282,19 @@ parse_address_list (SipwsMessage   *self,
                     gsize           len,
                     GError        **error)
 {
-  SipwsScanListIter iter;
+  Elements iter;
   SipwsScanSpan elem;
   GError *local_error = NULL;
   GPtrArray *list = self != NULL ? self->typed[id] : NULL;
   guint n_elems = 0;
 
-  sipws_scan_list_iter_init (&iter, value, len);
-  if (iter.p == NULL)
+  elements_init (&iter, value, len);
+  if (iter.iter.p == NULL)
     {
       sipws_scan_set_error (error, value, value, "expected an address");
       return FALSE;
     }
-  while (sipws_scan_list_iter_next (&iter, &elem, &local_error))
+  while (elements_next (&iter, &elem, &local_error))
     {
       SipwsAddress *address;
 
@@ -274,7 +315,7 @@ parse_address_list (SipwsMessage   *self,
 
           if (id != SIPWS_HEADER_CONTACT)
             what = "'*' is only allowed in Contact";
-          else if (n_elems > 0 || iter.p != NULL || (list != NULL && list->len > 0))
+          else if (n_elems > 0 || iter.iter.p != NULL || (list != NULL && list->len > 0))
             what = "'*' must be the only Contact";
           if (what != NULL)
             {
@@ -377,12 +418,12 @@ parse_token_list (const char  *value,
                   gsize        len,
                   GError     **error)
 {
-  SipwsScanListIter iter;
+  Elements iter;
   SipwsScanSpan elem;
   GError *local_error = NULL;
 
-  sipws_scan_list_iter_init (&iter, value, len);
-  while (sipws_scan_list_iter_next (&iter, &elem, &local_error))
+  elements_init (&iter, value, len);
+  while (elements_next (&iter, &elem, &local_error))
     {
       const char *end = elem.start + elem.len;
       const char *p = sipws_scan_token (elem.start, end);
@@ -628,12 +669,12 @@ parse_warning (const char  *value,
                gsize        len,
                GError     **error)
 {
-  SipwsScanListIter iter;
+  Elements iter;
   SipwsScanSpan elem;
   GError *local_error = NULL;
 
-  sipws_scan_list_iter_init (&iter, value, len);
-  while (sipws_scan_list_iter_next (&iter, &elem, &local_error))
+  elements_init (&iter, value, len);
+  while (elements_next (&iter, &elem, &local_error))
     {
       const char *p = elem.start;
       const char *end = elem.start + elem.len;
@@ -725,9 +766,9 @@ reinterpret (SipwsMessage  *self,
     return;
 
   typed_clear (self, id);
-  for (guint i = 0; i < self->headers->len; i++)
+  for (guint i = 0; i < self->n_headers; i++)
     {
-      const Header *h = &g_array_index (self->headers, Header, i);
+      const Header *h = &self->headers[i];
 
       /* Every value in the message was checked when it was added. */
       if (h->id == id && !interpret_header (self, id, h->value, h->value_len, NULL))
@@ -737,12 +778,40 @@ reinterpret (SipwsMessage  *self,
 
 /* Lifetime */
 
+/* Appends a copy of @h to the header list. */
 static void
-header_clear (gpointer data)
+headers_append (SipwsMessage *self,
+                const Header *h)
 {
-  Header *h = data;
+  if (self->n_headers == self->headers_capacity)
+    {
+      guint capacity = self->headers_capacity * 2;
 
-  g_free (h->owned);
+      if (self->headers == self->inline_headers)
+        {
+          self->headers = g_new (Header, capacity);
+          memcpy (self->headers, self->inline_headers, sizeof self->inline_headers);
+        }
+      else
+        self->headers = g_renew (Header, self->headers, capacity);
+      self->headers_capacity = capacity;
+    }
+  if (self->first[h->id] == 0 && self->n_headers < G_MAXUINT16)
+    self->first[h->id] = self->n_headers + 1;
+  self->headers[self->n_headers++] = *h;
+}
+
+static void
+headers_remove (SipwsMessage *self,
+                guint         index)
+{
+  g_free (self->headers[index].owned);
+  memmove (&self->headers[index], &self->headers[index + 1], (self->n_headers - index - 1) * sizeof (Header));
+  self->n_headers--;
+  memset (self->first, 0, sizeof self->first);
+  for (guint i = self->n_headers; i > 0; i--)
+    if (i <= G_MAXUINT16)
+      self->first[self->headers[i - 1].id] = i;
 }
 
 static SipwsMessage *
@@ -751,8 +820,8 @@ message_alloc (void)
   SipwsMessage *self = g_new0 (SipwsMessage, 1);
 
   g_atomic_ref_count_init (&self->ref_count);
-  self->headers = g_array_sized_new (FALSE, FALSE, sizeof (Header), 24);
-  g_array_set_clear_func (self->headers, header_clear);
+  self->headers = self->inline_headers;
+  self->headers_capacity = G_N_ELEMENTS (self->inline_headers);
   return self;
 }
 
@@ -785,9 +854,14 @@ sipws_message_unref (SipwsMessage *self)
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
 
-  for (guint id = 0; id < SIPWS_HEADER_N_IDS; id++)
-    typed_clear (self, id);
-  g_array_unref (self->headers);
+  /* Only the ids of the headers present can have a typed value. */
+  for (guint i = 0; i < self->n_headers; i++)
+    {
+      typed_clear (self, self->headers[i].id);
+      g_free (self->headers[i].owned);
+    }
+  if (self->headers != self->inline_headers)
+    g_free (self->headers);
   g_clear_pointer (&self->request_uri, sipws_uri_unref);
   g_free (self->start_owned);
   g_clear_pointer (&self->frame, g_bytes_unref);
@@ -1138,7 +1212,7 @@ finish_header (SipwsMessage  *self,
       P->content_length = (gint64) n;
       P->content_length_line = P->header_line;
     }
-  g_array_append_val (self->headers, *h);
+  headers_append (self, h);
   return TRUE;
 }
 
@@ -1631,7 +1705,7 @@ append_header (SipwsMessage  *self,
   h.value = h.owned + name_len + 1;
   h.value_len = value_len;
   h.id = id;
-  g_array_append_val (self->headers, h);
+  headers_append (self, &h);
 }
 
 /**
@@ -1660,9 +1734,9 @@ sipws_message_new_response_for_request (SipwsMessage *request,
   if (self == NULL)
     return NULL;
 
-  for (guint i = 0; i < request->headers->len; i++)
+  for (guint i = 0; i < request->n_headers; i++)
     {
-      const Header *h = &g_array_index (request->headers, Header, i);
+      const Header *h = &request->headers[i];
 
       switch (h->id)
         {
@@ -1779,9 +1853,18 @@ find_header (SipwsMessage  *self,
              const char    *name,
              gsize          name_len)
 {
-  for (guint i = 0; i < self->headers->len; i++)
+  guint i = 0;
+
+  if (id != SIPWS_HEADER_UNKNOWN)
     {
-      const Header *h = &g_array_index (self->headers, Header, i);
+      if (self->first[id] != 0)
+        return &self->headers[self->first[id] - 1];
+      /* Only a field past G_MAXUINT16 fields can be missing from first[]. */
+      i = MIN (self->n_headers, G_MAXUINT16);
+    }
+  for (; i < self->n_headers; i++)
+    {
+      const Header *h = &self->headers[i];
 
       if (header_matches (h, id, name, name_len))
         return h;
@@ -1848,8 +1931,8 @@ sipws_message_count_headers (SipwsMessage *self,
 
   len = strlen (name);
   id = sipws_header_lookup (name, len);
-  for (guint i = 0; i < self->headers->len; i++)
-    n += header_matches (&g_array_index (self->headers, Header, i), id, name, len);
+  for (guint i = 0; i < self->n_headers; i++)
+    n += header_matches (&self->headers[i], id, name, len);
   return n;
 }
 
@@ -1883,10 +1966,12 @@ sipws_message_get_header_values (SipwsMessage *self,
   len = strlen (name);
   id = sipws_header_lookup (name, len);
   values = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < self->headers->len; i++)
+  for (guint i = 0; i < self->n_headers; i++)
     {
-      const Header *h = &g_array_index (self->headers, Header, i);
-      SipwsScanListIter iter;
+      const Header *h = &self->headers[i];
+      guint before = values->len;
+      GError *local_error = NULL;
+      Elements iter;
       SipwsScanSpan elem;
 
       if (!header_matches (h, id, name, len))
@@ -1896,23 +1981,18 @@ sipws_message_get_header_values (SipwsMessage *self,
           g_ptr_array_add (values, g_strndup (h->value, h->value_len));
           continue;
         }
-      {
-        guint before = values->len;
-        GError *local_error = NULL;
-
-        sipws_scan_list_iter_init (&iter, h->value, h->value_len);
-        while (sipws_scan_list_iter_next (&iter, &elem, &local_error))
-          if (elem.len > 0)
-            g_ptr_array_add (values, g_strndup (elem.start, elem.len));
-        /* Values of typed list headers were checked; one that does not
-         * split (an unbalanced quote in Accept) stays whole. */
-        if (local_error != NULL)
-          {
-            g_error_free (local_error);
-            g_ptr_array_set_size (values, before);
-            g_ptr_array_add (values, g_strndup (h->value, h->value_len));
-          }
-      }
+      elements_init (&iter, h->value, h->value_len);
+      while (elements_next (&iter, &elem, &local_error))
+        if (elem.len > 0)
+          g_ptr_array_add (values, g_strndup (elem.start, elem.len));
+      /* Values of typed list headers were checked; one that does not split
+       * (an unbalanced quote in Accept) stays whole. */
+      if (local_error != NULL)
+        {
+          g_error_free (local_error);
+          g_ptr_array_set_size (values, before);
+          g_ptr_array_add (values, g_strndup (h->value, h->value_len));
+        }
     }
   g_ptr_array_add (values, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&values), FALSE);
@@ -1929,7 +2009,7 @@ guint
 sipws_message_get_n_headers (SipwsMessage *self)
 {
   g_return_val_if_fail (self != NULL, 0);
-  return self->headers->len;
+  return self->n_headers;
 }
 
 /**
@@ -1954,9 +2034,9 @@ sipws_message_get_header_nth (SipwsMessage  *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (index >= self->headers->len)
+  if (index >= self->n_headers)
     return FALSE;
-  h = &g_array_index (self->headers, Header, index);
+  h = &self->headers[index];
   if (name != NULL)
     *name = h->name;
   if (value != NULL)
@@ -2025,11 +2105,11 @@ remove_from (SipwsMessage  *self,
 {
   guint n = 0;
 
-  for (guint i = from; i < self->headers->len;)
+  for (guint i = from; i < self->n_headers;)
     {
-      if (header_matches (&g_array_index (self->headers, Header, i), id, name, name_len))
+      if (header_matches (&self->headers[i], id, name, name_len))
         {
-          g_array_remove_index (self->headers, i);
+          headers_remove (self, i);
           n++;
         }
       else
@@ -2066,9 +2146,9 @@ sipws_message_set_header (SipwsMessage *self,
   if (!check_value (id, name, value))
     return;
 
-  for (guint i = 0; i < self->headers->len; i++)
+  for (guint i = 0; i < self->n_headers; i++)
     {
-      Header *h = &g_array_index (self->headers, Header, i);
+      Header *h = &self->headers[i];
 
       if (header_matches (h, id, name, name_len))
         {
@@ -2207,9 +2287,9 @@ sipws_message_to_bytes (SipwsMessage *self)
   else
     size = 7 + 1 + 3 + 1 + strlen (self->reason) + 2;
 
-  for (guint i = 0; i < self->headers->len; i++)
+  for (guint i = 0; i < self->n_headers; i++)
     {
-      const Header *h = &g_array_index (self->headers, Header, i);
+      const Header *h = &self->headers[i];
 
       size += h->name_len + 2 + (h->id == SIPWS_HEADER_CONTENT_LENGTH ? length_len : h->value_len) + 2;
       have_length |= h->id == SIPWS_HEADER_CONTENT_LENGTH;
@@ -2235,9 +2315,9 @@ sipws_message_to_bytes (SipwsMessage *self)
       PUT (self->reason, strlen (self->reason));
       PUT ("\r\n", 2);
     }
-  for (guint i = 0; i < self->headers->len; i++)
+  for (guint i = 0; i < self->n_headers; i++)
     {
-      const Header *h = &g_array_index (self->headers, Header, i);
+      const Header *h = &self->headers[i];
 
       PUT (h->name, h->name_len);
       PUT (": ", 2);
@@ -2557,16 +2637,16 @@ sipws_message_has_token (SipwsMessage *self,
   name_len = strlen (name);
   token_len = strlen (token);
   id = sipws_header_lookup (name, name_len);
-  for (guint i = 0; i < self->headers->len; i++)
+  for (guint i = 0; i < self->n_headers; i++)
     {
-      const Header *h = &g_array_index (self->headers, Header, i);
-      SipwsScanListIter iter;
+      const Header *h = &self->headers[i];
+      Elements iter;
       SipwsScanSpan elem;
 
       if (!header_matches (h, id, name, name_len))
         continue;
-      sipws_scan_list_iter_init (&iter, h->value, h->value_len);
-      while (sipws_scan_list_iter_next (&iter, &elem, NULL))
+      elements_init (&iter, h->value, h->value_len);
+      while (elements_next (&iter, &elem, NULL))
         if (elem.len == token_len &&
             (id == SIPWS_HEADER_ALLOW ? memcmp (elem.start, token, token_len) == 0
                                       : g_ascii_strncasecmp (elem.start, token, token_len) == 0))
@@ -2680,9 +2760,9 @@ sipws_message_check_request (SipwsMessage  *self,
 
   g_return_val_if_fail (self != NULL && sipws_message_is_request (self), FALSE);
 
-  for (guint i = 0; i < self->headers->len; i++)
+  for (guint i = 0; i < self->n_headers; i++)
     {
-      guint id = g_array_index (self->headers, Header, i).id;
+      guint id = self->headers[i].id;
 
       if (counts[id] < G_MAXUINT8)
         counts[id]++;

@@ -6,6 +6,16 @@
 #include "sipws-params-private.h"
 #include "sipws-scan-private.h"
 
+/* The parameters with a meaning of their own. */
+typedef enum {
+  KNOWN_BRANCH,
+  KNOWN_RECEIVED,
+  KNOWN_RPORT,
+  KNOWN_TTL,
+  KNOWN_MADDR,
+  N_KNOWN
+} KnownParam;
+
 struct _SipwsVia {
   gatomicrefcount  ref_count;
   const char      *protocol_name;
@@ -14,6 +24,7 @@ struct _SipwsVia {
   const char      *host;            /* IPv6 without brackets */
   guint16          port;            /* 0 when absent */
   SipwsParams      params;
+  gint16           known[N_KNOWN];  /* index in params of each, -1 when absent */
 };
 
 G_DEFINE_BOXED_TYPE (SipwsVia, sipws_via, sipws_via_ref, sipws_via_unref)
@@ -52,69 +63,118 @@ is_host (const char *p,
 }
 
 static gboolean
-is_ip_address (const char *s)
+is_ip_address (const char *s,
+               const char *end)
 {
-  const char *end = s + strlen (s);
-
   if (end - s >= 2 && *s == '[' && end[-1] == ']')
     return sipws_scan_is_ipv6 (s + 1, end - 1);
   return sipws_scan_is_ipv4 (s, end) || sipws_scan_is_ipv6 (s, end);
 }
 
-/* Checks the values of the parameters RFC 3261 §20.42 and RFC 3581 give a
- * grammar; extension parameters are generic-params and already valid. */
-static gboolean
-check_params (const SipwsParams *params,
-              const char        *start,
-              const char        *params_start,
-              GError           **error)
+/* TRUE when @name is @lit in any case; @lit is lower-case letters. */
+static inline gboolean
+name_is (const char *name,
+         const char *lit)
 {
-  for (guint i = 0; i < params->len; i++)
+  for (; *lit != '\0'; name++, lit++)
+    if ((*name | 0x20) != *lit)
+      return FALSE;
+  return *name == '\0';
+}
+
+static gint
+known_param (const char *name)
+{
+  /* The first letter picks the one name to compare against. */
+  switch (name[0] | 0x20)
     {
-      const SipwsParam *param = &params->items[i];
-      const char *name = param->name;
-      const char *value = param->value;
-      const char *what = NULL;
-      guint number;
+    case 'b':
+      return name_is (name, "branch") ? KNOWN_BRANCH : -1;
+    case 'r':
+      return name_is (name, "received") ? KNOWN_RECEIVED : name_is (name, "rport") ? KNOWN_RPORT : -1;
+    case 't':
+      return name_is (name, "ttl") ? KNOWN_TTL : -1;
+    case 'm':
+      return name_is (name, "maddr") ? KNOWN_MADDR : -1;
+    default:
+      return -1;
+    }
+}
 
-      /* The first letter picks the one name to compare against. */
-      switch (g_ascii_tolower (name[0]))
-        {
-        case 'b':
-          if (g_ascii_strcasecmp (name, "branch") == 0 && (value == NULL || param->quoted))
-            what = "branch must be a token";
-          break;
-        case 'r':
-          if (g_ascii_strcasecmp (name, "received") == 0)
-            {
-              if (value == NULL || param->quoted || !is_ip_address (value))
-                what = "received must be an IP address";
-            }
-          else if (g_ascii_strcasecmp (name, "rport") == 0 && value != NULL &&
-                   (param->quoted || !parse_number (value, value + strlen (value), 65535, &number) || number == 0))
-            what = "rport must be a port number from 1 to 65535";
-          break;
-        case 't':
-          if (g_ascii_strcasecmp (name, "ttl") == 0 &&
-              (value == NULL || param->quoted || !parse_number (value, value + strlen (value), 255, &number)))
-            what = "ttl must be a number from 0 to 255";
-          break;
-        case 'm':
-          if (g_ascii_strcasecmp (name, "maddr") == 0 &&
-              (value == NULL || param->quoted || !is_host (value, value + strlen (value))))
-            what = "maddr must be a host";
-          break;
-        default:
-          break;
-        }
+/* What is wrong with the value of a parameter that RFC 3261 §20.42 or RFC
+ * 3581 gives a grammar, or NULL; extension parameters are generic-params,
+ * valid once they parse. */
+static const char *
+check_param (KnownParam  which,
+             const char *value,
+             gboolean    quoted)
+{
+  const char *end = value != NULL ? value + strlen (value) : NULL;
+  guint number;
 
+  switch (which)
+    {
+    case KNOWN_BRANCH:
+      if (value == NULL || quoted || !sipws_scan_is_token (value, end - value))
+        return "branch must be a token";
+      return NULL;
+    case KNOWN_RECEIVED:
+      if (value == NULL || quoted || !is_ip_address (value, end))
+        return "received must be an IP address";
+      return NULL;
+    case KNOWN_RPORT:
+      if (value != NULL && (quoted || !parse_number (value, end, 65535, &number) || number == 0))
+        return "rport must be a port number from 1 to 65535";
+      return NULL;
+    case KNOWN_TTL:
+      if (value == NULL || quoted || !parse_number (value, end, 255, &number))
+        return "ttl must be a number from 0 to 255";
+      return NULL;
+    case KNOWN_MADDR:
+      if (value == NULL || quoted || !is_host (value, end))
+        return "maddr must be a host";
+      return NULL;
+    case N_KNOWN:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Checks the known parameters and notes where the first of each is, so the
+ * getters cost no lookup. Error columns point at the parameters. */
+static gboolean
+index_params (SipwsVia    *self,
+              const char  *start,
+              const char  *params_start,
+              GError     **error)
+{
+  for (guint k = 0; k < N_KNOWN; k++)
+    self->known[k] = -1;
+
+  for (guint i = 0; i < self->params.len; i++)
+    {
+      const SipwsParam *param = &self->params.items[i];
+      gint k = known_param (param->name);
+      const char *what;
+
+      if (k < 0 || self->known[k] >= 0)
+        continue;
+      what = check_param (k, param->value, param->quoted);
       if (what != NULL)
         {
           sipws_scan_set_error (error, start, params_start, "invalid Via parameter: %s", what);
           return FALSE;
         }
+      self->known[k] = i;
     }
   return TRUE;
+}
+
+static inline const char *
+known_value (SipwsVia   *self,
+             KnownParam  which)
+{
+  return self->known[which] >= 0 ? self->params.items[self->known[which]].value : NULL;
 }
 
 static const char *
@@ -139,7 +199,7 @@ put (char       *o,
      gboolean    upper)
 {
   for (gsize i = 0; i < len; i++)
-    o[i] = upper ? g_ascii_toupper (s[i]) : s[i];
+    o[i] = upper && s[i] >= 'a' && s[i] <= 'z' ? s[i] - ('a' - 'A') : s[i];
   o[len] = '\0';
   return o + len + 1;
 }
@@ -243,7 +303,7 @@ sipws_via_parse_range (const char  *start,
 
   if (!sipws_params_parse_in (&self->params, SIPWS_PARAMS_HEADER, start, &p, end,
                               items, capacity, &o, error) ||
-      !check_params (&self->params, start, params_start, error))
+      !index_params (self, start, params_start, error))
     {
       sipws_via_unref (self);
       return NULL;
@@ -436,7 +496,7 @@ const char *
 sipws_via_get_branch (SipwsVia *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return sipws_params_get (&self->params, "branch");
+  return known_value (self, KNOWN_BRANCH);
 }
 
 /**
@@ -472,24 +532,24 @@ const char *
 sipws_via_get_received (SipwsVia *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return sipws_params_get (&self->params, "received");
+  return known_value (self, KNOWN_RECEIVED);
 }
 
 static gint
 get_number_param (SipwsVia   *self,
-                  const char *name,
-                  guint       max,
+                  KnownParam  which,
                   gint        flag_value)
 {
-  const SipwsParam *param = sipws_params_lookup (&self->params, name);
-  guint number;
+  const char *value;
+  guint number = 0;
 
-  if (param == NULL)
+  if (self->known[which] < 0)
     return -1;
-  if (param->value == NULL)
+  value = known_value (self, which);
+  if (value == NULL)
     return flag_value;
-  if (!parse_number (param->value, param->value + strlen (param->value), max, &number))
-    return -1;
+  /* checked by index_params() */
+  parse_number (value, value + strlen (value), G_MAXUINT16, &number);
   return (gint) number;
 }
 
@@ -507,7 +567,7 @@ gint
 sipws_via_get_rport (SipwsVia *self)
 {
   g_return_val_if_fail (self != NULL, -1);
-  return get_number_param (self, "rport", 65535, 0);
+  return get_number_param (self, KNOWN_RPORT, 0);
 }
 
 /**
@@ -520,7 +580,7 @@ const char *
 sipws_via_get_maddr (SipwsVia *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return sipws_params_get (&self->params, "maddr");
+  return known_value (self, KNOWN_MADDR);
 }
 
 /**
@@ -533,7 +593,7 @@ gint
 sipws_via_get_ttl (SipwsVia *self)
 {
   g_return_val_if_fail (self != NULL, -1);
-  return get_number_param (self, "ttl", 255, -1);
+  return get_number_param (self, KNOWN_TTL, -1);
 }
 
 /**
@@ -577,15 +637,34 @@ sipws_via_get_param (SipwsVia   *self,
  *   as `rport`
  *
  * Sets a parameter, replacing the first one of that name or appending it.
+ * A value that does not fit a parameter RFC 3261 or RFC 3581 defines
+ * (`branch`, `received`, `rport`, `ttl`, `maddr`) is a programming error:
+ * it is refused with a critical warning.
  */
 void
 sipws_via_set_param (SipwsVia   *self,
                      const char *name,
                      const char *value)
 {
+  gint which;
+
   g_return_if_fail (self != NULL);
   g_return_if_fail (name != NULL);
+
+  which = known_param (name);
+  if (which >= 0)
+    {
+      const char *what = check_param (which, value, FALSE);
+
+      if (what != NULL)
+        {
+          g_critical ("sipws_via_set_param: %s", what);
+          return;
+        }
+    }
   sipws_params_set (&self->params, SIPWS_PARAMS_HEADER, name, value);
+  if (!index_params (self, NULL, NULL, NULL))
+    g_assert_not_reached ();
 }
 
 /**
