@@ -198,9 +198,6 @@ sipws_cli_connect (SipwsCliOptions *options,
       return SIPWS_CLI_EXIT_USAGE;
     }
 
-  /* --verbose debug output must not mix with the --json events on stdout. */
-  g_log_writer_default_set_use_stderr (TRUE);
-
   g_ptr_array_add (uris, argv[1]);
   for (gsize i = 0; options->servers != NULL && options->servers[i] != NULL; i++)
     g_ptr_array_add (uris, options->servers[i]);

@@ -237,6 +237,8 @@ main (int    argc,
       goto out;
     }
 
+  /* Log output, --verbose debug included, must never mix with the --json events on stdout. */
+  g_log_writer_default_set_use_stderr (TRUE);
   if (options.verbose)
     g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
 
