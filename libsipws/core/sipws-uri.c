@@ -1000,8 +1000,9 @@ sipws_uri_set_port (SipwsUri *self,
  * sipws_uri_set_param:
  * @self: a URI not shared yet
  * @name: the parameter name
- * @value: (nullable): the unescaped value, or %NULL for a parameter without
- *   value (such as `lr`)
+ * @value: (nullable): the unescaped value (not empty: the URI grammar has
+ *   no empty parameter values), or %NULL for a parameter without value
+ *   (such as `lr`)
  *
  * Sets a URI parameter, replacing the value of an existing one.
  */
@@ -1013,6 +1014,7 @@ sipws_uri_set_param (SipwsUri   *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (self->scheme != SIPWS_URI_SCHEME_OTHER);
   g_return_if_fail (name != NULL && *name != '\0');
+  g_return_if_fail (value == NULL || *value != '\0');
 
   sipws_params_set (&self->params, SIPWS_PARAMS_URI, name, value);
 }
