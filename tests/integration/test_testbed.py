@@ -316,6 +316,25 @@ def t_invite_dialog(fx):
           "BYE got %d" % box["bye_response"].status)
 
 
+def t_in_dialog_to_gruu(fx):
+    alice, bob, _ = _register_pair(fx)
+    pub = contact_param(alice.register(), "pub-gruu")
+    # A dialog whose remote target is alice's GRUU (no ;alias= on it) and
+    # whose route set is the proxy: the proxy must find the flow itself.
+    route = ["<sip:127.0.0.1:%d;transport=ws;lr>" % fx.bed.ports["wss"]]
+    dialog = Dialog(secrets.token_hex(8), "b-tag", "a-tag",
+                    "sip:alice@" + fx.bed.domain, pub, route, 1)
+    t, box = answer_in_thread(alice, "MESSAGE")
+    call_id, cseq = bob.send_in_dialog(
+        dialog, "MESSAGE", headers=["Content-Type: text/plain"],
+        body="in dialog")
+    r = bob.wait_response(call_id, cseq, SIP_TIMEOUT)
+    t.join(SIP_TIMEOUT)
+    check(r.status == 200 and box.get("request") is not None,
+          "in-dialog MESSAGE to %s: %d (%s)" % (pub, r.status,
+                                               box.get("error")))
+
+
 def t_flow_replacement(fx):
     bed = fx.bed
     first = fx.digest_user("ws", "dave")
@@ -368,6 +387,11 @@ def t_cookie_register(fx):
     r = carol.register(auth=False, to_user="dave")
     check(r.status == 403, "REGISTER To dave on carol's connection: %d"
           % r.status)
+    for method in ("MESSAGE", "INVITE"):
+        r = carol.request(method, "sip:bob@" + fx.bed.domain, auth=False,
+                          from_uri="sip:dave@" + fx.bed.domain)
+        check(r.status == 403, "%s From dave on carol's connection: %d"
+              % (method, r.status))
     check(len(fx.bed.contacts("carol")) == 1, "carol contacts")
 
 
@@ -579,13 +603,16 @@ SHARED_BED_TESTS = [
     ("unregistered user 480, unknown user 404", t_unregistered_and_unknown),
     ("INVITE/180/200/ACK/BYE route through Record-Route and aliases",
      t_invite_dialog),
+    ("in-dialog request to a GRUU remote target finds the flow",
+     t_in_dialog_to_gruu),
     ("re-REGISTER with same instance/reg-id on a new flow replaces it",
      t_flow_replacement),
     ("cookie login: wrong password 403, session cookie on success",
      t_cookie_login),
     ("cookie listener refuses upgrades without a valid session",
      t_cookie_handshake),
-    ("cookie connection registers without digest; other identities 403",
+    ("cookie connection registers without digest; REGISTER/MESSAGE/INVITE "
+     "as another user 403",
      t_cookie_register),
     ("MESSAGE to and from a cookie-authenticated user", t_cookie_message_both_ways),
     ("logout invalidates the session cookie", t_cookie_logout),

@@ -529,13 +529,14 @@ class SipEndpoint:
         return "z9hG4bK" + secrets.token_hex(8)
 
     def build_request(self, method, ruri, to_uri, call_id, cseq, from_tag,
-                      to_tag=None, headers=(), body="", route=()):
+                      to_tag=None, headers=(), body="", route=(),
+                      from_uri=None):
         lines = ["%s %s SIP/2.0" % (method, ruri),
                  "Via: SIP/2.0/%s %s;branch=%s;rport"
                  % (self.transport, self.via_host, self.new_branch()),
                  "Max-Forwards: 70"]
         lines += ["Route: " + r for r in route]
-        lines += ["From: <%s>;tag=%s" % (self.aor, from_tag),
+        lines += ["From: <%s>;tag=%s" % (from_uri or self.aor, from_tag),
                   "To: <%s>%s" % (to_uri, ";tag=" + to_tag if to_tag else ""),
                   "Call-ID: " + call_id,
                   "CSeq: %d %s" % (cseq, method)]
@@ -623,9 +624,10 @@ class SipEndpoint:
 
     def request(self, method, ruri, to_uri=None, call_id=None, headers=(),
                 body="", from_tag=None, to_tag=None, route=(), auth=True,
-                timeout=5.0):
+                timeout=5.0, from_uri=None):
         """Send a request and return its final response, answering one
-        401/407 challenge when auth and a password is set."""
+        401/407 challenge when auth and a password is set.  from_uri
+        overrides the From URI (our AOR), to test identity checks."""
         call_id = call_id or secrets.token_hex(10)
         to_uri = to_uri or ruri
         from_tag = from_tag or secrets.token_hex(5)
@@ -634,7 +636,7 @@ class SipEndpoint:
             self.cseq += 1
             text = self.build_request(method, ruri, to_uri, call_id,
                                       self.cseq, from_tag, to_tag,
-                                      extra, body, route)
+                                      extra, body, route, from_uri)
             self.ws.send_text(text)
             resp = self.wait_response(call_id, self.cseq, timeout)
             if resp.status not in (401, 407) or not auth or attempt == 1 \
@@ -661,15 +663,12 @@ class SipEndpoint:
                    "Supported: path, gruu, outbound" if outbound
                    else "Supported: path",
                    "User-Agent: libsipws-testbed-selftest"]
-        aor = self.aor
+        to_uri = self.aor
         if to_user:
-            aor = "sip:%s@%s" % (to_user, self.domain)
-        saved = self.aor
-        if from_user:
-            self.aor = "sip:%s@%s" % (from_user, self.domain)
-        try:
-            return self.request("REGISTER", "sip:" + self.domain, to_uri=aor,
-                                call_id=self.reg_call_id, headers=headers,
-                                from_tag=self.from_tag, auth=auth)
-        finally:
-            self.aor = saved
+            to_uri = "sip:%s@%s" % (to_user, self.domain)
+        from_uri = "sip:%s@%s" % (from_user, self.domain) if from_user \
+            else None
+        return self.request("REGISTER", "sip:" + self.domain, to_uri=to_uri,
+                            call_id=self.reg_call_id, headers=headers,
+                            from_tag=self.from_tag, auth=auth,
+                            from_uri=from_uri)
