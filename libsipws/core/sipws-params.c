@@ -90,17 +90,6 @@ check_bad_escape (const char  *start,
   return TRUE;
 }
 
-/* A gen-value that is not quoted: token or host (IPv4, IPv6 with or without
- * brackets, hostname), i.e. token characters plus ':', '[' and ']'. */
-static inline const char *
-scan_gen_value (const char *p,
-                const char *end)
-{
-  while (p < end && (sipws_scan_is (*p, SIPWS_CC_TOKEN) || *p == ':' || *p == '[' || *p == ']'))
-    p++;
-  return p;
-}
-
 gboolean
 sipws_params_parse_in (SipwsParams       *params,
                        SipwsParamsSyntax  syntax,
@@ -182,7 +171,7 @@ sipws_params_parse_in (SipwsParams       *params,
                     quoted = TRUE;
                   }
                 else
-                  r = scan_gen_value (r, end);
+                  r = sipws_scan_span (r, end, SIPWS_CC_GEN_VALUE);
                 if (r == value)
                   {
                     sipws_scan_set_error (error, start, r, "expected parameter value after '='");

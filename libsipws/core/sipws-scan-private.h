@@ -36,6 +36,7 @@ G_BEGIN_DECLS
 #define SIPWS_CC_CTL              (1u << 18)  /* %x00-1F / %x7F */
 #define SIPWS_CC_UTF8_NONASCII    (1u << 19)  /* %x80-FF */
 #define SIPWS_CC_LABEL            (1u << 20)  /* domain label: alphanum - */
+#define SIPWS_CC_GEN_VALUE        (1u << 21)  /* unquoted gen-value (token / host): token chars : [ ] */
 
 /* RFC 3261 §25.1 character sets that are unions of the classes above. */
 #define SIPWS_CC_USER_CHAR   (SIPWS_CC_UNRESERVED | SIPWS_CC_USER_UNRESERVED)

@@ -36,7 +36,8 @@
   (IS_ALNUM (c) || ONE_OF (c, "+-.") ? SIPWS_CC_SCHEME : 0) | \
   ((c) < 0x20 || (c) == 0x7F ? SIPWS_CC_CTL : 0) | \
   ((c) >= 0x80 ? SIPWS_CC_UTF8_NONASCII : 0) | \
-  (IS_ALNUM (c) || (c) == '-' ? SIPWS_CC_LABEL : 0))
+  (IS_ALNUM (c) || (c) == '-' ? SIPWS_CC_LABEL : 0) | \
+  (IS_ALNUM (c) || ONE_OF (c, "-.!%*_+`'~:[]") ? SIPWS_CC_GEN_VALUE : 0))
 
 #define ROW(b) \
   CLASSES ((b) + 0x0), CLASSES ((b) + 0x1), CLASSES ((b) + 0x2), CLASSES ((b) + 0x3), \

@@ -38,6 +38,11 @@ test_scan_classes (void)
   g_assert_true (sipws_scan_is ('\t', SIPWS_CC_QDTEXT));
   g_assert_true (sipws_scan_is (0xC3, SIPWS_CC_QDTEXT));
   g_assert_true (sipws_scan_is ('"', SIPWS_CC_WORD));
+  for (c = 1; c < 256; c++)
+    g_assert_cmpint (sipws_scan_is (c, SIPWS_CC_GEN_VALUE), ==,
+                     sipws_scan_is (c, SIPWS_CC_TOKEN) || c == ':' || c == '[' || c == ']');
+  for (c = 0; c < 256; c++)
+    g_assert_cmpint (sipws_scan_is (c, SIPWS_CC_LABEL), ==, g_ascii_isalnum (c) || c == '-');
 }
 
 typedef struct {
