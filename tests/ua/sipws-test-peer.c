@@ -1,5 +1,6 @@
 /* sipws-test-peer.c: a scripted SIP registrar and remote party for the UA tests */
 #include "sipws-test-peer.h"
+#include "sipws-account-private.h"
 
 #include <string.h>
 
@@ -318,4 +319,48 @@ sipws_test_run_for (guint ms)
   g_timeout_add (ms, set_flag_cb, &done);
   while (!done)
     g_main_context_iteration (NULL, TRUE);
+}
+
+SipwsAccount *
+sipws_test_account_new (SipwsTestPeer *peer,
+                        guint          t1)
+{
+  SipwsTimerValues timers = { .t1 = t1 };
+  g_autofree char *uri = sipws_test_peer_get_uri (peer);
+  const char *uris[2] = { uri, NULL };
+  SipwsAccount *account = sipws_account_new (SIPWS_TEST_AOR);
+
+  sipws_account_set_server_uris (account, uris);
+  sipws_account_set_instance_id (account, SIPWS_TEST_INSTANCE);
+  sipws_account_set_timers (account, &timers);
+  sipws_account_set_registration_backoff (account, 100, 400);
+  g_object_set (sipws_account_get_transport (account), "backoff-base", 50, "backoff-max", 200, NULL);
+  return account;
+}
+
+static void
+registered_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sipws_account_register_finish (SIPWS_ACCOUNT (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+SipwsMessage *
+sipws_test_register (SipwsTestPeer *peer,
+                     SipwsAccount  *account,
+                     guint          expires)
+{
+  gboolean done = FALSE;
+  SipwsMessage *request;
+
+  sipws_account_register_async (account, NULL, registered_cb, &done);
+  request = sipws_test_peer_expect (peer, "REGISTER");
+  sipws_test_peer_accept_register (peer, request, expires);
+  g_assert_true (sipws_test_wait_flag (&done, SIPWS_TEST_WAIT_MS));
+  return request;
 }

@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include "sipws-account.h"
 #include "sipws-message.h"
 #include "sipws-fake-ws-server.h"
 
@@ -82,6 +83,19 @@ SipwsMessage    *sipws_test_dialog_request      (SipwsTestDialog *self,
                                                  const char      *method);
 SipwsMessage    *sipws_test_dialog_ack          (SipwsTestDialog *self,
                                                  SipwsMessage    *invite);
+
+/* The account under test: sip:alice@example.com on the peer's server, a fixed
+ * instance, T1 = @t1 ms (so Timer B/F/H are 64·@t1), a 100-400 ms
+ * registration retry backoff and a 50-200 ms reconnect backoff. */
+#define SIPWS_TEST_AOR "sip:alice@example.com"
+#define SIPWS_TEST_INSTANCE "urn:uuid:00000000-0000-4000-8000-00000000abcd"
+SipwsAccount    *sipws_test_account_new         (SipwsTestPeer   *peer,
+                                                 guint            t1);
+/* Registers @account, answering the REGISTER with a 200 for @expires s;
+ * returns that REGISTER. */
+SipwsMessage    *sipws_test_register            (SipwsTestPeer   *peer,
+                                                 SipwsAccount    *account,
+                                                 guint            expires);
 
 /* Canned SDP of the fake media handler and the peer. */
 void             sipws_test_set_sdp             (SipwsMessage    *message,

@@ -7,8 +7,7 @@
 
 #include <string.h>
 
-#define AOR "sip:alice@example.com"
-#define INSTANCE "urn:uuid:00000000-0000-4000-8000-00000000abcd"
+#define INSTANCE SIPWS_TEST_INSTANCE
 #define PASSWORD "secret-pw"
 /* Short timers: 64·T1 = 1.28 s for Timer B/F/H. */
 #define TEST_T1 20
@@ -46,21 +45,8 @@ static void
 fixture_setup (Fixture       *fx,
                gconstpointer  data)
 {
-  SipwsTimerValues timers = { .t1 = TEST_T1 };
-  g_autofree char *uri = NULL;
-  const char *uris[2] = { NULL, NULL };
-
   fx->peer = sipws_test_peer_new ();
-  uri = sipws_test_peer_get_uri (fx->peer);
-  uris[0] = uri;
-
-  fx->account = sipws_account_new (AOR);
-  sipws_account_set_server_uris (fx->account, uris);
-  sipws_account_set_instance_id (fx->account, INSTANCE);
-  sipws_account_set_timers (fx->account, &timers);
-  sipws_account_set_registration_backoff (fx->account, 100, 400);
-  g_object_set (sipws_account_get_transport (fx->account), "backoff-base", 50, "backoff-max", 200, NULL);
-
+  fx->account = sipws_test_account_new (fx->peer, TEST_T1);
   fx->states = g_array_new (FALSE, FALSE, sizeof (SipwsRegistrationState));
   g_signal_connect (fx->account, "notify::registration-state", G_CALLBACK (state_cb), fx);
   g_signal_connect (fx->account, "notify::registration-expires", G_CALLBACK (count_cb), &fx->expires_notifies);
