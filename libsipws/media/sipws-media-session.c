@@ -1416,7 +1416,7 @@ cancel_main (SipwsMediaSession *self,
   guint serial = GPOINTER_TO_UINT (data);
 
   if (self->task != NULL && serial == self->serial)
-    fail_task (self, g_error_new_literal (SIPWS_ERROR, SIPWS_ERROR_CANCELLED, "The media negotiation was cancelled"));
+    fail_task (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The media negotiation was cancelled"));
 }
 
 typedef struct {
@@ -2111,7 +2111,7 @@ stats_main (SipwsMediaSession *self,
   g_autoptr(GstStructure) stats = NULL;
 
   g_clear_pointer (&self->stats, gst_structure_free);
-  self->stats = g_steal_pointer ((GstStructure **) &data);
+  self->stats = gst_structure_copy (data);
   stats = live_stats (self);
   g_signal_emit (self, signals[SIGNAL_STATS_UPDATED], 0, stats);
 }

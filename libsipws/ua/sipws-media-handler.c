@@ -121,9 +121,10 @@ sipws_media_handler_create_offer_async (SipwsMediaHandler   *self,
  * @result: the result given to the callback
  * @error: return location for a #GError
  *
- * Returns: (transfer full): the SDP offer, or %NULL with @error set
- *   (%SIPWS_ERROR_CANCELLED when cancelled or closed, %SIPWS_ERROR_MEDIA
- *   otherwise)
+ * Returns: (transfer full): the SDP offer, or %NULL with @error set:
+ *   %G_IO_ERROR_CANCELLED when the cancellable was cancelled,
+ *   %SIPWS_ERROR_CANCELLED when the handler was closed, %SIPWS_ERROR_MEDIA
+ *   otherwise
  */
 char *
 sipws_media_handler_create_offer_finish (SipwsMediaHandler  *self,
@@ -169,7 +170,8 @@ sipws_media_handler_create_answer_async (SipwsMediaHandler   *self,
  *
  * Returns: (transfer full): the SDP answer, or %NULL with @error set:
  *   %SIPWS_ERROR_MEDIA when the offer is invalid or has no codec in common
- *   (answer 488), %SIPWS_ERROR_CANCELLED when cancelled or closed
+ *   (answer 488), %G_IO_ERROR_CANCELLED when the cancellable was cancelled,
+ *   %SIPWS_ERROR_CANCELLED when the handler was closed
  */
 char *
 sipws_media_handler_create_answer_finish (SipwsMediaHandler  *self,

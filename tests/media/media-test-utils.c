@@ -39,8 +39,11 @@ media_test_session_new (double tone_hz)
                 "jitter-buffer", 50,
                 "stats-interval", 500,
                 NULL);
+  /* never the machine's default device */
   if (tone_hz > 0)
     sipws_media_session_set_send_tone (session, tone_hz);
+  else
+    sipws_media_session_set_audio_source (session, "audiotestsrc is-live=true do-timestamp=true wave=silence");
   return session;
 }
 
