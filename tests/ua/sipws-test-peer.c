@@ -325,7 +325,7 @@ SipwsAccount *
 sipws_test_account_new (SipwsTestPeer *peer,
                         guint          t1)
 {
-  SipwsTimerValues timers = { .t1 = t1 };
+  SipwsTimerValues timers = { .t1 = t1, .t2 = 4 * t1 };
   g_autofree char *uri = sipws_test_peer_get_uri (peer);
   const char *uris[2] = { uri, NULL };
   SipwsAccount *account = sipws_account_new (SIPWS_TEST_AOR);

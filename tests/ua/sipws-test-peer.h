@@ -85,7 +85,7 @@ SipwsMessage    *sipws_test_dialog_ack          (SipwsTestDialog *self,
                                                  SipwsMessage    *invite);
 
 /* The account under test: sip:alice@example.com on the peer's server, a fixed
- * instance, T1 = @t1 ms (so Timer B/F/H are 64·@t1), a 100-400 ms
+ * instance, T1 = @t1 ms (so Timer B/F/H are 64·@t1), T2 = 4·@t1, a 100-400 ms
  * registration retry backoff and a 50-200 ms reconnect backoff. */
 #define SIPWS_TEST_AOR "sip:alice@example.com"
 #define SIPWS_TEST_INSTANCE "urn:uuid:00000000-0000-4000-8000-00000000abcd"
