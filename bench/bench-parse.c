@@ -28,41 +28,55 @@ typedef struct {
 /* Keeps the compiler from dropping reads whose results are unused. */
 static volatile gsize sink;
 
+/* What the dialog layer reads of From and To. */
 static gsize
-touch_address (SipwsAddress *address)
+touch_party (SipwsAddress *address)
 {
   SipwsUri *uri;
-  gsize n = 0;
 
   if (address == NULL)
     return 0;
   uri = sipws_address_get_uri (address);
-  n += sipws_address_get_display_name (address) != NULL;
-  n += sipws_address_get_tag (address) != NULL;
-  n += (gsize) sipws_address_get_expires (address);
-  n += (gsize) sipws_address_get_q (address);
-  n += sipws_address_get_param (address, "+sip.instance") != NULL;
-  n += sipws_address_get_param (address, "reg-id") != NULL;
-  n += sipws_address_get_param (address, "pub-gruu") != NULL;
-  if (uri != NULL)
-    {
-      n += sipws_uri_get_scheme (uri);
-      n += sipws_uri_get_user (uri) != NULL;
-      n += sipws_uri_get_host (uri) != NULL;
-      n += sipws_uri_get_port (uri);
-      n += sipws_uri_has_param (uri, "lr");
-      n += sipws_uri_get_param (uri, "transport") != NULL;
-    }
-  return n;
+  return (sipws_address_get_display_name (address) != NULL) + (sipws_address_get_tag (address) != NULL) +
+         sipws_uri_get_scheme (uri) + (sipws_uri_get_user (uri) != NULL) + (sipws_uri_get_host (uri) != NULL);
 }
 
+/* What registration (RFC 5626, RFC 5627) and dialogs read of Contact. */
 static gsize
-touch_list (GPtrArray *list)
+touch_contacts (GPtrArray *list)
 {
   gsize n = 0;
 
   for (guint i = 0; list != NULL && i < list->len; i++)
-    n += touch_address (list->pdata[i]);
+    {
+      SipwsAddress *address = list->pdata[i];
+      SipwsUri *uri;
+
+      if (sipws_address_is_wildcard (address))
+        continue;
+      uri = sipws_address_get_uri (address);
+      n += (gsize) sipws_address_get_expires (address) + (gsize) sipws_address_get_q (address);
+      n += sipws_address_get_param (address, "+sip.instance") != NULL;
+      n += sipws_address_get_param (address, "reg-id") != NULL;
+      n += sipws_address_get_param (address, "pub-gruu") != NULL;
+      n += sipws_address_get_param (address, "temp-gruu") != NULL;
+      n += (sipws_uri_get_host (uri) != NULL) + sipws_uri_get_port (uri) + sipws_uri_has_param (uri, "ob");
+    }
+  return n;
+}
+
+/* What a route set needs of Route, Record-Route, Path and Service-Route. */
+static gsize
+touch_routes (GPtrArray *list)
+{
+  gsize n = 0;
+
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    {
+      SipwsUri *uri = sipws_address_get_uri (list->pdata[i]);
+
+      n += (sipws_uri_get_host (uri) != NULL) + sipws_uri_get_port (uri) + sipws_uri_has_param (uri, "lr");
+    }
   return n;
 }
 
@@ -93,16 +107,16 @@ touch_message (SipwsMessage *msg)
       n += strlen (sipws_via_get_host (top));
       n += sipws_via_get_port (top);
     }
-  n += touch_address (sipws_message_get_from (msg));
-  n += touch_address (sipws_message_get_to (msg));
+  n += touch_party (sipws_message_get_from (msg));
+  n += touch_party (sipws_message_get_to (msg));
   n += sipws_message_get_call_id (msg) != NULL;
   n += sipws_message_get_cseq (msg, &cseq, &method) ? cseq + strlen (method) : 0;
   n += (gsize) sipws_message_get_max_forwards (msg);
-  n += touch_list (sipws_message_get_contacts (msg));
-  n += touch_list (sipws_message_get_address_list (msg, "Record-Route"));
-  n += touch_list (sipws_message_get_address_list (msg, "Route"));
-  n += touch_list (sipws_message_get_address_list (msg, "Path"));
-  n += touch_list (sipws_message_get_address_list (msg, "Service-Route"));
+  n += touch_contacts (sipws_message_get_contacts (msg));
+  n += touch_routes (sipws_message_get_address_list (msg, "Record-Route"));
+  n += touch_routes (sipws_message_get_address_list (msg, "Route"));
+  n += touch_routes (sipws_message_get_address_list (msg, "Path"));
+  n += touch_routes (sipws_message_get_address_list (msg, "Service-Route"));
   n += (gsize) sipws_message_get_expires (msg);
   n += (gsize) sipws_message_get_min_expires (msg);
   n += sipws_message_has_token (msg, "Require", "outbound");

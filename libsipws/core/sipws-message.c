@@ -57,7 +57,8 @@ struct _SipwsMessage {
    * is none, so the typed getters find their field at once */
   guint16          first[SIPWS_HEADER_N_IDS];
 
-  /* Most messages have fewer header fields than this: no allocation. */
+  /* Most messages have fewer header fields than this: no allocation. Last
+   * member: message_alloc() leaves it uninitialized. */
   Header           inline_headers[16];
 };
 
@@ -778,11 +779,12 @@ reinterpret (SipwsMessage  *self,
 
 /* Lifetime */
 
-/* Appends a copy of @h to the header list. */
-static void
-headers_append (SipwsMessage *self,
-                const Header *h)
+/* Returns a new entry at the end of the header list, with no id yet. */
+static Header *
+headers_push (SipwsMessage *self)
 {
+  Header *h;
+
   if (self->n_headers == self->headers_capacity)
     {
       guint capacity = self->headers_capacity * 2;
@@ -796,9 +798,21 @@ headers_append (SipwsMessage *self,
         self->headers = g_renew (Header, self->headers, capacity);
       self->headers_capacity = capacity;
     }
-  if (self->first[h->id] == 0 && self->n_headers < G_MAXUINT16)
-    self->first[h->id] = self->n_headers + 1;
-  self->headers[self->n_headers++] = *h;
+  h = &self->headers[self->n_headers++];
+  h->id = SIPWS_HEADER_UNKNOWN;
+  h->owned = NULL;
+  return h;
+}
+
+/* Records the entry at @index in first[] once its id is known. */
+static void
+headers_index (SipwsMessage *self,
+               guint         index)
+{
+  guint id = self->headers[index].id;
+
+  if (self->first[id] == 0 && index < G_MAXUINT16)
+    self->first[id] = index + 1;
 }
 
 static void
@@ -814,10 +828,16 @@ headers_remove (SipwsMessage *self,
       self->first[self->headers[i - 1].id] = i;
 }
 
+/* A parsed message and its copy of the frame share one block, @extra bytes
+ * after the struct; the body's GBytes owns the block (see
+ * sipws_message_parse_full()). */
 static SipwsMessage *
-message_alloc (void)
+message_alloc (gsize extra)
 {
-  SipwsMessage *self = g_new0 (SipwsMessage, 1);
+  SipwsMessage *self = g_malloc (sizeof (SipwsMessage) + extra);
+
+  /* inline_headers, last, is filled as headers arrive */
+  memset (self, 0, G_STRUCT_OFFSET (SipwsMessage, inline_headers));
 
   g_atomic_ref_count_init (&self->ref_count);
   self->headers = self->inline_headers;
@@ -864,9 +884,12 @@ sipws_message_unref (SipwsMessage *self)
     g_free (self->headers);
   g_clear_pointer (&self->request_uri, sipws_uri_unref);
   g_free (self->start_owned);
-  g_clear_pointer (&self->frame, g_bytes_unref);
   g_clear_pointer (&self->body, g_bytes_unref);
-  g_free (self);
+  /* The frame's GBytes frees the block when it is not shared any more. */
+  if (self->frame != NULL)
+    g_bytes_unref (self->frame);
+  else
+    g_free (self);
 }
 
 /* Parser */
@@ -885,9 +908,8 @@ typedef struct {
   guint       max_headers;
   guint       line;            /* number of the line being read, from 1 */
 
-  /* the header field being assembled */
+  /* the header field being assembled, last in self->headers */
   gboolean    have_header;
-  Header      header;
   guint       header_line;
   gsize       header_column;   /* column of its value on its first line */
   gsize       header_size;     /* bytes so far, from the name to the last CR */
@@ -1016,8 +1038,10 @@ check_version (const char  *line,
                const char  *end,
                GError     **error)
 {
-  const char *q = p + 4;
+  const char *q;
 
+  if (end - p == 7 && memcmp (p, "SIP/2.0", 7) == 0)
+    return TRUE;
   if (end - p < 4 || g_ascii_strncasecmp (p, "SIP/", 4) != 0)
     {
       set_error_at (error, SIPWS_ERROR_PARSE, 1, p - line + 1, "expected the SIP version (SIP/2.0)");
@@ -1188,7 +1212,8 @@ finish_header (SipwsMessage  *self,
                Parser        *P,
                GError       **error)
 {
-  Header *h = &P->header;
+  guint index = self->n_headers - 1;
+  Header *h = &self->headers[index];
   GError *sub = NULL;
 
   ((char *) h->value)[h->value_len] = '\0';
@@ -1212,17 +1237,18 @@ finish_header (SipwsMessage  *self,
       P->content_length = (gint64) n;
       P->content_length_line = P->header_line;
     }
-  headers_append (self, h);
+  headers_index (self, index);
   return TRUE;
 }
 
 static gboolean
-start_header (Parser      *P,
-              char        *p,
-              char        *cr,
-              GError     **error)
+start_header (SipwsMessage  *self,
+              Parser        *P,
+              char          *p,
+              char          *cr,
+              GError       **error)
 {
-  Header *h = &P->header;
+  Header *h;
   char *name_end, *colon, *value, *value_end;
 
   if (P->n_headers >= P->max_headers)
@@ -1247,11 +1273,11 @@ start_header (Parser      *P,
   value_end = (char *) sipws_scan_trim_lws_end (value, cr);
 
   *name_end = '\0';
+  h = headers_push (self);
   h->name = p;
   h->name_len = name_end - p;
   h->value = value;
   h->value_len = value_end - value;
-  h->owned = NULL;
   P->have_header = TRUE;
   P->header_line = P->line;
   P->header_column = value - p + 1;
@@ -1265,11 +1291,12 @@ start_header (Parser      *P,
 /* Appends a continuation line to the value in place: the fold and the
  * blanks around it become one SP (RFC 3261 §7.3.1). */
 static void
-continue_header (Parser     *P,
-                 const char *p,
-                 const char *cr)
+continue_header (SipwsMessage *self,
+                 Parser       *P,
+                 const char   *p,
+                 const char   *cr)
 {
-  Header *h = &P->header;
+  Header *h = &self->headers[self->n_headers - 1];
   const char *text = sipws_scan_skip_lws (p, cr);
   const char *text_end = sipws_scan_trim_lws_end (text, cr);
   gsize n = text_end - text;
@@ -1353,14 +1380,14 @@ parse_head (SipwsMessage  *self,
           cr = find_line_end (P, p, P->max_line - P->header_size - 2, "the header field", error);
           if (cr == NULL)
             return NULL;
-          continue_header (P, p, cr);
+          continue_header (self, P, p, cr);
           continue;
         }
 
       if (P->have_header && !finish_header (self, P, error))
         return NULL;
       cr = find_line_end (P, p, P->max_line, "the header field", error);
-      if (cr == NULL || !start_header (P, p, cr, error))
+      if (cr == NULL || !start_header (self, P, p, cr, error))
         return NULL;
     }
 }
@@ -1432,14 +1459,14 @@ sipws_message_parse_full (GBytes  *bytes,
       return NULL;
     }
 
-  /* One copy of the whole frame: the parser writes NULs and unfolds into it,
-   * and the body is a view of its tail. */
-  buf = g_malloc (len + 1);
+  /* One copy of the whole frame, in the message's own block: the parser
+   * writes NULs and unfolds into it, and the body is a view of its tail. */
+  self = message_alloc (len + 1);
+  buf = (char *) (self + 1);
   if (len > 0)
     memcpy (buf, data, len);
   buf[len] = '\0';
 
-  self = message_alloc ();
   P.end = buf + len;
   P.max_headers = max_headers != 0 ? max_headers : SIPWS_MESSAGE_DEFAULT_MAX_HEADERS;
   P.max_line = max_line_length != 0 ? MIN (max_line_length, G_MAXSIZE / 2) : SIPWS_MESSAGE_DEFAULT_MAX_LINE;
@@ -1448,10 +1475,7 @@ sipws_message_parse_full (GBytes  *bytes,
   body = parse_head (self, &P, buf, error);
   g_clear_pointer (&P.folds, g_array_unref);
   if (body == NULL)
-    {
-      g_free (buf);
-      return NULL;
-    }
+    return NULL;
 
   available = P.end - body;
   body_len = available;
@@ -1462,7 +1486,6 @@ sipws_message_parse_full (GBytes  *bytes,
           set_error_at (error, SIPWS_ERROR_PARSE, P.content_length_line, 0,
                         "Content-Length is %" G_GINT64_FORMAT " but the body has only %" G_GSIZE_FORMAT " bytes",
                         P.content_length, available);
-          g_free (buf);
           return NULL;
         }
       body_len = (gsize) P.content_length;
@@ -1473,7 +1496,9 @@ sipws_message_parse_full (GBytes  *bytes,
         *trailing = available - body_len;
     }
 
-  self->frame = g_bytes_new_with_free_func (body, body_len, g_free, buf);
+  /* A body still referenced keeps the whole block alive after the message
+   * is gone; the message's memory is then unused but not freed twice. */
+  self->frame = g_bytes_new_with_free_func (body, body_len, g_free, self);
   self->body = g_bytes_ref (self->frame);
   return g_steal_pointer (&self);
 }
@@ -1650,7 +1675,7 @@ sipws_message_new_request (const char *method,
   g_return_val_if_fail (method != NULL && sipws_scan_is_token (method, strlen (method)), NULL);
   g_return_val_if_fail (uri != NULL, NULL);
 
-  self = message_alloc ();
+  self = message_alloc (0);
   self->start_owned = g_strdup (method);
   self->method = self->start_owned;
   self->request_uri = sipws_uri_ref (uri);
@@ -1677,7 +1702,7 @@ sipws_message_new_response (guint       status,
   g_return_val_if_fail (status >= 100 && status <= 699, NULL);
   g_return_val_if_fail (reason == NULL || is_header_value (reason), NULL);
 
-  self = message_alloc ();
+  self = message_alloc (0);
   self->status = status;
   self->start_owned = g_strdup (reason != NULL ? reason : sipws_message_get_default_reason (status));
   self->reason = self->start_owned;
@@ -1693,19 +1718,19 @@ append_header (SipwsMessage  *self,
                const char    *value,
                gsize          value_len)
 {
-  Header h;
+  Header *h = headers_push (self);
 
-  h.owned = g_malloc (name_len + 1 + value_len + 1);
-  memcpy (h.owned, name, name_len);
-  h.owned[name_len] = '\0';
-  memcpy (h.owned + name_len + 1, value, value_len);
-  h.owned[name_len + 1 + value_len] = '\0';
-  h.name = h.owned;
-  h.name_len = name_len;
-  h.value = h.owned + name_len + 1;
-  h.value_len = value_len;
-  h.id = id;
-  headers_append (self, &h);
+  h->owned = g_malloc (name_len + 1 + value_len + 1);
+  memcpy (h->owned, name, name_len);
+  h->owned[name_len] = '\0';
+  memcpy (h->owned + name_len + 1, value, value_len);
+  h->owned[name_len + 1 + value_len] = '\0';
+  h->name = h->owned;
+  h->name_len = name_len;
+  h->value = h->owned + name_len + 1;
+  h->value_len = value_len;
+  h->id = id;
+  headers_index (self, self->n_headers - 1);
 }
 
 /**
