@@ -77,3 +77,62 @@ int    sipws_cli_connect         (SipwsCliOptions *options,
                                   char           **argv);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* The account subcommands (sipws-cli-account.c). */
+typedef struct _SipwsCliCallWatch SipwsCliCallWatch;
+
+const char   *sipws_cli_enum_nick             (GType                   enum_type,
+                                               int                     value);
+/* Applies the handshake options (origin, headers, TLS, cookies, web login,
+ * URL token, HTTP credentials) to @transport. */
+gboolean      sipws_cli_configure_transport   (const SipwsCliOptions  *options,
+                                               SipwsTransport         *transport,
+                                               const char             *http_user,
+                                               const char             *password,
+                                               GError                **error);
+/* The account of --aor/--server/…, with its password and transport set. */
+SipwsAccount *sipws_cli_account_new           (const SipwsCliOptions  *options,
+                                               GError                **error);
+/* Runs the main loop until @timeout_ms (0: no limit), g_main_loop_quit() or
+ * SIGINT/SIGTERM; FALSE when a signal stopped it. */
+gboolean      sipws_cli_run_loop              (GMainLoop              *loop,
+                                               guint                   timeout_ms);
+/* Registers and waits for the result, reporting registration events. */
+gboolean      sipws_cli_account_register      (const SipwsCliOptions  *options,
+                                               SipwsAccount           *account,
+                                               GError                **error);
+/* Unregisters (bounded wait); a failure is only reported. */
+void          sipws_cli_account_unregister    (const SipwsCliOptions  *options,
+                                               SipwsAccount           *account);
+/* Calls get a SipwsMediaSession set up from --tone/--play/--record. */
+gboolean      sipws_cli_setup_media           (const SipwsCliOptions  *options,
+                                               SipwsAccount           *account,
+                                               GError                **error);
+/* Reports a call's states, DTMF and media stats; sends --dtmf once active
+ * and hangs up after --duration; quits @loop when the call ends. */
+SipwsCliCallWatch *sipws_cli_call_watch_new   (const SipwsCliOptions  *options,
+                                               SipwsCall              *call,
+                                               GMainLoop              *loop);
+gboolean      sipws_cli_call_watch_was_active (SipwsCliCallWatch      *watch);
+void          sipws_cli_call_watch_free       (SipwsCliCallWatch      *watch);
+/* Hangs up and waits (bounded) for the call to end. */
+void          sipws_cli_call_end              (SipwsCall              *call);
+
+int           sipws_cli_register              (SipwsCliOptions        *options,
+                                               int                     argc,
+                                               char                  **argv);
+int           sipws_cli_message               (SipwsCliOptions        *options,
+                                               int                     argc,
+                                               char                  **argv);
+int           sipws_cli_call                  (SipwsCliOptions        *options,
+                                               int                     argc,
+                                               char                  **argv);
+int           sipws_cli_answer                (SipwsCliOptions        *options,
+                                               int                     argc,
+                                               char                  **argv);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SipwsCliCallWatch, sipws_cli_call_watch_free)
+
+G_END_DECLS

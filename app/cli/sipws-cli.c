@@ -15,6 +15,10 @@ typedef struct {
 static const SipwsCliCommand commands[] = {
   { "parse",   "FILE|-", "Parse a SIP message and print it, or the precise parse error", sipws_cli_parse },
   { "connect", "URI",    "Open a SIP WebSocket flow and print its events",               sipws_cli_connect },
+  { "register", "",      "Register the account (and stay registered --duration seconds)", sipws_cli_register },
+  { "call",    "URI",    "Call URI; hang up after --duration seconds or when the peer does", sipws_cli_call },
+  { "answer",  "",       "Answer --count incoming calls (prints incoming messages too)", sipws_cli_answer },
+  { "message", "URI TEXT", "Send a text message and report its delivery",               sipws_cli_message },
 };
 
 void
