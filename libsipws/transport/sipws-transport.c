@@ -480,6 +480,10 @@ send_text (SipwsTransport *self,
 {
   g_autoptr(GBytes) bytes = g_bytes_new_static (text, strlen (text));
 
+  /* Keepalives race with a close the server started: a closing flow gets none. */
+  if (soup_websocket_connection_get_state (self->conn) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+
   soup_websocket_connection_send_message (self->conn, SOUP_WEBSOCKET_DATA_TEXT, bytes);
 }
 

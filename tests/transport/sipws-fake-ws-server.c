@@ -369,7 +369,9 @@ client_message_cb (SoupWebsocketConnection *conn,
       if (len >= 4)
         {
           self->n_pings++;
-          if (self->answer_crlf)
+          /* A ping can still arrive after this side started closing. */
+          if (self->answer_crlf &&
+              soup_websocket_connection_get_state (client->conn) == SOUP_WEBSOCKET_STATE_OPEN)
             soup_websocket_connection_send_text (client->conn, "\r\n");
         }
       else if (len == 2)
