@@ -88,6 +88,9 @@ typedef struct {
   gint64        level_time;
   SipwsDtmfReceiver dtmf;
 
+  GMutex        promise_lock;
+  GPtrArray    *promises;          /* GstPromise webrtcbin has not resolved yet */
+
   guint64       packets_sent;      /* atomic through the analysis lock */
   guint64       bytes_sent;
   guint64       packets_received;
@@ -238,6 +241,8 @@ shared_new (SipwsMediaSession *self)
   shared->context = g_main_context_ref (self->context);
   g_mutex_init (&shared->lock);
   g_mutex_init (&shared->analysis_lock);
+  g_mutex_init (&shared->promise_lock);
+  shared->promises = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_promise_unref);
   shared->recv_chains = g_ptr_array_new_with_free_func ((GDestroyNotify) recv_chain_free);
   shared->analyzer = sipws_audio_analyzer_new (ANALYSIS_RATE);
   shared->level_db = SIPWS_AUDIO_LEVEL_SILENCE;
@@ -251,6 +256,8 @@ shared_clear (Shared *shared)
   g_main_context_unref (shared->context);
   g_mutex_clear (&shared->lock);
   g_mutex_clear (&shared->analysis_lock);
+  g_mutex_clear (&shared->promise_lock);
+  g_ptr_array_unref (shared->promises);
   g_ptr_array_unref (shared->recv_chains);
   g_free (shared->sink_description);
   g_clear_object (&shared->output_device);
@@ -274,6 +281,30 @@ static gboolean
 shared_closed (Shared *shared)
 {
   return g_atomic_int_get (&shared->closed) != 0;
+}
+
+/* Called from the promise's change function: resolved, or interrupted by
+ * close (then it is no longer in the array). */
+static void
+forget_promise (Shared     *shared,
+                GstPromise *promise)
+{
+  g_mutex_lock (&shared->promise_lock);
+  g_ptr_array_remove_fast (shared->promises, promise);
+  g_mutex_unlock (&shared->promise_lock);
+}
+
+static void
+interrupt_promises (Shared *shared)
+{
+  g_autoptr(GPtrArray) promises = NULL;
+
+  g_mutex_lock (&shared->promise_lock);
+  promises = g_steal_pointer (&shared->promises);
+  shared->promises = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_promise_unref);
+  g_mutex_unlock (&shared->promise_lock);
+  for (guint i = 0; i < promises->len; i++)
+    gst_promise_interrupt (g_ptr_array_index (promises, i));
 }
 
 typedef void (*HopFunc) (SipwsMediaSession *self,
@@ -1526,6 +1557,7 @@ promise_cb (GstPromise *promise,
   PromiseResult *result = g_new0 (PromiseResult, 1);
   const GstStructure *reply = NULL;
 
+  forget_promise (pd->shared, promise);
   result->serial = pd->serial;
   if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
     reply = gst_promise_get_reply (promise);
@@ -1552,6 +1584,22 @@ new_promise (SipwsMediaSession *self,
   pd->serial = self->serial;
   pd->field = field;
   return gst_promise_new_with_change_func (promise_cb, pd, promise_data_free);
+}
+
+/* webrtcbin drops the promises of tasks still queued when it stops, and a
+ * pending promise must not be freed: the session keeps a reference to each
+ * until it is resolved, and interrupts the rest when it closes. */
+static void
+call_webrtc (SipwsMediaSession *self,
+             const char        *action,
+             gpointer           argument,
+             GstPromise        *promise)
+{
+  g_mutex_lock (&self->shared->promise_lock);
+  g_ptr_array_add (self->shared->promises, gst_promise_ref (promise));
+  g_mutex_unlock (&self->shared->promise_lock);
+  g_signal_emit_by_name (self->webrtc, action, argument, promise);
+  gst_promise_unref (promise);
 }
 
 static gboolean
@@ -1730,8 +1778,7 @@ static void
 set_local_description (SipwsMediaSession           *self,
                        GstWebRTCSessionDescription *desc)
 {
-  g_signal_emit_by_name (self->webrtc, "set-local-description", desc,
-                         new_promise (self, local_description_set_main, NULL));
+  call_webrtc (self, "set-local-description", desc, new_promise (self, local_description_set_main, NULL));
 }
 
 static void
@@ -1775,7 +1822,7 @@ sipws_media_session_create_offer_async (SipwsMediaHandler   *handler,
   }
   self->phase = PHASE_BUILDING_OFFER;
   g_clear_pointer (&self->early_answer, sipws_remote_sdp_free);
-  g_signal_emit_by_name (self->webrtc, "create-offer", NULL, new_promise (self, offer_created_main, "offer"));
+  call_webrtc (self, "create-offer", NULL, new_promise (self, offer_created_main, "offer"));
 }
 
 static char *
@@ -1831,7 +1878,7 @@ remote_offer_set_main (SipwsMediaSession *self,
     fail_task (self, engine_error ("apply the remote offer", result->error));
     return;
   }
-  g_signal_emit_by_name (self->webrtc, "create-answer", NULL, new_promise (self, answer_created_main, "answer"));
+  call_webrtc (self, "create-answer", NULL, new_promise (self, answer_created_main, "answer"));
 }
 
 static void
@@ -1887,8 +1934,7 @@ sipws_media_session_create_answer_async (SipwsMediaHandler   *handler,
 
   gst_sdp_message_copy (self->remote_offer->webrtc_sdp, &copy);
   desc = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, copy);
-  g_signal_emit_by_name (self->webrtc, "set-remote-description", desc,
-                         new_promise (self, remote_offer_set_main, NULL));
+  call_webrtc (self, "set-remote-description", desc, new_promise (self, remote_offer_set_main, NULL));
 }
 
 static char *
@@ -1983,8 +2029,7 @@ sipws_media_session_set_remote_answer (SipwsMediaHandler  *handler,
 
     gst_sdp_message_copy (answer->webrtc_sdp, &copy);
     desc = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, copy);
-    g_signal_emit_by_name (self->webrtc, "set-remote-description", desc,
-                           new_promise (self, remote_answer_set_main, NULL));
+    call_webrtc (self, "set-remote-description", desc, new_promise (self, remote_answer_set_main, NULL));
   }
 
   g_debug ("Remote %s answer: %s/%u (payload type %u, telephone-event %d), %s, %u candidate(s), dropped %u",
@@ -2137,6 +2182,7 @@ stats_promise_cb (GstPromise *promise,
   StatsRequest *request = user_data;
   const GstStructure *reply = NULL;
 
+  forget_promise (request->shared, promise);
   if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
     reply = gst_promise_get_reply (promise);
   if (reply != NULL && !gst_structure_has_field (reply, "error"))
@@ -2152,8 +2198,7 @@ stats_cb (gpointer user_data)
 
   request->shared = shared_ref (self->shared);
   request->jitter_buffer_ms = self->jitter_buffer_ms;
-  g_signal_emit_by_name (self->webrtc, "get-stats", NULL,
-                         gst_promise_new_with_change_func (stats_promise_cb, request, stats_request_free));
+  call_webrtc (self, "get-stats", NULL, gst_promise_new_with_change_func (stats_promise_cb, request, stats_request_free));
   return G_SOURCE_CONTINUE;
 }
 
@@ -2324,6 +2369,7 @@ sipws_media_session_close (SipwsMediaHandler *handler)
 
   if (self->pipeline != NULL)
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  interrupt_promises (shared);
   g_mutex_lock (&shared->lock);
   g_ptr_array_set_size (shared->recv_chains, 0);
   shared->pipeline = NULL;
