@@ -179,6 +179,48 @@ struct _SipwsMediaSession {
   GstStructure *stats;
 };
 
+/**
+ * SipwsMediaSession:
+ *
+ * The WebRTC media of one call: a GStreamer `webrtcbin` in its own pipeline,
+ * behind the [iface@Sipws.MediaHandler] interface the user agent drives.
+ *
+ * It interoperates with browsers (through JsSIP or SIP.js pages) and WebRTC
+ * gateways (rtpengine, Asterisk, FreeSWITCH):
+ *
+ * - SDP without trickle ICE: every candidate gathered within
+ *   [property@Sipws.MediaSession:gather-timeout] (or, without any,
+ *   [property@Sipws.MediaSession:gather-limit]) is in the SDP, the default
+ *   candidate is in `m=`/`c=` and there is no `a=ice-options:trickle`;
+ * - Opus first (in-band FEC, [property@Sipws.MediaSession:opus-bitrate]),
+ *   PCMU and PCMA, and RFC 4733 telephone-event at 48000 and 8000 Hz in
+ *   offers; answers pick Opus when offered, else the peer's first G.711;
+ * - BUNDLE, rtcp-mux, DTLS-SRTP with `a=setup:actpass` in offers and
+ *   `active` in answers (RFC 5763); remote `.local` mDNS candidates are
+ *   dropped (ICE then succeeds through peer-reflexive candidates), m-lines
+ *   other than the first usable audio are rejected with port 0;
+ * - hold and resume through directions in re-offers, mute without
+ *   renegotiation, audio sources and sinks switched during the call.
+ *
+ * Audio goes from a source (the default input, a device, a tone, a file or
+ * any gst-launch description, see [property@Sipws.MediaSession:audio-source])
+ * to the peer, and from the peer to a sink, optionally recorded to
+ * [property@Sipws.MediaSession:record-file]. The received audio is measured:
+ * [property@Sipws.MediaSession:level] and [property@Sipws.MediaSession:frequency].
+ * Without explicit configuration the environment variables `SIPWS_AUDIO_SOURCE`
+ * and `SIPWS_AUDIO_SINK` (gst-launch descriptions) replace the system
+ * defaults, which lets tests and headless machines run without sound
+ * devices. With no device chosen, the session plays to and records from the
+ * system default and the sound server moves it when the default changes.
+ *
+ * A source or sink that fails is replaced by silence or a discarding sink
+ * with a warning; the call goes on. When media does not come up after the
+ * answer, [signal@Sipws.MediaHandler::media-failed] says which step failed.
+ *
+ * Everything happens in the thread-default main context of the thread that
+ * created the session; GStreamer threads never call into it directly.
+ */
+
 static void sipws_media_session_handler_init (SipwsMediaHandlerInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (SipwsMediaSession, sipws_media_session, G_TYPE_OBJECT,

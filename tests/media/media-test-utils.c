@@ -83,24 +83,18 @@ media_test_spin (guint ms)
   media_test_wait (never, NULL, ms);
 }
 
-typedef struct {
-  gboolean  done;
-  char     *sdp;
-  GError   *error;
-} SdpResult;
-
-static gboolean
-sdp_done (gpointer data)
+gboolean
+media_test_sdp_done (gpointer data)
 {
-  return ((SdpResult *) data)->done;
+  return ((MediaTestSdpResult *) data)->done;
 }
 
-static void
-offer_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
+void
+media_test_offer_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
 {
-  SdpResult *r = user_data;
+  MediaTestSdpResult *r = user_data;
 
   r->sdp = sipws_media_handler_create_offer_finish (SIPWS_MEDIA_HANDLER (source), result, &r->error);
   r->done = TRUE;
@@ -111,7 +105,7 @@ answer_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  SdpResult *r = user_data;
+  MediaTestSdpResult *r = user_data;
 
   r->sdp = sipws_media_handler_create_answer_finish (SIPWS_MEDIA_HANDLER (source), result, &r->error);
   r->done = TRUE;
@@ -121,10 +115,10 @@ char *
 media_test_create_offer (SipwsMediaSession  *session,
                          GError            **error)
 {
-  SdpResult r = { FALSE, NULL, NULL };
+  MediaTestSdpResult r = { FALSE, NULL, NULL };
 
-  sipws_media_handler_create_offer_async (SIPWS_MEDIA_HANDLER (session), NULL, offer_cb, &r);
-  g_assert_true (media_test_wait (sdp_done, &r, 10000));
+  sipws_media_handler_create_offer_async (SIPWS_MEDIA_HANDLER (session), NULL, media_test_offer_cb, &r);
+  g_assert_true (media_test_wait (media_test_sdp_done, &r, 10000));
   if (r.error != NULL)
     g_propagate_error (error, r.error);
   return r.sdp;
@@ -135,10 +129,10 @@ media_test_create_answer (SipwsMediaSession  *session,
                           const char         *offer,
                           GError            **error)
 {
-  SdpResult r = { FALSE, NULL, NULL };
+  MediaTestSdpResult r = { FALSE, NULL, NULL };
 
   sipws_media_handler_create_answer_async (SIPWS_MEDIA_HANDLER (session), offer, NULL, answer_cb, &r);
-  g_assert_true (media_test_wait (sdp_done, &r, 10000));
+  g_assert_true (media_test_wait (media_test_sdp_done, &r, 10000));
   if (r.error != NULL)
     g_propagate_error (error, r.error);
   return r.sdp;

@@ -8,12 +8,23 @@ G_BEGIN_DECLS
 
 typedef gboolean (*MediaTestCondition) (gpointer data);
 
+/* Where an offer or answer lands; media_test_offer_cb() fills it. */
+typedef struct {
+  gboolean  done;
+  char     *sdp;
+  GError   *error;
+} MediaTestSdpResult;
+
 gboolean           media_test_plugins_available (void);
 SipwsMediaSession *media_test_session_new       (double              tone_hz);
 gboolean           media_test_wait              (MediaTestCondition  condition,
                                                  gpointer            data,
                                                  guint               timeout_ms);
 void               media_test_spin              (guint               ms);
+gboolean           media_test_sdp_done          (gpointer            data);
+void               media_test_offer_cb          (GObject            *source,
+                                                 GAsyncResult       *result,
+                                                 gpointer            user_data);
 char              *media_test_create_offer      (SipwsMediaSession  *session,
                                                  GError            **error);
 char              *media_test_create_answer     (SipwsMediaSession  *session,

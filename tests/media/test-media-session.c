@@ -583,6 +583,17 @@ has_error (gpointer data)
   return *(GError **) data != NULL;
 }
 
+/* A session that reports media failures into @failure within 1.5 s. */
+static SipwsMediaSession *
+watched_session_new (GError **failure)
+{
+  SipwsMediaSession *session = media_test_session_new (440);
+
+  g_object_set (session, "media-timeout", 1500, NULL);
+  g_signal_connect (session, "media-failed", G_CALLBACK (failure_cb), failure);
+  return session;
+}
+
 /* The answer's endpoint is gone before ICE starts: ICE cannot connect. */
 static void
 test_ice_failure (void)
@@ -598,9 +609,7 @@ test_ice_failure (void)
   if (!media_test_plugins_available ())
     return;
 
-  a = media_test_session_new (440);
-  g_object_set (a, "media-timeout", 1500, NULL);
-  g_signal_connect (a, "media-failed", G_CALLBACK (failure_cb), &failure);
+  a = watched_session_new (&failure);
   gone = media_test_session_new (880);
   offer = media_test_create_offer (a, &error);
   g_assert_no_error (error);
@@ -629,9 +638,7 @@ test_no_rtp (void)
   if (!media_test_plugins_available ())
     return;
 
-  a = media_test_session_new (440);
-  g_object_set (a, "media-timeout", 1500, NULL);
-  g_signal_connect (a, "media-failed", G_CALLBACK (failure_cb), &failure);
+  a = watched_session_new (&failure);
   silent = media_test_session_new (0);
   sipws_media_session_set_audio_source (silent, "appsrc is-live=true format=time caps=audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved");
 
@@ -644,36 +651,13 @@ test_no_rtp (void)
   sipws_media_handler_close (SIPWS_MEDIA_HANDLER (silent));
 }
 
-typedef struct {
-  gboolean done;
-  char    *sdp;
-  GError  *error;
-} Result;
-
-static void
-offer_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  Result *r = user_data;
-
-  r->sdp = sipws_media_handler_create_offer_finish (SIPWS_MEDIA_HANDLER (source), result, &r->error);
-  r->done = TRUE;
-}
-
-static gboolean
-result_done (gpointer data)
-{
-  return ((Result *) data)->done;
-}
-
 static void
 test_cancel_and_close (void)
 {
   g_autoptr(SipwsMediaSession) a = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
-  Result first = { FALSE }, second = { FALSE }, third = { FALSE }, closed = { FALSE };
+  MediaTestSdpResult first = { FALSE }, second = { FALSE }, third = { FALSE }, closed = { FALSE };
   guint notifies = 0;
 
   if (!media_test_plugins_available ())
@@ -683,29 +667,29 @@ test_cancel_and_close (void)
   g_signal_connect_swapped (a, "notify::media-state", G_CALLBACK (g_atomic_int_inc), &notifies);
 
   /* a second negotiation while one is running is refused */
-  sipws_media_handler_create_offer_async (SIPWS_MEDIA_HANDLER (a), cancellable, offer_done_cb, &first);
-  sipws_media_handler_create_offer_async (SIPWS_MEDIA_HANDLER (a), NULL, offer_done_cb, &second);
-  g_assert_true (media_test_wait (result_done, &second, 1000));
+  sipws_media_handler_create_offer_async (SIPWS_MEDIA_HANDLER (a), cancellable, media_test_offer_cb, &first);
+  sipws_media_handler_create_offer_async (SIPWS_MEDIA_HANDLER (a), NULL, media_test_offer_cb, &second);
+  g_assert_true (media_test_wait (media_test_sdp_done, &second, 1000));
   g_assert_error (second.error, SIPWS_ERROR, SIPWS_ERROR_MEDIA);
   g_assert_cmpint (sipws_media_handler_get_media_state (SIPWS_MEDIA_HANDLER (a)), ==, SIPWS_MEDIA_STATE_NEGOTIATING);
 
   g_cancellable_cancel (cancellable);
-  g_assert_true (media_test_wait (result_done, &first, 1000));
+  g_assert_true (media_test_wait (media_test_sdp_done, &first, 1000));
   g_assert_null (first.sdp);
   g_assert_error (first.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (sipws_media_handler_get_media_state (SIPWS_MEDIA_HANDLER (a)), ==, SIPWS_MEDIA_STATE_NEW);
 
   /* closing fails the pending offer, and is idempotent */
-  sipws_media_handler_create_offer_async (SIPWS_MEDIA_HANDLER (a), NULL, offer_done_cb, &third);
+  sipws_media_handler_create_offer_async (SIPWS_MEDIA_HANDLER (a), NULL, media_test_offer_cb, &third);
   sipws_media_handler_close (SIPWS_MEDIA_HANDLER (a));
   sipws_media_handler_close (SIPWS_MEDIA_HANDLER (a));
-  g_assert_true (media_test_wait (result_done, &third, 1000));
+  g_assert_true (media_test_wait (media_test_sdp_done, &third, 1000));
   g_assert_error (third.error, SIPWS_ERROR, SIPWS_ERROR_CANCELLED);
   g_assert_cmpint (sipws_media_handler_get_media_state (SIPWS_MEDIA_HANDLER (a)), ==, SIPWS_MEDIA_STATE_CLOSED);
 
   /* everything after close fails cleanly */
-  sipws_media_handler_create_offer_async (SIPWS_MEDIA_HANDLER (a), NULL, offer_done_cb, &closed);
-  g_assert_true (media_test_wait (result_done, &closed, 1000));
+  sipws_media_handler_create_offer_async (SIPWS_MEDIA_HANDLER (a), NULL, media_test_offer_cb, &closed);
+  g_assert_true (media_test_wait (media_test_sdp_done, &closed, 1000));
   g_assert_error (closed.error, SIPWS_ERROR, SIPWS_ERROR_CANCELLED);
   g_assert_false (sipws_media_handler_set_remote_answer (SIPWS_MEDIA_HANDLER (a), "v=0\r\n", FALSE, &error));
   g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_CANCELLED);
