@@ -1,5 +1,6 @@
 /* test-media-session.c: two media sessions in one process exchange audio over loopback */
 #include "media-test-utils.h"
+#include "sipws-devices.h"
 
 #include <string.h>
 #include <glib/gstdio.h>
@@ -103,6 +104,12 @@ got_digits (gpointer data)
   return ((DtmfLog *) data)->digits->len >= 4;
 }
 
+static gboolean
+got_two_digits (gpointer data)
+{
+  return ((DtmfLog *) data)->digits->len >= 2;
+}
+
 static void
 test_dtmf (Pair          *pair,
            gconstpointer  data)
@@ -142,24 +149,79 @@ test_dtmf (Pair          *pair,
   g_array_unref (log.durations);
 }
 
-/* Removes telephone-event from an SDP, as a peer without RFC 4733 sends. */
+/* Removes payload types from an SDP: a peer that does not support them. */
 static char *
-strip_telephone_event (const char *sdp)
+strip_payloads (const char         *sdp,
+                const char * const *pts)
 {
   g_auto(GStrv) lines = g_strsplit (sdp, "\r\n", -1);
   GString *out = g_string_new (NULL);
 
   for (guint i = 0; lines[i] != NULL; i++) {
+    gboolean skip = lines[i][0] == '\0';
+
+    for (guint j = 0; pts[j] != NULL && !skip; j++) {
+      g_autofree char *rtpmap = g_strdup_printf ("a=rtpmap:%s ", pts[j]);
+      g_autofree char *fmtp = g_strdup_printf ("a=fmtp:%s ", pts[j]);
+
+      skip = g_str_has_prefix (lines[i], rtpmap) || g_str_has_prefix (lines[i], fmtp);
+    }
+    if (skip)
+      continue;
     if (g_str_has_prefix (lines[i], "m=audio ")) {
       g_auto(GStrv) parts = g_strsplit (lines[i], " ", -1);
 
-      g_string_append_printf (out, "%s %s %s %s\r\n", parts[0], parts[1], parts[2], parts[3]);
-    } else if (strstr (lines[i], "telephone-event") == NULL && !g_str_has_prefix (lines[i], "a=fmtp:110") &&
-               !g_str_has_prefix (lines[i], "a=fmtp:101") && lines[i][0] != '\0') {
+      g_string_append_printf (out, "%s %s %s", parts[0], parts[1], parts[2]);
+      for (guint k = 3; parts[k] != NULL; k++) {
+        if (!g_strv_contains (pts, parts[k]))
+          g_string_append_printf (out, " %s", parts[k]);
+      }
+      g_string_append (out, "\r\n");
+    } else {
       g_string_append_printf (out, "%s\r\n", lines[i]);
     }
   }
   return g_string_free (out, FALSE);
+}
+
+/* Gateways and Firefox offer telephone-event only at 8000 Hz next to Opus:
+ * the events then go in the Opus stream with durations in 8 kHz units. */
+static void
+test_dtmf_8000_with_opus (Pair          *pair,
+                          gconstpointer  data)
+{
+  static const char *te_48000[] = { "110", NULL };
+  DtmfLog log = { g_string_new (NULL), g_array_new (FALSE, FALSE, sizeof (guint)) };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *offer = NULL;
+  g_autofree char *stripped = NULL;
+  g_autofree char *answer = NULL;
+
+  if (!media_test_plugins_available ())
+    return;
+
+  g_signal_connect (pair->a, "dtmf-received", G_CALLBACK (dtmf_received_cb), &log);
+  offer = media_test_create_offer (pair->a, &error);
+  g_assert_no_error (error);
+  stripped = strip_payloads (offer, te_48000);
+  answer = media_test_create_answer (pair->b, stripped, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (answer, "a=rtpmap:101 telephone-event/8000\r\n"));
+  g_assert_nonnull (strstr (answer, "a=rtpmap:111 opus/48000/2\r\n"));
+  g_assert_true (sipws_media_handler_set_remote_answer (SIPWS_MEDIA_HANDLER (pair->a), answer, FALSE, &error));
+  g_assert_cmpint (media_test_wait_for_tone (pair->a, 880, 5000), >=, 0);
+
+  for (const char *d = "9*"; *d != '\0'; d++)
+    g_assert_true (sipws_media_handler_send_dtmf (SIPWS_MEDIA_HANDLER (pair->b), *d, 400, &error));
+  g_assert_true (media_test_wait (got_two_digits, &log, 5000));
+  g_assert_cmpstr (log.digits->str, ==, "9*");
+  for (guint i = 0; i < log.durations->len; i++) {
+    g_test_message ("digit %c lasted %u ms", log.digits->str[i], g_array_index (log.durations, guint, i));
+    g_assert_cmpuint (g_array_index (log.durations, guint, i), >=, 380);
+    g_assert_cmpuint (g_array_index (log.durations, guint, i), <=, 480);
+  }
+  g_string_free (log.digits, TRUE);
+  g_array_unref (log.durations);
 }
 
 static void
@@ -181,7 +243,7 @@ test_dtmf_not_negotiated (Pair          *pair,
 
   offer = media_test_create_offer (pair->a, &error);
   g_assert_no_error (error);
-  stripped = strip_telephone_event (offer);
+  stripped = strip_payloads (offer, (const char *[]) { "110", "101", NULL });
   g_assert_null (strstr (stripped, "telephone-event"));
   answer = media_test_create_answer (pair->b, stripped, &error);
   g_assert_no_error (error);
@@ -338,20 +400,85 @@ test_tone_device_init (TestToneDevice *self)
 }
 
 static GstDevice *
-tone_device_new (double frequency)
+tone_device_new (double      frequency,
+                 const char *device_class,
+                 gboolean    is_default)
 {
   g_autoptr(GstCaps) caps = gst_caps_new_empty_simple ("audio/x-raw");
-  TestToneDevice *device = g_object_new (TEST_TYPE_TONE_DEVICE, "display-name", "Test tone",
-                                         "device-class", "Audio/Source", "caps", caps, NULL);
+  g_autoptr(GstStructure) properties = gst_structure_new ("properties", "is-default", G_TYPE_BOOLEAN, is_default, NULL);
+  g_autofree char *name = g_strdup_printf ("Test %s %.0f Hz", device_class, frequency);
+  TestToneDevice *device = g_object_new (TEST_TYPE_TONE_DEVICE, "display-name", name,
+                                         "device-class", device_class, "caps", caps,
+                                         "properties", properties, NULL);
 
   device->frequency = frequency;
   return GST_DEVICE (device);
+}
+
+/* A device provider with two tone "microphones" (330 Hz is the default) and
+ * one "speaker", standing in for PulseAudio or PipeWire. */
+#define TEST_TYPE_PROVIDER (test_provider_get_type ())
+G_DECLARE_FINAL_TYPE (TestProvider, test_provider, TEST, PROVIDER, GstDeviceProvider)
+
+struct _TestProvider {
+  GstDeviceProvider parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (TestProvider, test_provider, GST_TYPE_DEVICE_PROVIDER)
+
+static GList *
+test_provider_probe (GstDeviceProvider *provider)
+{
+  GList *devices = NULL;
+
+  devices = g_list_append (devices, gst_object_ref_sink (tone_device_new (770, "Audio/Source", FALSE)));
+  devices = g_list_append (devices, gst_object_ref_sink (tone_device_new (330, "Audio/Source", TRUE)));
+  devices = g_list_append (devices, gst_object_ref_sink (tone_device_new (0, "Audio/Sink", TRUE)));
+  return devices;
+}
+
+static void
+test_provider_class_init (TestProviderClass *klass)
+{
+  GST_DEVICE_PROVIDER_CLASS (klass)->probe = test_provider_probe;
+  gst_device_provider_class_set_static_metadata (GST_DEVICE_PROVIDER_CLASS (klass), "Test audio devices",
+                                                 "Audio/Source/Sink", "Tones as microphones", "libsipws");
+}
+
+static void
+test_provider_init (TestProvider *self)
+{
+}
+
+static void
+test_devices (void)
+{
+  g_autoptr(SipwsDevices) devices = sipws_devices_new ();
+  g_autoptr(GPtrArray) sources = sipws_devices_get_sources (devices);
+  g_autoptr(GPtrArray) sinks = sipws_devices_get_sinks (devices);
+  g_autoptr(GstDevice) default_source = sipws_devices_get_default_source (devices);
+  g_autoptr(GstDevice) default_sink = sipws_devices_get_default_sink (devices);
+  guint ours = 0;
+
+  for (guint i = 0; i < sources->len; i++) {
+    GstDevice *device = g_ptr_array_index (sources, i);
+
+    g_assert_true (gst_device_has_classes (device, "Audio/Source"));
+    ours += TEST_IS_TONE_DEVICE (device);
+  }
+  g_assert_cmpuint (ours, ==, 2);
+  g_assert_cmpuint (sinks->len, >=, 1);
+  g_assert_true (TEST_IS_TONE_DEVICE (default_source));
+  g_assert_cmpfloat (TEST_TONE_DEVICE (default_source)->frequency, ==, 330);
+  g_assert_nonnull (default_sink);
+  g_assert_true (gst_device_has_classes (default_sink, "Audio/Sink"));
 }
 
 static void
 test_switch_source (Pair          *pair,
                     gconstpointer  data)
 {
+  g_autoptr(SipwsDevices) devices = NULL;
   g_autoptr(GstDevice) device = NULL;
   gint64 took;
 
@@ -365,7 +492,10 @@ test_switch_source (Pair          *pair,
   g_test_message ("B hears the new 660 Hz tone %" G_GINT64_FORMAT " ms after the switch", took);
   g_assert_cmpint (took, >=, 0);
 
-  device = tone_device_new (330);
+  /* the default microphone of the device list */
+  devices = sipws_devices_new ();
+  device = sipws_devices_get_default_source (devices);
+  g_assert_nonnull (device);
   sipws_media_session_set_input_device (pair->a, device);
   g_assert_cmpint (media_test_wait_for_tone (pair->b, 330, 3000), >=, 0);
 
@@ -742,10 +872,12 @@ main (int   argc,
 {
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
+  gst_device_provider_register (NULL, "sipwstestaudio", GST_RANK_PRIMARY, TEST_TYPE_PROVIDER);
 
   g_test_add ("/media/session/tone/a-offers", Pair, GINT_TO_POINTER (FALSE), pair_setup, test_tone_both_ways, pair_teardown);
   g_test_add ("/media/session/tone/b-offers", Pair, GINT_TO_POINTER (TRUE), pair_setup, test_tone_both_ways, pair_teardown);
   g_test_add ("/media/session/dtmf", Pair, NULL, pair_setup, test_dtmf, pair_teardown);
+  g_test_add ("/media/session/dtmf-8000-with-opus", Pair, NULL, pair_setup, test_dtmf_8000_with_opus, pair_teardown);
   g_test_add ("/media/session/dtmf-not-negotiated", Pair, NULL, pair_setup, test_dtmf_not_negotiated, pair_teardown);
   g_test_add ("/media/session/hold-resume", Pair, NULL, pair_setup, test_hold_resume, pair_teardown);
   g_test_add ("/media/session/mute", Pair, NULL, pair_setup, test_mute, pair_teardown);
@@ -758,6 +890,7 @@ main (int   argc,
   g_test_add_func ("/media/session/cancel-and-close", test_cancel_and_close);
   g_test_add_func ("/media/session/answer-without-offer", test_answer_without_offer);
   g_test_add_func ("/media/session/ice-servers", test_ice_servers);
+  g_test_add_func ("/media/devices/list", test_devices);
 
   return g_test_run ();
 }
