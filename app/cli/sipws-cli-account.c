@@ -217,14 +217,16 @@ sipws_cli_account_register (const SipwsCliOptions  *options,
                             GError                **error)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   RegisterRun run = { .options = options, .loop = loop };
 
   g_signal_connect (account, "notify::registration-state", G_CALLBACK (registration_state_cb), (gpointer) options);
-  sipws_account_register_async (account, NULL, registered_cb, &run);
+  sipws_account_register_async (account, cancellable, registered_cb, &run);
   if (!run.done && !sipws_cli_run_loop (loop, 0))
     {
       g_set_error (error, SIPWS_ERROR, SIPWS_ERROR_CANCELLED, "interrupted before the registration completed");
-      /* The callback still comes: let it find its data alive. */
+      /* Cancelling completes the operation at once; its callback needs run. */
+      g_cancellable_cancel (cancellable);
       while (!run.done)
         g_main_context_iteration (NULL, TRUE);
       g_clear_error (&run.error);
@@ -542,4 +544,37 @@ sipws_cli_call_end (SipwsCall *call)
   if (sipws_call_get_state (call) != SIPWS_CALL_STATE_ENDED)
     sipws_cli_run_loop (loop, UNREGISTER_TIMEOUT_MS);
   g_signal_handlers_disconnect_by_func (call, ended_cb, loop);
+}
+
+SipwsAccount *
+sipws_cli_account_open (const SipwsCliOptions *options,
+                        gboolean               with_media,
+                        gboolean               with_registration,
+                        int                   *status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SipwsAccount) account = sipws_cli_account_new (options, &error);
+
+  if (account == NULL || (with_media && !sipws_cli_setup_media (options, account, &error)))
+    {
+      g_printerr ("sipws: %s\n", error->message);
+      *status = error->domain == G_OPTION_ERROR || error->domain == G_FILE_ERROR ? SIPWS_CLI_EXIT_USAGE
+                                                                                : SIPWS_CLI_EXIT_FAILURE;
+      return NULL;
+    }
+  if (with_registration && !sipws_cli_account_register (options, account, &error))
+    {
+      sipws_transport_stop (sipws_account_get_transport (account));
+      *status = sipws_cli_fail ("%s", error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&account);
+}
+
+void
+sipws_cli_account_close (const SipwsCliOptions *options,
+                         SipwsAccount          *account)
+{
+  sipws_cli_account_unregister (options, account);
+  sipws_transport_stop (sipws_account_get_transport (account));
 }

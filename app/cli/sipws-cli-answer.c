@@ -8,7 +8,6 @@ typedef struct {
   SipwsCall *call;            /* the call in progress */
   SipwsCliCallWatch *watch;
   guint answered;
-  GError *error;
 } AnswerRun;
 
 static void
@@ -85,29 +84,20 @@ sipws_cli_answer (SipwsCliOptions *options,
                   int              argc,
                   char           **argv)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(SipwsAccount) account = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   AnswerRun run = { .options = options };
   gboolean interrupted = FALSE;
+  int status = SIPWS_CLI_EXIT_OK;
 
   if (argc != 1 || options->count < 1 || options->duration < 0)
     {
       g_printerr ("sipws: usage: sipws answer --aor SIP-URI --server URI [--count N] [--duration SECONDS]\n");
       return SIPWS_CLI_EXIT_USAGE;
     }
-  account = sipws_cli_account_new (options, &error);
-  if (account == NULL || !sipws_cli_setup_media (options, account, &error))
-    {
-      g_printerr ("sipws: %s\n", error->message);
-      return error->domain == G_OPTION_ERROR || error->domain == G_FILE_ERROR ? SIPWS_CLI_EXIT_USAGE
-                                                                             : SIPWS_CLI_EXIT_FAILURE;
-    }
-  if (!sipws_cli_account_register (options, account, &error))
-    {
-      sipws_transport_stop (sipws_account_get_transport (account));
-      return sipws_cli_fail ("%s", error->message);
-    }
+  account = sipws_cli_account_open (options, TRUE, TRUE, &status);
+  if (account == NULL)
+    return status;
 
   loop = g_main_loop_new (NULL, FALSE);
   run.loop = loop;
@@ -129,8 +119,7 @@ sipws_cli_answer (SipwsCliOptions *options,
       finish_call (&run);
     }
   g_signal_handlers_disconnect_by_data (account, &run);
-  sipws_cli_account_unregister (options, account);
-  sipws_transport_stop (sipws_account_get_transport (account));
+  sipws_cli_account_close (options, account);
   if (interrupted && (int) run.answered < options->count)
     return sipws_cli_fail ("interrupted after %u of %d calls", run.answered, options->count);
   return SIPWS_CLI_EXIT_OK;

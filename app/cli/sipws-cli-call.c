@@ -7,35 +7,24 @@ sipws_cli_call (SipwsCliOptions *options,
                 int              argc,
                 char           **argv)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(SipwsAccount) account = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(SipwsCall) call = NULL;
   g_autoptr(SipwsCliCallWatch) watch = NULL;
   gboolean active;
   SipwsEndReason reason;
-  int status;
+  int status = SIPWS_CLI_EXIT_OK;
 
   if (argc != 2 || options->duration < 0)
     {
       g_printerr ("sipws: usage: sipws call URI --aor SIP-URI --server URI [--duration SECONDS] [--dtmf DIGITS]\n");
       return SIPWS_CLI_EXIT_USAGE;
     }
-  account = sipws_cli_account_new (options, &error);
-  if (account == NULL || !sipws_cli_setup_media (options, account, &error))
-    {
-      g_printerr ("sipws: %s\n", error->message);
-      return error->domain == G_OPTION_ERROR || error->domain == G_FILE_ERROR ? SIPWS_CLI_EXIT_USAGE
-                                                                             : SIPWS_CLI_EXIT_FAILURE;
-    }
-
   /* The .invalid Contact is reachable only through our registration
    * (RFC 5626), so the peer's BYE and re-INVITEs need it. */
-  if (!sipws_cli_account_register (options, account, &error))
-    {
-      sipws_transport_stop (sipws_account_get_transport (account));
-      return sipws_cli_fail ("%s", error->message);
-    }
+  account = sipws_cli_account_open (options, TRUE, TRUE, &status);
+  if (account == NULL)
+    return status;
 
   loop = g_main_loop_new (NULL, FALSE);
   call = sipws_account_call (account, argv[1], NULL);
@@ -57,7 +46,6 @@ sipws_cli_call (SipwsCliOptions *options,
                                                       ? sipws_call_get_end_message (call) : "interrupted");
 
   g_clear_pointer (&watch, sipws_cli_call_watch_free);
-  sipws_cli_account_unregister (options, account);
-  sipws_transport_stop (sipws_account_get_transport (account));
+  sipws_cli_account_close (options, account);
   return status;
 }

@@ -28,12 +28,12 @@ sipws_cli_message (SipwsCliOptions *options,
                    int              argc,
                    char           **argv)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(SipwsAccount) account = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GBytes) body = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   MessageRun run = { 0 };
-  int status;
+  int status = SIPWS_CLI_EXIT_OK;
 
   if (argc != 3)
     {
@@ -45,20 +45,18 @@ sipws_cli_message (SipwsCliOptions *options,
       g_printerr ("sipws: the message text is not valid UTF-8\n");
       return SIPWS_CLI_EXIT_USAGE;
     }
-  account = sipws_cli_account_new (options, &error);
+  account = sipws_cli_account_open (options, FALSE, FALSE, &status);
   if (account == NULL)
-    {
-      g_printerr ("sipws: %s\n", error->message);
-      return error->domain == G_OPTION_ERROR ? SIPWS_CLI_EXIT_USAGE : SIPWS_CLI_EXIT_FAILURE;
-    }
+    return status;
 
   loop = g_main_loop_new (NULL, FALSE);
   run.loop = loop;
   body = g_bytes_new (argv[2], strlen (argv[2]));
-  sipws_account_send_message_async (account, argv[1], "text/plain;charset=UTF-8", body, NULL, sent_cb, &run);
+  sipws_account_send_message_async (account, argv[1], "text/plain;charset=UTF-8", body, cancellable, sent_cb, &run);
   if (!run.done && !sipws_cli_run_loop (loop, 0))
     {
-      /* The request may still be answered; wait for the callback's data. */
+      /* Cancelling completes the operation at once; its callback needs run. */
+      g_cancellable_cancel (cancellable);
       while (!run.done)
         g_main_context_iteration (NULL, TRUE);
       g_clear_error (&run.error);

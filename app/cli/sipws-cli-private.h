@@ -117,6 +117,16 @@ SipwsCliCallWatch *sipws_cli_call_watch_new   (const SipwsCliOptions  *options,
                                                GMainLoop              *loop);
 gboolean      sipws_cli_call_watch_was_active (SipwsCliCallWatch      *watch);
 void          sipws_cli_call_watch_free       (SipwsCliCallWatch      *watch);
+/* The account of the options, with media (--tone…) when @with_media, and
+ * registered when @with_registration; NULL after printing why, with the
+ * exit status in @status. */
+SipwsAccount *sipws_cli_account_open          (const SipwsCliOptions  *options,
+                                               gboolean                with_media,
+                                               gboolean                with_registration,
+                                               int                    *status);
+/* Unregisters (when registered) and closes the flow. */
+void          sipws_cli_account_close         (const SipwsCliOptions  *options,
+                                               SipwsAccount           *account);
 /* Hangs up and waits (bounded) for the call to end. */
 void          sipws_cli_call_end              (SipwsCall              *call);
 

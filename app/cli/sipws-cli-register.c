@@ -8,28 +8,19 @@ sipws_cli_register (SipwsCliOptions *options,
                     int              argc,
                     char           **argv)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(SipwsAccount) account = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   gboolean interrupted = FALSE;
+  int status = SIPWS_CLI_EXIT_OK;
 
   if (argc != 1 || options->duration < 0)
     {
       g_printerr ("sipws: usage: sipws register --aor SIP-URI --server URI [--duration SECONDS]\n");
       return SIPWS_CLI_EXIT_USAGE;
     }
-  account = sipws_cli_account_new (options, &error);
+  account = sipws_cli_account_open (options, FALSE, TRUE, &status);
   if (account == NULL)
-    {
-      g_printerr ("sipws: %s\n", error->message);
-      return error->domain == G_OPTION_ERROR ? SIPWS_CLI_EXIT_USAGE : SIPWS_CLI_EXIT_FAILURE;
-    }
-
-  if (!sipws_cli_account_register (options, account, &error))
-    {
-      sipws_transport_stop (sipws_account_get_transport (account));
-      return sipws_cli_fail ("%s", error->message);
-    }
+    return status;
 
   /* Stay registered: refreshes and re-registrations are reported as they come. */
   if (options->duration > 0)
@@ -38,8 +29,7 @@ sipws_cli_register (SipwsCliOptions *options,
       interrupted = !sipws_cli_run_loop (loop, (guint) MIN (options->duration, G_MAXUINT / 1000) * 1000);
     }
 
-  sipws_cli_account_unregister (options, account);
-  sipws_transport_stop (sipws_account_get_transport (account));
+  sipws_cli_account_close (options, account);
   if (interrupted)
     sipws_cli_progress (options, "interrupted");
   return SIPWS_CLI_EXIT_OK;

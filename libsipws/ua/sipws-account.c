@@ -58,6 +58,11 @@ struct _SipwsAccount {
   char *password;             /* wiped on free */
   SipwsDigestClient *digest;  /* created with the first challenge */
 
+  /* also set on the transport; kept here so getters can return them */
+  char **server_uris;
+  SoupCookieJar *cookie_jar;
+  char *tls_ca_file;
+
   SipwsTransport *transport;
   gboolean flow_up;
   SipwsTransactionLayer *layer;
@@ -480,6 +485,57 @@ message_received_cb (SipwsTransport *transport,
 
 /* Flow and registration */
 
+/* A register/unregister waiting for the registration. Cancelling returns it
+ * at once; the registration itself goes on. */
+typedef struct {
+  GTask *task;
+  GList **list;             /* the list it is in, a field of the account */
+  GSource *cancel_source;
+} Pending;
+
+static void
+pending_free (Pending *pending)
+{
+  if (pending->cancel_source != NULL)
+    {
+      g_source_destroy (pending->cancel_source);
+      g_source_unref (pending->cancel_source);
+    }
+  g_object_unref (pending->task);
+  g_free (pending);
+}
+
+static gboolean
+pending_cancelled_cb (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  Pending *pending = user_data;
+
+  *pending->list = g_list_remove (*pending->list, pending);
+  g_task_return_error_if_cancelled (pending->task);
+  pending_free (pending);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+add_pending (SipwsAccount  *self,
+             GList        **list,
+             GTask         *task)
+{
+  Pending *pending = g_new0 (Pending, 1);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  pending->task = g_object_ref (task);
+  pending->list = list;
+  if (cancellable != NULL)
+    {
+      pending->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (pending->cancel_source, G_SOURCE_FUNC (pending_cancelled_cb), pending, NULL);
+      g_source_attach (pending->cancel_source, self->context);
+    }
+  *list = g_list_append (*list, pending);
+}
+
 static void
 complete_tasks (GList        **tasks,
                 const GError  *error)
@@ -488,13 +544,13 @@ complete_tasks (GList        **tasks,
 
   for (GList *l = list; l != NULL; l = l->next)
     {
-      GTask *task = l->data;
+      Pending *pending = l->data;
 
       if (error != NULL)
-        g_task_return_error (task, g_error_copy (error));
+        g_task_return_error (pending->task, g_error_copy (error));
       else
-        g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
+        g_task_return_boolean (pending->task, TRUE);
+      pending_free (pending);
     }
   g_list_free (list);
 }
@@ -612,13 +668,13 @@ sipws_account_get_property (GObject    *object,
       g_value_set_string (value, sipws_account_get_auth_username (self));
       break;
     case PROP_SERVER_URIS:
-      g_object_get_property (G_OBJECT (self->transport), "server-uris", value);
+      g_value_set_boxed (value, self->server_uris);
       break;
     case PROP_COOKIE_JAR:
-      g_object_get_property (G_OBJECT (self->transport), "cookie-jar", value);
+      g_value_set_object (value, self->cookie_jar);
       break;
     case PROP_TLS_CA_FILE:
-      g_object_get_property (G_OBJECT (self->transport), "tls-ca-file", value);
+      g_value_set_string (value, self->tls_ca_file);
       break;
     case PROP_INSTANCE_ID:
       g_value_set_string (value, self->instance_id);
@@ -721,6 +777,7 @@ sipws_account_dispose (GObject *object)
   g_clear_pointer (&self->layer, sipws_transaction_layer_free);
   g_queue_clear_full (&self->queue, (GDestroyNotify) queued_free);
   g_clear_object (&self->transport);
+  g_clear_object (&self->cookie_jar);
   g_clear_object (&self->digest);
 
   G_OBJECT_CLASS (sipws_account_parent_class)->dispose (object);
@@ -733,6 +790,8 @@ sipws_account_finalize (GObject *object)
 
   g_free (self->aor);
   g_clear_pointer (&self->aor_uri, sipws_uri_unref);
+  g_strfreev (self->server_uris);
+  g_free (self->tls_ca_file);
   g_free (self->display_name);
   g_free (self->auth_username);
   g_free (self->instance_id);
@@ -1051,14 +1110,9 @@ sipws_account_set_auth_username (SipwsAccount *self,
 const char * const *
 sipws_account_get_server_uris (SipwsAccount *self)
 {
-  g_auto(GValue) value = G_VALUE_INIT;
-
   g_return_val_if_fail (SIPWS_IS_ACCOUNT (self), NULL);
 
-  /* The transport keeps the array alive as long as it is not replaced. */
-  g_value_init (&value, G_TYPE_STRV);
-  g_object_get_property (G_OBJECT (self->transport), "server-uris", &value);
-  return (const char * const *) g_value_get_boxed (&value);
+  return (const char * const *) self->server_uris;
 }
 
 /**
@@ -1075,7 +1129,13 @@ sipws_account_set_server_uris (SipwsAccount       *self,
 {
   g_return_if_fail (SIPWS_IS_ACCOUNT (self));
 
-  g_object_set (self->transport, "server-uris", server_uris, NULL);
+  if (self->server_uris != NULL && server_uris != NULL && g_strv_equal ((const char * const *) self->server_uris, server_uris))
+    return;
+  if (self->server_uris == NULL && server_uris == NULL)
+    return;
+  g_strfreev (self->server_uris);
+  self->server_uris = g_strdupv ((char **) server_uris);
+  g_object_set (self->transport, "server-uris", self->server_uris, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SERVER_URIS]);
 }
 
@@ -1088,15 +1148,9 @@ sipws_account_set_server_uris (SipwsAccount       *self,
 SoupCookieJar *
 sipws_account_get_cookie_jar (SipwsAccount *self)
 {
-  SoupCookieJar *jar = NULL;
-
   g_return_val_if_fail (SIPWS_IS_ACCOUNT (self), NULL);
 
-  g_object_get (self->transport, "cookie-jar", &jar, NULL);
-  /* The transport holds a reference as long as it is not replaced. */
-  if (jar != NULL)
-    g_object_unref (jar);
-  return jar;
+  return self->cookie_jar;
 }
 
 /**
@@ -1113,7 +1167,7 @@ sipws_account_set_cookie_jar (SipwsAccount  *self,
   g_return_if_fail (SIPWS_IS_ACCOUNT (self));
   g_return_if_fail (cookie_jar == NULL || SOUP_IS_COOKIE_JAR (cookie_jar));
 
-  if (sipws_account_get_cookie_jar (self) == cookie_jar)
+  if (!g_set_object (&self->cookie_jar, cookie_jar))
     return;
   g_object_set (self->transport, "cookie-jar", cookie_jar, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_COOKIE_JAR]);
@@ -1128,13 +1182,9 @@ sipws_account_set_cookie_jar (SipwsAccount  *self,
 const char *
 sipws_account_get_tls_ca_file (SipwsAccount *self)
 {
-  g_auto(GValue) value = G_VALUE_INIT;
-
   g_return_val_if_fail (SIPWS_IS_ACCOUNT (self), NULL);
 
-  g_value_init (&value, G_TYPE_STRING);
-  g_object_get_property (G_OBJECT (self->transport), "tls-ca-file", &value);
-  return g_value_get_string (&value);
+  return self->tls_ca_file;
 }
 
 /**
@@ -1150,8 +1200,10 @@ sipws_account_set_tls_ca_file (SipwsAccount *self,
 {
   g_return_if_fail (SIPWS_IS_ACCOUNT (self));
 
-  if (g_strcmp0 (sipws_account_get_tls_ca_file (self), tls_ca_file) == 0)
+  if (g_strcmp0 (self->tls_ca_file, tls_ca_file) == 0)
     return;
+  g_free (self->tls_ca_file);
+  self->tls_ca_file = g_strdup (tls_ca_file);
   g_object_set (self->transport, "tls-ca-file", tls_ca_file, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_TLS_CA_FILE]);
 }
@@ -1361,7 +1413,6 @@ sipws_account_register_async (SipwsAccount        *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sipws_account_register_async);
-  g_task_set_return_on_cancel (task, TRUE);
 
   if (!check_ready (self, &error))
     {
@@ -1370,7 +1421,7 @@ sipws_account_register_async (SipwsAccount        *self,
     }
 
   ensure_instance_id (self);
-  self->register_tasks = g_list_append (self->register_tasks, g_object_ref (task));
+  add_pending (self, &self->register_tasks, task);
   sipws_account_ensure_flow (self);
   sipws_registration_start (self->registration);
 }
@@ -1418,7 +1469,6 @@ sipws_account_unregister_async (SipwsAccount         *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sipws_account_unregister_async);
-  g_task_set_return_on_cancel (task, TRUE);
 
   if (self->aor_uri == NULL)
     {
@@ -1426,7 +1476,7 @@ sipws_account_unregister_async (SipwsAccount         *self,
       return;
     }
   ensure_instance_id (self);
-  self->unregister_tasks = g_list_append (self->unregister_tasks, g_object_ref (task));
+  add_pending (self, &self->unregister_tasks, task);
   sipws_registration_stop (self->registration, (flags & SIPWS_UNREGISTER_ALL_CONTACTS) != 0);
 }
 
@@ -1489,22 +1539,51 @@ sipws_account_call (SipwsAccount     *self,
 
 /* MESSAGE */
 
+/* The transaction in flight holds a reference to the task, given up when it
+ * reports the result or when the caller cancels. */
 typedef struct {
   SipwsMessage *request;
   SipwsTransaction *tx;
   guint auth_attempts;
+  GSource *cancel_source;
 } MessageData;
 
 static void
 message_data_free (MessageData *data)
 {
+  g_assert (data->tx == NULL && data->cancel_source == NULL);
+  g_clear_pointer (&data->request, sipws_message_unref);
+  g_free (data);
+}
+
+/* Before the task returns: no more callbacks from the transaction or the
+ * cancellable. */
+static void
+message_done (MessageData *data)
+{
+  if (data->cancel_source != NULL)
+    {
+      g_source_destroy (data->cancel_source);
+      g_clear_pointer (&data->cancel_source, g_source_unref);
+    }
   if (data->tx != NULL)
     {
       sipws_transaction_detach (data->tx);
-      g_object_unref (data->tx);
+      g_clear_object (&data->tx);
     }
-  g_clear_pointer (&data->request, sipws_message_unref);
-  g_free (data);
+}
+
+static gboolean
+message_cancelled_cb (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+
+  message_done (g_task_get_task_data (task));
+  g_task_return_error_if_cancelled (task);
+  /* The reference the transaction held. */
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
 }
 
 static void message_response_cb (SipwsTransaction *tx,
@@ -1518,12 +1597,7 @@ message_send (GTask *task)
   SipwsAccount *self = g_task_get_source_object (task);
   MessageData *data = g_task_get_task_data (task);
 
-  if (data->tx != NULL)
-    {
-      sipws_transaction_detach (data->tx);
-      g_object_unref (data->tx);
-    }
-  /* The transaction holds the task until it reports the result. */
+  g_clear_object (&data->tx);
   data->tx = sipws_account_send_request (self, data->request, message_response_cb, g_object_ref (task));
 }
 
@@ -1540,6 +1614,7 @@ message_response_cb (SipwsTransaction *tx,
 
   if (response == NULL)
     {
+      message_done (data);
       g_task_return_new_error (task, SIPWS_ERROR, error->code == SIPWS_ERROR_TIMEOUT
                                                     ? SIPWS_ERROR_TIMEOUT : SIPWS_ERROR_TRANSPORT,
                                "The message was not delivered: %s", error->message);
@@ -1556,6 +1631,7 @@ message_response_cb (SipwsTransaction *tx,
 
   if (status < 300)
     {
+      message_done (data);
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -1568,6 +1644,7 @@ message_response_cb (SipwsTransaction *tx,
 
       if (retry == NULL)
         {
+          message_done (data);
           g_task_return_error (task, g_steal_pointer (&auth_error));
           return;
         }
@@ -1577,6 +1654,7 @@ message_response_cb (SipwsTransaction *tx,
       return;
     }
 
+  message_done (data);
   g_task_return_new_error (task, SIPWS_ERROR, SIPWS_ERROR_REJECTED, "The message was refused: %u %s",
                            status, sipws_message_get_reason_phrase (response));
 }
@@ -1588,7 +1666,7 @@ message_response_cb (SipwsTransaction *tx,
  * @content_type: the MIME type of @body, such as `text/plain;charset=UTF-8`
  * @body: the message
  * @cancellable: (nullable): a #GCancellable; cancelling stops waiting for
- *   the result, the message may still arrive
+ *   the result (%G_IO_ERROR_CANCELLED), the message may still arrive
  * @callback: (scope async): called with the delivery result
  * @user_data: data for @callback
  *
@@ -1615,7 +1693,6 @@ sipws_account_send_message_async (SipwsAccount        *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sipws_account_send_message_async);
-  g_task_set_return_on_cancel (task, TRUE);
 
   if (!check_ready (self, &error) || (to = sipws_account_parse_target (self, target, &error)) == NULL)
     {
@@ -1628,6 +1705,12 @@ sipws_account_send_message_async (SipwsAccount        *self,
   sipws_message_set_body (data->request, content_type, body);
   sipws_account_authorize (self, data->request);
   g_task_set_task_data (task, data, (GDestroyNotify) message_data_free);
+  if (cancellable != NULL)
+    {
+      data->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (data->cancel_source, G_SOURCE_FUNC (message_cancelled_cb), task, NULL);
+      g_source_attach (data->cancel_source, self->context);
+    }
 
   sipws_account_ensure_flow (self);
   message_send (task);

@@ -310,6 +310,57 @@ return_task_true (GTask **task)
     }
 }
 
+/* Cancelling an accept, hold, resume or transfer returns its task at once;
+ * the SIP exchange itself goes on. */
+typedef struct {
+  GTask **slot;
+  GTask *task;
+} CancelWatch;
+
+static gboolean
+task_cancelled_cb (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  CancelWatch *watch = user_data;
+
+  if (*watch->slot == watch->task)
+    {
+      GTask *task = g_steal_pointer (watch->slot);
+
+      g_task_return_error_if_cancelled (task);
+      g_object_unref (task);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+destroy_source (GSource *source)
+{
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+/* @slot holds the task; the task keeps the call (its source object), and so
+ * the slot, alive as long as the watch exists. */
+static void
+watch_cancellable (SipwsCall  *self,
+                   GTask     **slot)
+{
+  GCancellable *cancellable = g_task_get_cancellable (*slot);
+  CancelWatch *watch;
+  GSource *source;
+
+  if (cancellable == NULL)
+    return;
+  watch = g_new (CancelWatch, 1);
+  watch->slot = slot;
+  watch->task = *slot;
+  source = g_cancellable_source_new (cancellable);
+  g_source_set_callback (source, G_SOURCE_FUNC (task_cancelled_cb), watch, g_free);
+  g_source_attach (source, sipws_account_get_context (self->account));
+  g_task_set_task_data (*slot, source, (GDestroyNotify) destroy_source);
+}
+
 static void
 stop_activity (SipwsCall *self)
 {
@@ -1505,7 +1556,8 @@ negotiate (SipwsCall           *self,
 /**
  * sipws_call_accept_async:
  * @self: an incoming call in %SIPWS_CALL_STATE_RINGING
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a #GCancellable; cancelling stops waiting
+ *   (%G_IO_ERROR_CANCELLED), the answer goes on
  * @callback: (scope async): called when the caller acknowledged the answer
  * @user_data: data for @callback
  *
@@ -1535,6 +1587,7 @@ sipws_call_accept_async (SipwsCall           *self,
     }
 
   self->accept_task = g_steal_pointer (&task);
+  watch_cancellable (self, &self->accept_task);
   set_state (self, SIPWS_CALL_STATE_ANSWERING);
   take_media (self, sipws_account_create_media_handler (self->account, self));
   if (self->media == NULL)
@@ -1998,13 +2051,15 @@ hold_or_resume (SipwsCall           *self,
 
   self->reinvite = kind;
   self->reinvite_task = g_steal_pointer (&task);
+  watch_cancellable (self, &self->reinvite_task);
   start_reinvite (self);
 }
 
 /**
  * sipws_call_hold_async:
  * @self: an active call
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a #GCancellable; cancelling stops waiting
+ *   (%G_IO_ERROR_CANCELLED), the re-INVITE goes on
  * @callback: (scope async): called when the peer accepted or refused
  * @user_data: data for @callback
  *
@@ -2045,7 +2100,8 @@ sipws_call_hold_finish (SipwsCall     *self,
 /**
  * sipws_call_resume_async:
  * @self: a held call
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a #GCancellable; cancelling stops waiting
+ *   (%G_IO_ERROR_CANCELLED), the re-INVITE goes on
  * @callback: (scope async): called when the peer accepted or refused
  * @user_data: data for @callback
  *
@@ -2609,7 +2665,8 @@ refer_response_cb (SipwsTransaction *tx,
  * sipws_call_transfer_async:
  * @self: an active or held call
  * @target: where to transfer the peer, as for [method@Sipws.Account.call]
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a #GCancellable; cancelling stops waiting
+ *   (%G_IO_ERROR_CANCELLED), the transfer goes on
  * @callback: (scope async): called when the transfer succeeded or failed
  * @user_data: data for @callback
  *
@@ -2664,6 +2721,7 @@ sipws_call_transfer_async (SipwsCall           *self,
   sipws_message_set_header (refer, "Referred-By", referred_by);
   sipws_account_authorize (self->account, refer);
   self->transfer_task = g_steal_pointer (&task);
+  watch_cancellable (self, &self->transfer_task);
   drop_tx (&self->refer_tx);
   self->refer_tx = sipws_account_send_request (self->account, refer, refer_response_cb, self);
 }

@@ -268,6 +268,16 @@ sipws_test_dialog_ack (SipwsTestDialog *self,
   return dialog_request (self, "ACK", cseq);
 }
 
+SipwsMessage *
+sipws_test_parse (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  SipwsMessage *message = sipws_message_parse (text, strlen (text), &error);
+
+  g_assert_no_error (error);
+  return message;
+}
+
 void
 sipws_test_set_sdp (SipwsMessage *message,
                     const char   *sdp)

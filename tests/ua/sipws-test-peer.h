@@ -97,6 +97,9 @@ SipwsMessage    *sipws_test_register            (SipwsTestPeer   *peer,
                                                  SipwsAccount    *account,
                                                  guint            expires);
 
+/* Parses a message written in a test, asserting that it parses. */
+SipwsMessage    *sipws_test_parse               (const char      *text);
+
 /* Canned SDP of the fake media handler and the peer. */
 void             sipws_test_set_sdp             (SipwsMessage    *message,
                                                  const char      *sdp);

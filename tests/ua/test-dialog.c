@@ -1,25 +1,16 @@
 /* test-dialog.c: RFC 3261 §12 dialog state and in-dialog requests */
 #include "sipws-dialog-private.h"
 #include "sipws-error.h"
+#include "sipws-test-peer.h"
 
 #include <string.h>
 
 #define LOCAL_CONTACT "<sip:u1@h1.invalid;transport=ws;ob>"
 
 static SipwsMessage *
-parse (const char *text)
-{
-  g_autoptr(GError) error = NULL;
-  SipwsMessage *message = sipws_message_parse (text, strlen (text), &error);
-
-  g_assert_no_error (error);
-  return message;
-}
-
-static SipwsMessage *
 our_invite (void)
 {
-  return parse ("INVITE sip:bob@example.com SIP/2.0\r\n"
+  return sipws_test_parse ("INVITE sip:bob@example.com SIP/2.0\r\n"
                 "Via: SIP/2.0/WSS h1.invalid;branch=z9hG4bK1\r\n"
                 "Max-Forwards: 70\r\n"
                 "From: \"Alice\" <sip:alice@example.com>;tag=a1\r\n"
@@ -46,7 +37,7 @@ their_answer (guint       status,
                                            contact != NULL ? "Contact: " : "", contact != NULL ? contact : "",
                                            contact != NULL ? "\r\n" : "");
 
-  return parse (text);
+  return sipws_test_parse (text);
 }
 
 static guint32
@@ -161,7 +152,7 @@ test_uac_errors (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SipwsMessage) invite = our_invite ();
-  g_autoptr(SipwsMessage) untagged = parse ("SIP/2.0 180 Ringing\r\n"
+  g_autoptr(SipwsMessage) untagged = sipws_test_parse ("SIP/2.0 180 Ringing\r\n"
                                             "Via: SIP/2.0/WSS h1.invalid;branch=z9hG4bK1\r\n"
                                             "From: <sip:alice@example.com>;tag=a1\r\n"
                                             "To: <sip:bob@example.com>\r\n"
@@ -196,7 +187,7 @@ their_request (const char *method,
                                            method, cseq, g_str_equal (method, "INVITE") && cseq == 1 ? "" : ";tag=a9",
                                            cseq, method, contact);
 
-  return parse (text);
+  return sipws_test_parse (text);
 }
 
 static void

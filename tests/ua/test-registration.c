@@ -672,6 +672,25 @@ test_timeout (Fixture       *fx,
 }
 
 static void
+test_cancel (Fixture       *fx,
+             gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(SipwsMessage) request = NULL;
+
+  fx->done = FALSE;
+  sipws_account_register_async (fx->account, cancellable, register_cb, fx);
+  request = sipws_test_peer_expect (fx->peer, "REGISTER");
+  g_cancellable_cancel (cancellable);
+  g_assert_true (sipws_test_wait_flag (&fx->done, 100));
+  g_assert_error (fx->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* Only the waiting stopped: the registration completes. */
+  sipws_test_peer_accept_register (fx->peer, request, 600);
+  sipws_test_run_for (50);
+  g_assert_cmpint (sipws_account_get_registration_state (fx->account), ==, SIPWS_REGISTRATION_STATE_REGISTERED);
+}
+
+static void
 test_no_server (Fixture       *fx,
                 gconstpointer  data)
 {
@@ -733,6 +752,7 @@ main (int    argc,
   ADD ("server-error-retry", NULL, test_server_error_retry);
   ADD ("forbidden", NULL, test_forbidden);
   ADD ("timeout", NULL, test_timeout);
+  ADD ("cancel", NULL, test_cancel);
   ADD ("no-server", NULL, test_no_server);
   ADD ("bad-aor", NULL, test_bad_aor);
   ADD ("unreachable", NULL, test_unreachable);

@@ -125,16 +125,6 @@ fixture_teardown (Fixture       *fx,
 }
 
 static SipwsMessage *
-parse (const char *text)
-{
-  g_autoptr(GError) error = NULL;
-  SipwsMessage *message = sipws_message_parse (text, strlen (text), &error);
-
-  g_assert_no_error (error);
-  return message;
-}
-
-static SipwsMessage *
 new_request (const char *method)
 {
   g_autofree char *text = g_strdup_printf ("%s sip:bob@example.com SIP/2.0\r\n"
@@ -147,7 +137,7 @@ new_request (const char *method)
                                            "Contact: <sip:alice@abc.invalid;transport=ws;ob>\r\n"
                                            "\r\n", method, method);
 
-  return parse (text);
+  return sipws_test_parse (text);
 }
 
 /* A response to the message the layer last sent. */
@@ -322,7 +312,7 @@ incoming (const char *method,
                                            method, branch, to_tag != NULL ? ";tag=" : "",
                                            to_tag != NULL ? to_tag : "", cseq, method);
 
-  return parse (text);
+  return sipws_test_parse (text);
 }
 
 static void
@@ -545,7 +535,7 @@ static void
 test_unmatched_response (Fixture       *fx,
                          gconstpointer  data)
 {
-  g_autoptr(SipwsMessage) response = parse ("SIP/2.0 200 OK\r\n"
+  g_autoptr(SipwsMessage) response = sipws_test_parse ("SIP/2.0 200 OK\r\n"
                                             "Via: SIP/2.0/WSS abc.invalid;branch=z9hG4bKunknown\r\n"
                                             "From: <sip:alice@example.com>;tag=a1\r\n"
                                             "To: <sip:bob@example.com>;tag=b\r\n"

@@ -290,6 +290,25 @@ test_message_timeout (Fixture       *fx,
 }
 
 static void
+test_message_cancel (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) body = g_bytes_new_static ("x", 1);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(SipwsMessage) request = NULL;
+
+  fx->done = FALSE;
+  sipws_account_send_message_async (fx->account, "bob", "text/plain", body, cancellable, sent_cb, fx);
+  request = sipws_test_peer_expect (fx->peer, "MESSAGE");
+  g_cancellable_cancel (cancellable);
+  g_assert_true (sipws_test_wait_flag (&fx->done, 100));
+  g_assert_error (fx->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* A late answer goes nowhere. */
+  sipws_test_peer_reply (fx->peer, request, 200);
+  sipws_test_run_for (50);
+}
+
+static void
 test_message_bad_target (Fixture       *fx,
                          gconstpointer  data)
 {
@@ -321,6 +340,7 @@ main (int    argc,
   ADD ("message-out-404", GUINT_TO_POINTER (404), test_message_out);
   ADD ("message-out-auth", NULL, test_message_auth);
   ADD ("message-out-timeout", NULL, test_message_timeout);
+  ADD ("message-cancel", NULL, test_message_cancel);
   ADD ("message-bad-target", NULL, test_message_bad_target);
 #undef ADD
 
