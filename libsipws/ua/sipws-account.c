@@ -81,7 +81,9 @@ struct _SipwsAccount {
 
   /* what was last notified */
   SipwsRegistrationState notified_state;
+  GError *notified_error;
   char *notified_gruu;
+  guint notified_expires;
 };
 
 typedef struct {
@@ -555,6 +557,15 @@ complete_tasks (GList        **tasks,
   g_list_free (list);
 }
 
+static gboolean
+errors_equal (const GError *a,
+              const GError *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return a->domain == b->domain && a->code == b->code && g_strcmp0 (a->message, b->message) == 0;
+}
+
 void
 sipws_account_registration_changed (SipwsAccount *self)
 {
@@ -569,15 +580,25 @@ sipws_account_registration_changed (SipwsAccount *self)
       self->notified_state = state;
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REGISTRATION_STATE]);
     }
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REGISTRATION_ERROR]);
+  if (!errors_equal (error, self->notified_error))
+    {
+      g_clear_error (&self->notified_error);
+      self->notified_error = error != NULL ? g_error_copy (error) : NULL;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REGISTRATION_ERROR]);
+    }
   if (g_strcmp0 (gruu, self->notified_gruu) != 0)
     {
       g_free (self->notified_gruu);
+  g_clear_error (&self->notified_error);
       self->notified_gruu = g_strdup (gruu);
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_GRUU]);
     }
-  if (sipws_registration_get_expires (self->registration) != SIPWS_ACCOUNT_DEFAULT_REGISTRATION_EXPIRES)
-    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REGISTRATION_EXPIRES]);
+  /* A 423 raised it. */
+  if (sipws_registration_get_expires (self->registration) != self->notified_expires)
+    {
+      self->notified_expires = sipws_registration_get_expires (self->registration);
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REGISTRATION_EXPIRES]);
+    }
 
   switch (state)
     {
@@ -772,8 +793,9 @@ sipws_account_dispose (GObject *object)
       sipws_transport_stop (self->transport);
     }
   g_clear_object (&self->registration);
-  if (self->calls != NULL)
-    g_ptr_array_set_size (self->calls, 0);
+  /* Calls must not outlive the layer they send through. */
+  while (self->calls != NULL && self->calls->len > 0)
+    sipws_call_abandon (g_ptr_array_index (self->calls, self->calls->len - 1));
   g_clear_pointer (&self->layer, sipws_transaction_layer_free);
   g_queue_clear_full (&self->queue, (GDestroyNotify) queued_free);
   g_clear_object (&self->transport);
@@ -800,6 +822,7 @@ sipws_account_finalize (GObject *object)
   g_clear_pointer (&self->contact_uri, sipws_uri_unref);
   g_clear_pointer (&self->calls, g_ptr_array_unref);
   g_free (self->notified_gruu);
+  g_clear_error (&self->notified_error);
   g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (sipws_account_parent_class)->finalize (object);
@@ -992,6 +1015,7 @@ sipws_account_init (SipwsAccount *self)
   self->timers = *sipws_transaction_layer_get_timers (self->layer);
   self->registration = sipws_registration_new (self);
   self->notified_state = SIPWS_REGISTRATION_STATE_UNREGISTERED;
+  self->notified_expires = SIPWS_ACCOUNT_DEFAULT_REGISTRATION_EXPIRES;
 
   self->transport = sipws_transport_new (NULL);
   g_signal_connect (self->transport, "notify::state", G_CALLBACK (transport_state_cb), self);
@@ -1279,6 +1303,7 @@ sipws_account_set_registration_expires (SipwsAccount *self,
   if (sipws_registration_get_expires (self->registration) == seconds)
     return;
   sipws_registration_set_expires (self->registration, seconds);
+  self->notified_expires = seconds;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REGISTRATION_EXPIRES]);
 }
 

@@ -44,4 +44,7 @@ void       sipws_call_handle_cancel         (SipwsCall        *self);
 void       sipws_call_handle_stray_response (SipwsCall        *self,
                                              SipwsMessage     *response);
 
+/* The account goes away: the call ends at once, nothing is sent. */
+void       sipws_call_abandon               (SipwsCall        *self);
+
 G_END_DECLS

@@ -2746,6 +2746,12 @@ sipws_call_transfer_finish (SipwsCall     *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+void
+sipws_call_abandon (SipwsCall *self)
+{
+  end_call (self, SIPWS_END_REASON_NETWORK, 0, "The account was shut down");
+}
+
 /* Lookup by the account */
 
 gboolean

@@ -1553,6 +1553,23 @@ test_flow_never_back (Fixture       *fx,
   g_assert_cmpint (sipws_call_get_end_reason (fx->call), ==, SIPWS_END_REASON_LOCAL_HANGUP);
 }
 
+static void
+test_account_disposed (Fixture       *fx,
+                       gconstpointer  data)
+{
+  g_autoptr(SipwsTestDialog) dialog = establish_outgoing (fx, NULL);
+
+  /* Shutting the account down ends its calls locally; their timers and
+   * transactions go with it. */
+  g_object_run_dispose (G_OBJECT (fx->account));
+  g_assert_cmpint (sipws_call_get_state (fx->call), ==, SIPWS_CALL_STATE_ENDED);
+  g_assert_cmpint (sipws_call_get_end_reason (fx->call), ==, SIPWS_END_REASON_NETWORK);
+  g_assert_true (fx->media->closed);
+  sipws_call_hangup (fx->call);
+  sipws_test_run_for (50);
+  assert_states (fx, SIPWS_CALL_STATE_ACTIVE, SIPWS_CALL_STATE_ENDED, END_STATES);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1601,6 +1618,7 @@ main (int    argc,
   ADD ("refer/in", NULL, test_refer_in);
   ADD ("flow/drop-mid-call", NULL, test_flow_drop);
   ADD ("flow/never-back", NULL, test_flow_never_back);
+  ADD ("account-disposed", NULL, test_account_disposed);
 #undef ADD
 
   return g_test_run ();
