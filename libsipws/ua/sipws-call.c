@@ -1236,6 +1236,28 @@ invite_provisional (SipwsCall    *self,
     set_state (self, SIPWS_CALL_STATE_RINGING);
 }
 
+/* The ACK of a 2xx: a request of the dialog, with the INVITE's CSeq and
+ * credentials (§13.2.2.4). */
+static SipwsMessage *
+create_2xx_ack (SipwsDialog  *dialog,
+                SipwsMessage *invite)
+{
+  static const char * const credentials[] = { "Authorization", "Proxy-Authorization" };
+  SipwsMessage *ack;
+  guint32 cseq = 0;
+
+  sipws_message_get_cseq (invite, &cseq, NULL);
+  ack = sipws_dialog_create_ack (dialog, cseq);
+  for (guint i = 0; i < G_N_ELEMENTS (credentials); i++)
+    {
+      g_auto(GStrv) values = sipws_message_get_header_values (invite, credentials[i]);
+
+      for (guint j = 0; values != NULL && values[j] != NULL; j++)
+        sipws_message_add_header (ack, credentials[i], values[j]);
+    }
+  return ack;
+}
+
 /* ACK and BYE for a 2xx we do not want (another fork, or after CANCEL). */
 static void
 reject_2xx (SipwsCall    *self,
@@ -1247,15 +1269,13 @@ reject_2xx (SipwsCall    *self,
   g_autoptr(SipwsMessage) ack = NULL;
   g_autoptr(SipwsMessage) bye = NULL;
   g_autoptr(SipwsTransaction) tx = NULL;
-  guint32 cseq = 0;
 
   if (dialog == NULL)
     {
       g_debug ("call %s: cannot end an unwanted 2xx: %s", self->call_id, error->message);
       return;
     }
-  sipws_message_get_cseq (response, &cseq, NULL);
-  ack = sipws_dialog_create_ack (dialog, cseq);
+  ack = create_2xx_ack (dialog, self->invite);
   if (!sipws_account_send_stateless (self->account, ack, &error))
     g_debug ("call %s: could not ACK an extra 2xx: %s", self->call_id, error->message);
   bye = sipws_dialog_create_request (dialog, "BYE");
@@ -1273,7 +1293,6 @@ invite_accepted (SipwsCall    *self,
   g_autofree char *sdp = NULL;
   const char *tag = to != NULL ? sipws_address_get_tag (to) : NULL;
   SipwsDialog *early;
-  guint32 cseq = 0;
 
   if (self->dialog != NULL)
     {
@@ -1320,8 +1339,7 @@ invite_accepted (SipwsCall    *self,
   g_ptr_array_set_size (self->early_dialogs, 0);
   clear_source (&self->cancel_timer);
 
-  sipws_message_get_cseq (response, &cseq, NULL);
-  self->ack = sipws_dialog_create_ack (self->dialog, cseq);
+  self->ack = create_2xx_ack (self->dialog, self->invite);
   if (!sipws_account_send_stateless (self->account, self->ack, &error))
     g_debug ("call %s: could not send the ACK: %s", self->call_id, error->message);
   g_clear_error (&error);
@@ -1992,10 +2010,9 @@ reinvite_response_cb (SipwsTransaction *tx,
     }
 
   /* 2xx: ACK it, apply the answer, then the new state. */
-  sipws_message_get_cseq (response, &cseq, NULL);
   g_clear_pointer (&self->reinvite_ack, sipws_message_unref);
   sipws_dialog_receive_response (self->dialog, response);
-  self->reinvite_ack = sipws_dialog_create_ack (self->dialog, cseq);
+  self->reinvite_ack = create_2xx_ack (self->dialog, sipws_transaction_get_request (tx));
   if (!sipws_account_send_stateless (self->account, self->reinvite_ack, &local_error))
     g_debug ("call %s: could not send the ACK: %s", self->call_id, local_error->message);
   g_clear_error (&local_error);

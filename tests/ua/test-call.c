@@ -706,6 +706,9 @@ test_invite_auth (Fixture       *fx,
   ok = answer (fx, second, 200, PEER_ANSWER);
   ack2 = sipws_test_peer_expect (fx->peer, "ACK");
   assert_ack (ack2, second, fx->peer->tag);
+  /* §13.2.2.4: the ACK of the 2xx carries the INVITE's credentials. */
+  g_assert_cmpstr (sipws_message_get_header (ack2, "Proxy-Authorization"), ==,
+                   sipws_message_get_header (second, "Proxy-Authorization"));
   wait_state (fx, SIPWS_CALL_STATE_ACTIVE);
   hangup_active (fx);
 }
