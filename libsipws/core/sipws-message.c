@@ -42,7 +42,9 @@ struct _SipwsMessage {
   const char      *reason;
   char            *start_owned;
 
-  GBytes          *frame;    /* the parsed text, NULL for a built message */
+  GBytes          *frame;    /* the parsed body as first read; frees this block
+                              * (struct + frame copy) when the last ref goes;
+                              * NULL for a built message */
   Header          *headers;  /* in wire order: inline_headers, or on the heap when more */
   guint            n_headers;
   guint            headers_capacity;
