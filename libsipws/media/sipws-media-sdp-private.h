@@ -73,11 +73,13 @@ void            sipws_sdp_prepare_local_answer    (GstSDPMessage         *sdp,
 char           *sipws_sdp_to_sip                  (const GstSDPMessage   *local,
                                                    const SipwsSipSdpParams *params);
 
+gboolean        sipws_sdp_fingerprint_matches     (const char            *fingerprint,
+                                                   const char            *pem);
+
 gboolean        sipws_media_direction_sends       (SipwsMediaDirection    direction);
 gboolean        sipws_media_direction_receives    (SipwsMediaDirection    direction);
 SipwsMediaDirection sipws_media_direction_answer  (SipwsMediaDirection    offered,
                                                    SipwsMediaDirection    wanted);
-const char     *sipws_media_direction_to_sdp      (SipwsMediaDirection    direction);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SipwsRemoteSdp, sipws_remote_sdp_free)
 

@@ -78,39 +78,13 @@ sipws_media_direction_answer (SipwsMediaDirection offered,
                                sipws_media_direction_receives (wanted) && sipws_media_direction_sends (offered));
 }
 
-const char *
-sipws_media_direction_to_sdp (SipwsMediaDirection direction)
-{
-  switch (direction) {
-  case SIPWS_MEDIA_DIRECTION_SENDRECV:
-    return "sendrecv";
-  case SIPWS_MEDIA_DIRECTION_SENDONLY:
-    return "sendonly";
-  case SIPWS_MEDIA_DIRECTION_RECVONLY:
-    return "recvonly";
-  case SIPWS_MEDIA_DIRECTION_INACTIVE:
-    return "inactive";
-  default:
-    g_assert_not_reached ();
-  }
-}
-
-static gboolean
-is_direction_key (const char *key)
-{
-  return g_strcmp0 (key, "sendrecv") == 0 || g_strcmp0 (key, "sendonly") == 0 ||
-         g_strcmp0 (key, "recvonly") == 0 || g_strcmp0 (key, "inactive") == 0;
-}
-
 static gboolean
 direction_from_key (const char          *key,
                     SipwsMediaDirection *direction)
 {
-  static const char *keys[] = { "sendrecv", "sendonly", "recvonly", "inactive" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {
-    if (g_strcmp0 (key, keys[i]) == 0) {
-      *direction = (SipwsMediaDirection) i;
+  for (SipwsMediaDirection d = SIPWS_MEDIA_DIRECTION_SENDRECV; d <= SIPWS_MEDIA_DIRECTION_INACTIVE; d++) {
+    if (g_strcmp0 (key, sipws_media_direction_to_sdp (d)) == 0) {
+      *direction = d;
       return TRUE;
     }
   }
@@ -163,7 +137,9 @@ static gboolean
 attr_is_direction (const GstSDPAttribute *attr,
                    gconstpointer          data)
 {
-  return is_direction_key (attr->key);
+  SipwsMediaDirection direction;
+
+  return direction_from_key (attr->key, &direction);
 }
 
 static void
@@ -945,4 +921,55 @@ sipws_sdp_to_sip (const GstSDPMessage     *local,
   gst_sdp_message_set_session_name (copy, "-");
 
   return gst_sdp_message_as_text (copy);
+}
+
+/* webrtcbin 1.22 never compares the peer's DTLS certificate with the SDP
+ * fingerprint (RFC 8122 §5), which would let anyone on the path terminate
+ * DTLS: the session checks it itself. @fingerprint is the a=fingerprint
+ * value ("sha-256 AB:CD:..."), @pem the certificate webrtcbin received. */
+gboolean
+sipws_sdp_fingerprint_matches (const char *fingerprint,
+                               const char *pem)
+{
+  static const struct { const char *name; GChecksumType type; } hashes[] = {
+    { "sha-1", G_CHECKSUM_SHA1 }, { "sha-256", G_CHECKSUM_SHA256 },
+    { "sha-384", G_CHECKSUM_SHA384 }, { "sha-512", G_CHECKSUM_SHA512 },
+  };
+  const char *begin, *end, *space;
+  g_autoptr(GString) base64 = g_string_new (NULL);
+  g_autoptr(GString) computed = g_string_new (NULL);
+  g_autoptr(GChecksum) checksum = NULL;
+  g_autofree char *given = NULL;
+  g_autofree guchar *der = NULL;
+  guint8 digest[64];
+  gsize der_len = 0, digest_len = sizeof digest;
+  gint type = -1;
+
+  if (fingerprint == NULL || pem == NULL || (space = strchr (fingerprint, ' ')) == NULL)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (hashes); i++) {
+    if (strlen (hashes[i].name) == (gsize) (space - fingerprint) &&
+        g_ascii_strncasecmp (fingerprint, hashes[i].name, space - fingerprint) == 0)
+      type = hashes[i].type;
+  }
+  begin = strstr (pem, "-----BEGIN CERTIFICATE-----");
+  end = begin != NULL ? strstr (begin, "-----END CERTIFICATE-----") : NULL;
+  if (type < 0 || end == NULL)
+    return FALSE;
+
+  for (const char *c = begin + strlen ("-----BEGIN CERTIFICATE-----"); c < end; c++) {
+    if (!g_ascii_isspace (*c))
+      g_string_append_c (base64, *c);
+  }
+  der = g_base64_decode (base64->str, &der_len);
+  if (der_len == 0)
+    return FALSE;
+
+  checksum = g_checksum_new ((GChecksumType) type);
+  g_checksum_update (checksum, der, der_len);
+  g_checksum_get_digest (checksum, digest, &digest_len);
+  for (gsize i = 0; i < digest_len; i++)
+    g_string_append_printf (computed, "%s%02X", i > 0 ? ":" : "", digest[i]);
+  given = g_strstrip (g_strdup (space + 1));
+  return g_ascii_strcasecmp (given, computed->str) == 0;
 }

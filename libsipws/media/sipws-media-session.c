@@ -155,6 +155,7 @@ struct _SipwsMediaSession {
   char         *remote_sdp;
   GPtrArray    *local_candidates;
   guint         n_remote_candidates;
+  char         *remote_fingerprint;
   gboolean      gathering;
   gboolean      gather_soft_expired;
   GSource      *gather_soft;
@@ -429,6 +430,14 @@ clear_source (GSource **source)
     g_source_destroy (*source);
     g_clear_pointer (source, g_source_unref);
   }
+}
+
+static void
+set_string (char       **field,
+            const char  *value)
+{
+  g_free (*field);
+  *field = g_strdup (value);
 }
 
 /* ---- State ---- */
@@ -1971,6 +1980,7 @@ sipws_media_session_create_answer_async (SipwsMediaHandler   *handler,
            sipws_codec_name (format.codec), sipws_codec_clock_rate (format.codec), format.pt, format.te_pt,
            offer->n_dropped_candidates);
   self->n_remote_candidates = offer->candidates->len;
+  set_string (&self->remote_fingerprint, offer->fingerprint);
   set_remote_sdp_text (self, remote_offer);
   self->remote_offer = g_steal_pointer (&offer);
 
@@ -2081,6 +2091,7 @@ sipws_media_session_set_remote_answer (SipwsMediaHandler  *handler,
   self->format = format;
   self->remote_direction = answer->direction;
   self->n_remote_candidates = answer->candidates->len;
+  set_string (&self->remote_fingerprint, answer->fingerprint);
   set_remote_sdp_text (self, sdp);
   g_clear_pointer (&self->early_answer, sipws_remote_sdp_free);
   if (provisional) {
@@ -2141,6 +2152,21 @@ first_rtp_main (SipwsMediaSession *self,
     clear_source (&self->watchdog);
 }
 
+static gboolean
+remote_certificate_matches (SipwsMediaSession *self)
+{
+  g_autoptr(GstWebRTCRTPReceiver) receiver = NULL;
+  g_autoptr(GstWebRTCDTLSTransport) transport = NULL;
+  g_autofree char *pem = NULL;
+
+  g_object_get (self->transceiver, "receiver", &receiver, NULL);
+  if (receiver != NULL)
+    g_object_get (receiver, "transport", &transport, NULL);
+  if (transport != NULL)
+    g_object_get (transport, "remote-certificate", &pem, NULL);
+  return sipws_sdp_fingerprint_matches (self->remote_fingerprint, pem);
+}
+
 static void
 connection_main (SipwsMediaSession *self,
                  gpointer           data)
@@ -2158,6 +2184,16 @@ connection_main (SipwsMediaSession *self,
   } else if (pc == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
     fail_media (self, SIPWS_MEDIA_ERROR_DTLS_FAILED, "The DTLS-SRTP handshake failed");
   } else if (pc == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && !self->failed) {
+    if (!remote_certificate_matches (self)) {
+      /* stop audio both ways: keys may be known to someone else */
+      g_atomic_int_set (&self->shared->recv_allowed, FALSE);
+      if (self->send_valve != NULL)
+        g_object_set (self->send_valve, "drop", TRUE, NULL);
+      self->send_allowed = FALSE;
+      fail_media (self, SIPWS_MEDIA_ERROR_DTLS_FAILED,
+                  "The peer's DTLS certificate does not match the fingerprint in its SDP");
+      return;
+    }
     set_media_state (self, SIPWS_MEDIA_STATE_CONNECTED);
     if (packets_received (self) > 0)
       clear_source (&self->watchdog);
@@ -2457,14 +2493,6 @@ current_level (SipwsMediaSession *self,
 }
 
 static void
-set_string (char       **field,
-            const char  *value)
-{
-  g_free (*field);
-  *field = g_strdup (value);
-}
-
-static void
 sipws_media_session_get_property (GObject    *object,
                                   guint       prop_id,
                                   GValue     *value,
@@ -2638,6 +2666,7 @@ sipws_media_session_finalize (GObject *object)
   g_free (self->record_file);
   g_free (self->local_sdp);
   g_free (self->remote_sdp);
+  g_free (self->remote_fingerprint);
   g_ptr_array_unref (self->local_candidates);
   g_clear_pointer (&self->stats, gst_structure_free);
 

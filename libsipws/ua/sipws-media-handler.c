@@ -350,3 +350,27 @@ sipws_media_dtmf_digit_is_valid (char digit)
   return (digit >= '0' && digit <= '9') || digit == '*' || digit == '#' ||
          (digit >= 'A' && digit <= 'D') || (digit >= 'a' && digit <= 'd');
 }
+
+/**
+ * sipws_media_direction_to_sdp:
+ * @direction: a direction
+ *
+ * Returns: the SDP attribute name of @direction (RFC 3264 §5.1):
+ *   `sendrecv`, `sendonly`, `recvonly` or `inactive`
+ */
+const char *
+sipws_media_direction_to_sdp (SipwsMediaDirection direction)
+{
+  switch (direction) {
+  case SIPWS_MEDIA_DIRECTION_SENDRECV:
+    return "sendrecv";
+  case SIPWS_MEDIA_DIRECTION_SENDONLY:
+    return "sendonly";
+  case SIPWS_MEDIA_DIRECTION_RECVONLY:
+    return "recvonly";
+  case SIPWS_MEDIA_DIRECTION_INACTIVE:
+    return "inactive";
+  default:
+    g_return_val_if_reached ("sendrecv");
+  }
+}

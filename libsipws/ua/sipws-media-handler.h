@@ -208,5 +208,7 @@ void            sipws_media_handler_emit_media_failed    (SipwsMediaHandler    *
 
 SIPWS_AVAILABLE_IN_ALL
 gboolean        sipws_media_dtmf_digit_is_valid          (char                  digit);
+SIPWS_AVAILABLE_IN_ALL
+const char     *sipws_media_direction_to_sdp             (SipwsMediaDirection   direction);
 
 G_END_DECLS

@@ -724,6 +724,54 @@ watched_session_new (GError **failure)
   return session;
 }
 
+/* A man in the middle: the answer's fingerprint is not the certificate
+ * the peer presents. webrtcbin 1.22 does not check it; the session does. */
+static void
+test_fingerprint_mismatch (void)
+{
+  g_autoptr(SipwsMediaSession) a = NULL;
+  g_autoptr(SipwsMediaSession) b = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) failure = NULL;
+  g_autofree char *offer = NULL;
+  g_autofree char *answer = NULL;
+  g_autofree char *forged = NULL;
+  const char *fingerprint;
+  GString *text;
+
+  if (!media_test_plugins_available ())
+    return;
+
+  a = watched_session_new (&failure);
+  b = media_test_session_new (880);
+  offer = media_test_create_offer (a, &error);
+  g_assert_no_error (error);
+  answer = media_test_create_answer (b, offer, &error);
+  g_assert_no_error (error);
+
+  /* flip the first hex digit of the fingerprint */
+  fingerprint = strstr (answer, "a=fingerprint:sha-256 ");
+  g_assert_nonnull (fingerprint);
+  text = g_string_new (answer);
+  {
+    gsize at = fingerprint - answer + strlen ("a=fingerprint:sha-256 ");
+
+    text->str[at] = text->str[at] == '0' ? '1' : '0';
+  }
+  forged = g_string_free (text, FALSE);
+
+  g_assert_true (sipws_media_handler_set_remote_answer (SIPWS_MEDIA_HANDLER (a), forged, FALSE, &error));
+  g_assert_true (media_test_wait (has_error, &failure, 5000));
+  g_test_message ("%s", failure->message);
+  g_assert_error (failure, SIPWS_MEDIA_ERROR, SIPWS_MEDIA_ERROR_DTLS_FAILED);
+  g_assert_cmpint (sipws_media_handler_get_media_state (SIPWS_MEDIA_HANDLER (a)), ==, SIPWS_MEDIA_STATE_FAILED);
+  /* and nothing of B's is played (the level goes stale after 400 ms) */
+  media_test_spin (500);
+  g_assert_cmpfloat (sipws_media_session_get_level (a), ==, -100.0);
+  sipws_media_handler_close (SIPWS_MEDIA_HANDLER (a));
+  sipws_media_handler_close (SIPWS_MEDIA_HANDLER (b));
+}
+
 /* The answer's endpoint is gone before ICE starts: ICE cannot connect. */
 static void
 test_ice_failure (void)
@@ -887,6 +935,7 @@ main (int   argc,
   g_test_add ("/media/session/stats", Pair, NULL, pair_setup, test_stats, pair_teardown);
   g_test_add_func ("/media/session/failure/ice", test_ice_failure);
   g_test_add_func ("/media/session/failure/no-rtp", test_no_rtp);
+  g_test_add_func ("/media/session/failure/fingerprint", test_fingerprint_mismatch);
   g_test_add_func ("/media/session/cancel-and-close", test_cancel_and_close);
   g_test_add_func ("/media/session/answer-without-offer", test_answer_without_offer);
   g_test_add_func ("/media/session/ice-servers", test_ice_servers);
