@@ -144,15 +144,22 @@ sipws_cli_run_loop (GMainLoop *loop,
   LoopData data = { .loop = loop };
   guint sigint_id = g_unix_signal_add (SIGINT, interrupted_cb, &data);
   guint sigterm_id = g_unix_signal_add (SIGTERM, interrupted_cb, &data);
-  guint timeout_id = timeout_ms > 0 ? g_timeout_add (timeout_ms, quit_cb, loop) : 0;
-  GSource *timeout_source = timeout_id != 0 ? g_main_context_find_source_by_id (NULL, timeout_id) : NULL;
-  gboolean timed_out;
+  GSource *timeout = NULL;
+
+  if (timeout_ms > 0)
+    {
+      timeout = g_timeout_source_new (timeout_ms);
+      g_source_set_callback (timeout, quit_cb, loop, NULL);
+      g_source_attach (timeout, NULL);
+    }
 
   g_main_loop_run (loop);
 
-  timed_out = timeout_source != NULL && g_source_is_destroyed (timeout_source);
-  if (timeout_id != 0 && !timed_out)
-    g_source_remove (timeout_id);
+  if (timeout != NULL)
+    {
+      g_source_destroy (timeout);
+      g_source_unref (timeout);
+    }
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   return !data.interrupted;
@@ -225,6 +232,7 @@ sipws_cli_account_register (const SipwsCliOptions  *options,
   if (!run.done && !sipws_cli_run_loop (loop, 0))
     {
       g_set_error (error, SIPWS_ERROR, SIPWS_ERROR_CANCELLED, "interrupted before the registration completed");
+      g_signal_handlers_disconnect_by_func (account, registration_state_cb, (gpointer) options);
       /* Cancelling completes the operation at once; its callback needs run. */
       g_cancellable_cancel (cancellable);
       while (!run.done)
@@ -234,6 +242,8 @@ sipws_cli_account_register (const SipwsCliOptions  *options,
     }
   if (run.error != NULL)
     {
+      /* What follows (closing the flow) is no registration news. */
+      g_signal_handlers_disconnect_by_func (account, registration_state_cb, (gpointer) options);
       g_propagate_error (error, run.error);
       return FALSE;
     }

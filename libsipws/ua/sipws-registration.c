@@ -5,8 +5,6 @@
 #include "sipws-ua-util-private.h"
 #include "sipws-error.h"
 
-#include <string.h>
-
 /* RFC 5626 §4.2.1: one flow, so one registration id. */
 #define REG_ID "1"
 /* 423 and 439 retries per round: the answers of a broken registrar must not
@@ -226,7 +224,7 @@ build_contact (SipwsRegistration *self,
 {
   g_autoptr(SipwsUri) uri = sipws_uri_copy (sipws_account_get_contact_uri (self->account));
   g_autoptr(SipwsAddress) contact = NULL;
-  g_autofree char *instance = g_strdup_printf ("\"<%s>\"", sipws_account_peek_instance_id (self->account));
+  g_autofree char *instance = g_strdup_printf ("<%s>", sipws_account_peek_instance_id (self->account));
   g_autofree char *expires = g_strdup_printf ("%u", unregister ? 0 : self->expires);
 
   if (self->use_outbound)
@@ -333,19 +331,6 @@ schedule_retry (SipwsRegistration *self,
   start_timer (self, (guint) (wait * g_random_double_range (0.5, 1.0)));
 }
 
-static char *
-unquote_param (const char *value)
-{
-  gsize len;
-
-  if (value == NULL)
-    return NULL;
-  len = strlen (value);
-  if (len >= 2 && value[0] == '"' && value[len - 1] == '"')
-    return g_strndup (value + 1, len - 2);
-  return g_strdup (value);
-}
-
 /* Finds our binding among the Contacts of a 2xx (RFC 5626 §4.2.1: by
  * instance and reg-id, else by URI) and reads its lifetime and GRUUs. */
 static void
@@ -353,7 +338,7 @@ read_bindings (SipwsRegistration *self,
                SipwsMessage      *response)
 {
   GPtrArray *contacts = sipws_message_get_contacts (response);
-  g_autofree char *instance = g_strdup_printf ("\"<%s>\"", sipws_account_peek_instance_id (self->account));
+  g_autofree char *instance = g_strdup_printf ("<%s>", sipws_account_peek_instance_id (self->account));
   SipwsUri *ours = sipws_account_get_contact_uri (self->account);
   gint64 expires = -1;
 
@@ -373,8 +358,8 @@ read_bindings (SipwsRegistration *self,
         continue;
 
       expires = sipws_address_get_expires (contact);
-      self->pub_gruu = unquote_param (sipws_address_get_param (contact, "pub-gruu"));
-      self->temp_gruu = unquote_param (sipws_address_get_param (contact, "temp-gruu"));
+      self->pub_gruu = g_strdup (sipws_address_get_param (contact, "pub-gruu"));
+      self->temp_gruu = g_strdup (sipws_address_get_param (contact, "temp-gruu"));
       break;
     }
 

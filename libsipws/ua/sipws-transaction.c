@@ -572,6 +572,17 @@ sipws_transaction_create_response (SipwsTransaction *self,
 
   g_return_val_if_fail (!is_client (self), response);
 
+  /* §12.1.1: a response that may establish a dialog echoes the
+   * Record-Route of the request, in order, or the peer builds its route set
+   * without the proxies and its in-dialog requests go astray. */
+  if (status > 100 && status < 300)
+    {
+      g_auto(GStrv) record_route = sipws_message_get_header_values (self->request, "Record-Route");
+
+      for (guint i = 0; record_route != NULL && record_route[i] != NULL; i++)
+        sipws_message_add_header (response, "Record-Route", record_route[i]);
+    }
+
   /* §8.2.6.2: every response but 100 gets our tag when the request's To had
    * none; the same tag on every response so it can name the dialog. */
   if (status > 100 && to != NULL && sipws_address_get_tag (to) == NULL)

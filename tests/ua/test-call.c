@@ -817,6 +817,54 @@ test_incoming_accept (Fixture       *fx,
 }
 
 static void
+test_incoming_record_route (Fixture       *fx,
+                            gconstpointer  data)
+{
+  g_autoptr(SipwsMessage) invite = sipws_test_peer_new_request (fx->peer, "INVITE", fx->contact);
+  g_autoptr(SipwsMessage) ringing = NULL;
+  g_autoptr(SipwsMessage) ok = NULL;
+  g_autoptr(SipwsMessage) ack = NULL;
+  g_autoptr(SipwsMessage) bye = NULL;
+  g_autoptr(SipwsTestDialog) dialog = NULL;
+  g_auto(GStrv) rr180 = NULL;
+  g_auto(GStrv) rr200 = NULL;
+  g_auto(GStrv) routes = NULL;
+  g_autofree char *joined = NULL;
+
+  sipws_message_add_header (invite, "Record-Route", "<sip:p1.example.com;lr>");
+  sipws_message_add_header (invite, "Record-Route", "<sip:p2.example.com;lr>");
+  sipws_test_set_sdp (invite, PEER_OFFER);
+  sipws_test_peer_send (fx->peer, invite);
+
+  /* §12.1.1: the responses that make the dialog echo the Record-Route. */
+  ringing = sipws_test_peer_expect_response (fx->peer, 180);
+  rr180 = sipws_message_get_header_values (ringing, "Record-Route");
+  g_assert_cmpuint (g_strv_length (rr180), ==, 2);
+  g_assert_cmpstr (rr180[0], ==, "<sip:p1.example.com;lr>");
+  g_assert_cmpstr (rr180[1], ==, "<sip:p2.example.com;lr>");
+  sipws_call_accept_async (fx->call, NULL, async_cb, fx);
+  ok = sipws_test_peer_expect_response (fx->peer, 200);
+  rr200 = sipws_message_get_header_values (ok, "Record-Route");
+  joined = g_strjoinv (",", rr200);
+  g_assert_cmpstr (joined, ==, "<sip:p1.example.com;lr>,<sip:p2.example.com;lr>");
+  dialog = sipws_test_dialog_new_uac (invite, ok);
+  ack = sipws_test_dialog_ack (dialog, invite);
+  sipws_test_peer_send (fx->peer, ack);
+  wait_done (fx);
+  assert_retransmissions_stop (fx);
+
+  /* Our BYE follows the route set in the same order. */
+  sipws_call_hangup (fx->call);
+  bye = sipws_test_peer_expect (fx->peer, "BYE");
+  routes = sipws_message_get_header_values (bye, "Route");
+  g_assert_cmpuint (g_strv_length (routes), ==, 2);
+  g_assert_cmpstr (routes[0], ==, "<sip:p1.example.com;lr>");
+  g_assert_cmpstr (routes[1], ==, "<sip:p2.example.com;lr>");
+  sipws_test_peer_reply (fx->peer, bye, 200);
+  wait_state (fx, SIPWS_CALL_STATE_ENDED);
+}
+
+static void
 test_incoming_2xx_retransmit (Fixture       *fx,
                               gconstpointer  data)
 {
@@ -1598,6 +1646,7 @@ main (int    argc,
   ADD ("outgoing/invalid-target", NULL, test_invalid_target);
   ADD ("outgoing/signalling-only", NULL, test_signalling_only);
   ADD ("incoming/accept", NULL, test_incoming_accept);
+  ADD ("incoming/record-route", NULL, test_incoming_record_route);
   ADD ("incoming/2xx-retransmit", NULL, test_incoming_2xx_retransmit);
   ADD ("incoming/reject-486", GUINT_TO_POINTER (486), test_incoming_reject);
   ADD ("incoming/reject-603", GUINT_TO_POINTER (603), test_incoming_reject);

@@ -183,9 +183,11 @@ test_basic (Fixture       *fx,
   g_assert_true (g_str_has_suffix (sipws_uri_get_host (contact_uri), ".invalid"));
   g_assert_cmpstr (sipws_uri_get_param (contact_uri, "transport"), ==, "ws");
   g_assert_true (sipws_uri_has_param (contact_uri, "ob"));
-  g_assert_cmpstr (sipws_address_get_param (contact, "+sip.instance"), ==, "\"<" INSTANCE ">\"");
+  g_assert_cmpstr (sipws_address_get_param (contact, "+sip.instance"), ==, "<" INSTANCE ">");
   g_assert_cmpstr (sipws_address_get_param (contact, "reg-id"), ==, "1");
   g_assert_cmpint (sipws_address_get_expires (contact), ==, 600);
+  /* On the wire exactly as RFC 5626 §4.2.1 writes it. */
+  g_assert_nonnull (strstr (sipws_message_get_header (request, "Contact"), ";+sip.instance=\"<" INSTANCE ">\""));
   g_assert_true (sipws_message_has_token (request, "Supported", "path"));
   g_assert_true (sipws_message_has_token (request, "Supported", "outbound"));
   g_assert_true (sipws_message_has_token (request, "Supported", "gruu"));
@@ -217,7 +219,7 @@ test_instance_generated (Fixture       *fx,
   g_assert_true (g_str_has_prefix (instance, "urn:uuid:"));
   g_assert_true (g_uuid_string_is_valid (instance + 9));
   g_assert_cmpuint (notifies, ==, 1);
-  expected = g_strdup_printf ("\"<%s>\"", instance);
+  expected = g_strdup_printf ("<%s>", instance);
   g_assert_cmpstr (sipws_address_get_param (only_contact (request), "+sip.instance"), ==, expected);
   g_signal_handlers_disconnect_by_func (fx->account, count_cb, &notifies);
 }
@@ -459,7 +461,7 @@ test_439 (Fixture       *fx,
   contact = only_contact (second);
   g_assert_false (sipws_address_has_param (contact, "reg-id"));
   g_assert_false (sipws_uri_has_param (sipws_address_get_uri (contact), "ob"));
-  g_assert_cmpstr (sipws_address_get_param (contact, "+sip.instance"), ==, "\"<" INSTANCE ">\"");
+  g_assert_cmpstr (sipws_address_get_param (contact, "+sip.instance"), ==, "<" INSTANCE ">");
   sipws_test_peer_accept_register (fx->peer, second, 600);
   wait_done (fx);
   g_assert_true (fx->ok);
@@ -483,8 +485,8 @@ test_outbound_gruu (Fixture       *fx,
   response = sipws_test_peer_response (fx->peer, request, 200);
   contact = sipws_address_copy (only_contact (request));
   sipws_address_set_param (contact, "expires", "600");
-  sipws_address_set_param (contact, "pub-gruu", "\"sip:alice@example.com;gr=urn:uuid:00000000-0000-4000-8000-00000000abcd\"");
-  sipws_address_set_param (contact, "temp-gruu", "\"sip:tgruu.7hs==jd7vnzga5w7fajsc7-ajd6fabz0f8g5@example.com;gr\"");
+  sipws_address_set_param (contact, "pub-gruu", "sip:alice@example.com;gr=urn:uuid:00000000-0000-4000-8000-00000000abcd");
+  sipws_address_set_param (contact, "temp-gruu", "sip:tgruu.7hs==jd7vnzga5w7fajsc7-ajd6fabz0f8g5@example.com;gr");
   contact_text = sipws_address_to_string (contact);
   sipws_message_set_header (response, "Contact", contact_text);
   sipws_message_set_header (response, "Require", "outbound");
@@ -604,7 +606,7 @@ test_reconnect (Fixture       *fx,
   again = sipws_test_peer_expect (fx->peer, "REGISTER");
   g_assert_cmpuint (sipws_fake_ws_server_get_n_connections (fx->peer->server), ==, 2);
   contact = only_contact (again);
-  g_assert_cmpstr (sipws_address_get_param (contact, "+sip.instance"), ==, "\"<" INSTANCE ">\"");
+  g_assert_cmpstr (sipws_address_get_param (contact, "+sip.instance"), ==, "<" INSTANCE ">");
   g_assert_cmpstr (sipws_address_get_param (contact, "reg-id"), ==, "1");
   g_assert_cmpstr (sipws_message_get_call_id (again), ==, sipws_message_get_call_id (first));
   g_assert_cmpuint (cseq_of (again), >, cseq_of (first));
