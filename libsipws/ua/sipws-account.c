@@ -498,11 +498,7 @@ typedef struct {
 static void
 pending_free (Pending *pending)
 {
-  if (pending->cancel_source != NULL)
-    {
-      g_source_destroy (pending->cancel_source);
-      g_source_unref (pending->cancel_source);
-    }
+  sipws_ua_clear_source (&pending->cancel_source);
   g_object_unref (pending->task);
   g_free (pending);
 }
@@ -1586,16 +1582,8 @@ message_data_free (MessageData *data)
 static void
 message_done (MessageData *data)
 {
-  if (data->cancel_source != NULL)
-    {
-      g_source_destroy (data->cancel_source);
-      g_clear_pointer (&data->cancel_source, g_source_unref);
-    }
-  if (data->tx != NULL)
-    {
-      sipws_transaction_detach (data->tx);
-      g_clear_object (&data->tx);
-    }
+  sipws_ua_clear_source (&data->cancel_source);
+  sipws_transaction_drop (&data->tx);
 }
 
 static gboolean

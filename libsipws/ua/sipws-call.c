@@ -152,37 +152,14 @@ static void session_timer_start (SipwsCall *self);
 /* Helpers */
 
 static void
-clear_source (GSource **source)
+start_timer (SipwsCall    *self,
+             GSource     **source,
+             guint         ms,
+             GSourceFunc   func)
 {
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_clear_pointer (source, g_source_unref);
-    }
+  sipws_ua_start_timer (source, sipws_account_get_context (self->account), ms, func, self);
 }
 
-static GSource *
-add_timeout (SipwsCall   *self,
-             guint        ms,
-             GSourceFunc  func)
-{
-  GSource *source = g_timeout_source_new (ms);
-
-  g_source_set_callback (source, func, self, NULL);
-  g_source_set_static_name (source, "[sipws] call timer");
-  g_source_attach (source, sipws_account_get_context (self->account));
-  return source;
-}
-
-static void
-drop_tx (SipwsTransaction **tx)
-{
-  if (*tx != NULL)
-    {
-      sipws_transaction_detach (*tx);
-      g_clear_object (tx);
-    }
-}
 
 static const SipwsTimerValues *
 timers (SipwsCall *self)
@@ -336,8 +313,7 @@ task_cancelled_cb (GCancellable *cancellable,
 static void
 destroy_source (GSource *source)
 {
-  g_source_destroy (source);
-  g_source_unref (source);
+  sipws_ua_clear_source (&source);
 }
 
 /* @slot holds the task; the task keeps the call (its source object), and so
@@ -364,16 +340,16 @@ watch_cancellable (SipwsCall  *self,
 static void
 stop_activity (SipwsCall *self)
 {
-  clear_source (&self->cancel_timer);
-  clear_source (&self->retransmit_timer);
-  clear_source (&self->glare_timer);
-  clear_source (&self->session_timer);
-  drop_tx (&self->invite_tx);
-  drop_tx (&self->reinvite_tx);
-  drop_tx (&self->info_tx);
-  drop_tx (&self->update_tx);
-  drop_tx (&self->refer_tx);
-  drop_tx (&self->bye_tx);
+  sipws_ua_clear_source (&self->cancel_timer);
+  sipws_ua_clear_source (&self->retransmit_timer);
+  sipws_ua_clear_source (&self->glare_timer);
+  sipws_ua_clear_source (&self->session_timer);
+  sipws_transaction_drop (&self->invite_tx);
+  sipws_transaction_drop (&self->reinvite_tx);
+  sipws_transaction_drop (&self->info_tx);
+  sipws_transaction_drop (&self->update_tx);
+  sipws_transaction_drop (&self->refer_tx);
+  sipws_transaction_drop (&self->bye_tx);
   if (self->server_tx != NULL)
     {
       sipws_transaction_detach (self->server_tx);
@@ -823,7 +799,7 @@ send_refresh (SipwsCall *self)
       sipws_message_set_header (update, "Supported", SIPWS_ACCOUNT_SUPPORTED);
       add_session_expires (self, update, "uac");
       sipws_account_authorize (self->account, update);
-      drop_tx (&self->update_tx);
+      sipws_transaction_drop (&self->update_tx);
       self->update_tx = sipws_account_send_request (self->account, update, update_response_cb, self);
       return;
     }
@@ -859,7 +835,7 @@ session_timer_start (SipwsCall *self)
 {
   guint ms;
 
-  clear_source (&self->session_timer);
+  sipws_ua_clear_source (&self->session_timer);
   if (self->session_expires == 0 || self->state == SIPWS_CALL_STATE_ENDED)
     return;
 
@@ -869,7 +845,7 @@ session_timer_start (SipwsCall *self)
     ms = self->session_expires * 500;
   else
     ms = self->session_expires * 1000 - MIN (32000, self->session_expires * 1000 / 3);
-  self->session_timer = add_timeout (self, ms, session_timer_cb);
+  start_timer (self, &self->session_timer, ms, session_timer_cb);
 }
 
 static void
@@ -923,7 +899,7 @@ retransmit_cb (gpointer user_data)
   if (!sipws_account_send_stateless (self->account, self->final_2xx, &error))
     g_debug ("call %s: could not repeat the 2xx: %s", self->call_id, error->message);
   self->retransmit_interval = MIN (self->retransmit_interval * 2, timers (self)->t2);
-  self->retransmit_timer = add_timeout (self, self->retransmit_interval, retransmit_cb);
+  start_timer (self, &self->retransmit_timer, self->retransmit_interval, retransmit_cb);
   return G_SOURCE_REMOVE;
 }
 
@@ -943,8 +919,7 @@ send_2xx (SipwsCall    *self,
   self->final_2xx = sipws_message_ref (response);
   self->retransmit_interval = timers (self)->t1;
   self->retransmit_deadline = g_get_monotonic_time () + 1000 * (gint64) timers (self)->timer_h;
-  clear_source (&self->retransmit_timer);
-  self->retransmit_timer = add_timeout (self, self->retransmit_interval, retransmit_cb);
+  start_timer (self, &self->retransmit_timer, self->retransmit_interval, retransmit_cb);
   return TRUE;
 }
 
@@ -1119,7 +1094,7 @@ send_invite (SipwsCall *self)
   sipws_account_authorize (self->account, self->invite);
 
   self->provisional = FALSE;
-  drop_tx (&self->invite_tx);
+  sipws_transaction_drop (&self->invite_tx);
   self->invite_tx = sipws_account_send_request (self->account, self->invite, invite_response_cb, self);
 }
 
@@ -1147,8 +1122,7 @@ send_cancel (SipwsCall *self)
 
   self->cancel_wanted = FALSE;
   tx = sipws_account_send_request (self->account, cancel, cancel_response_cb, NULL);
-  clear_source (&self->cancel_timer);
-  self->cancel_timer = add_timeout (self, timers (self)->timer_b, cancel_timeout_cb);
+  start_timer (self, &self->cancel_timer, timers (self)->timer_b, cancel_timeout_cb);
 }
 
 static void
@@ -1337,7 +1311,7 @@ invite_accepted (SipwsCall    *self,
         }
     }
   g_ptr_array_set_size (self->early_dialogs, 0);
-  clear_source (&self->cancel_timer);
+  sipws_ua_clear_source (&self->cancel_timer);
 
   self->ack = create_2xx_ack (self->dialog, self->invite);
   if (!sipws_account_send_stateless (self->account, self->ack, &error))
@@ -1504,7 +1478,7 @@ sipws_call_new_incoming (SipwsAccount     *account,
   remember_peer_allow (self, invite);
   /* The peer asked for session timers: agree to its interval (RFC 4028 §9). */
   read_session_expires (self, invite, FALSE);
-  clear_source (&self->session_timer);
+  sipws_ua_clear_source (&self->session_timer);
 
   ringing = sipws_transaction_create_response (tx, 180, "Ringing");
   sipws_message_set_header (ringing, "Contact", contact);
@@ -1693,7 +1667,7 @@ sipws_call_handle_ack (SipwsCall    *self,
   if (self->final_2xx == NULL)
     return;
 
-  clear_source (&self->retransmit_timer);
+  sipws_ua_clear_source (&self->retransmit_timer);
   g_clear_pointer (&self->final_2xx, sipws_message_unref);
   sipws_dialog_confirm (self->dialog, ack);
 
@@ -1853,7 +1827,7 @@ send_reinvite (SipwsCall  *self,
     add_session_expires (self, invite, self->we_refresh ? "uac" : "uas");
   set_sdp (invite, sdp);
   sipws_account_authorize (self->account, invite);
-  drop_tx (&self->reinvite_tx);
+  sipws_transaction_drop (&self->reinvite_tx);
   self->reinvite_tx = sipws_account_send_request (self->account, invite, reinvite_response_cb, self);
 }
 
@@ -1907,7 +1881,7 @@ reinvite_failed (SipwsCall *self,
   if (self->media != NULL && self->reinvite != REINVITE_REFRESH)
     sipws_media_handler_set_direction (self->media, direction_for_state (self->state_before_reinvite));
   self->reinvite = REINVITE_NONE;
-  drop_tx (&self->reinvite_tx);
+  sipws_transaction_drop (&self->reinvite_tx);
   return_task_error (&self->reinvite_task, error);
   g_error_free (error);
 }
@@ -1921,7 +1895,7 @@ glare_retry_cb (gpointer user_data)
   if (self->server_tx != NULL)
     {
       /* The peer's re-INVITE still runs: wait for another round. */
-      self->glare_timer = add_timeout (self, timers (self)->t1, glare_retry_cb);
+      start_timer (self, &self->glare_timer, timers (self)->t1, glare_retry_cb);
       return G_SOURCE_REMOVE;
     }
   start_reinvite (self);
@@ -1938,8 +1912,7 @@ schedule_glare_retry (SipwsCall *self)
   guint ms = (guint) ((guint64) steps * 10 * timers (self)->t1 / SIPWS_TIMER_T1_DEFAULT);
 
   g_debug ("call %s: re-INVITE glare, retrying in %u ms", self->call_id, ms);
-  clear_source (&self->glare_timer);
-  self->glare_timer = add_timeout (self, MAX (ms, 1), glare_retry_cb);
+  start_timer (self, &self->glare_timer, MAX (ms, 1), glare_retry_cb);
 }
 
 static void
@@ -2739,7 +2712,7 @@ sipws_call_transfer_async (SipwsCall           *self,
   sipws_account_authorize (self->account, refer);
   self->transfer_task = g_steal_pointer (&task);
   watch_cancellable (self, &self->transfer_task);
-  drop_tx (&self->refer_tx);
+  sipws_transaction_drop (&self->refer_tx);
   self->refer_tx = sipws_account_send_request (self->account, refer, refer_response_cb, self);
 }
 

@@ -42,25 +42,6 @@ G_DEFINE_FINAL_TYPE (SipwsRegistration, sipws_registration, G_TYPE_OBJECT)
 
 static void send_register (SipwsRegistration *self);
 
-static void
-clear_timer (SipwsRegistration *self)
-{
-  if (self->timer != NULL)
-    {
-      g_source_destroy (self->timer);
-      g_clear_pointer (&self->timer, g_source_unref);
-    }
-}
-
-static void
-drop_transaction (SipwsRegistration *self)
-{
-  if (self->tx != NULL)
-    {
-      sipws_transaction_detach (self->tx);
-      g_clear_object (&self->tx);
-    }
-}
 
 static void
 set_state (SipwsRegistration      *self,
@@ -91,11 +72,7 @@ static void
 start_timer (SipwsRegistration *self,
              guint              ms)
 {
-  clear_timer (self);
-  self->timer = g_timeout_source_new (ms);
-  g_source_set_callback (self->timer, timer_cb, self, NULL);
-  g_source_set_static_name (self->timer, "[sipws] registration timer");
-  g_source_attach (self->timer, sipws_account_get_context (self->account));
+  sipws_ua_start_timer (&self->timer, sipws_account_get_context (self->account), ms, timer_cb, self);
 }
 
 static void
@@ -103,8 +80,8 @@ sipws_registration_dispose (GObject *object)
 {
   SipwsRegistration *self = SIPWS_REGISTRATION (object);
 
-  clear_timer (self);
-  drop_transaction (self);
+  sipws_ua_clear_source (&self->timer);
+  sipws_transaction_drop (&self->tx);
 
   G_OBJECT_CLASS (sipws_registration_parent_class)->dispose (object);
 }
@@ -246,7 +223,7 @@ static void
 send_request (SipwsRegistration *self,
               SipwsMessage      *request)
 {
-  drop_transaction (self);
+  sipws_transaction_drop (&self->tx);
   self->tx = sipws_account_send_request (self->account, request, register_response_cb, self);
 }
 
@@ -289,7 +266,7 @@ send_register (SipwsRegistration *self)
   g_autoptr(SipwsMessage) request = NULL;
   gboolean unregister = !self->wanted;
 
-  clear_timer (self);
+  sipws_ua_clear_source (&self->timer);
   self->auth_attempts = 0;
   self->retries_423 = 0;
   if (unregister)
@@ -560,8 +537,8 @@ sipws_registration_stop (SipwsRegistration *self,
 
   self->wanted = FALSE;
   self->unregister_all = all_contacts;
-  clear_timer (self);
-  drop_transaction (self);
+  sipws_ua_clear_source (&self->timer);
+  sipws_transaction_drop (&self->tx);
 
   /* `*` works whatever we registered; a single contact only needs removing
    * when the registrar holds it. */
@@ -586,8 +563,8 @@ sipws_registration_flow_up (SipwsRegistration *self)
 void
 sipws_registration_flow_down (SipwsRegistration *self)
 {
-  drop_transaction (self);
-  clear_timer (self);
+  sipws_transaction_drop (&self->tx);
+  sipws_ua_clear_source (&self->timer);
 
   if (self->wanted)
     set_state (self, SIPWS_REGISTRATION_STATE_REGISTERING, NULL);

@@ -97,6 +97,9 @@ void                   sipws_transaction_set_server_func  (SipwsTransaction     
  * still absorbs retransmissions and sends the non-2xx ACK. */
 void                   sipws_transaction_detach           (SipwsTransaction *self);
 
+/* Detaches and drops *@tx; nothing when it is NULL. */
+void                   sipws_transaction_drop             (SipwsTransaction **tx);
+
 /* Used by the layer. */
 void                   sipws_transaction_receive_response (SipwsTransaction *self,
                                                            SipwsMessage     *response);

@@ -48,11 +48,7 @@ is_client (SipwsTransaction *self)
 static void
 clear_timer (SipwsTransaction *self)
 {
-  if (self->timer != NULL)
-    {
-      g_source_destroy (self->timer);
-      g_clear_pointer (&self->timer, g_source_unref);
-    }
+  sipws_ua_clear_source (&self->timer);
 }
 
 static void
@@ -60,11 +56,7 @@ start_timer (SipwsTransaction *self,
              guint             ms,
              GSourceFunc       func)
 {
-  clear_timer (self);
-  self->timer = g_timeout_source_new (ms);
-  g_source_set_callback (self->timer, func, self, NULL);
-  g_source_set_static_name (self->timer, "[sipws] transaction timer");
-  g_source_attach (self->timer, sipws_transaction_layer_get_context (self->layer));
+  sipws_ua_start_timer (&self->timer, sipws_transaction_layer_get_context (self->layer), ms, func, self);
 }
 
 /* The layer drops its reference in remove(): keep self alive until the
@@ -351,6 +343,15 @@ sipws_transaction_detach (SipwsTransaction *self)
   self->client_func = NULL;
   self->server_func = NULL;
   self->user_data = NULL;
+}
+
+void
+sipws_transaction_drop (SipwsTransaction **tx)
+{
+  if (*tx == NULL)
+    return;
+  sipws_transaction_detach (*tx);
+  g_clear_object (tx);
 }
 
 void

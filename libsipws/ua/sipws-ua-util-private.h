@@ -14,4 +14,16 @@ G_BEGIN_DECLS
 /* A random string of lowercase letters and digits. */
 char *sipws_ua_random_token (guint length);
 
+/* Destroys and drops *@source; nothing when it is NULL. */
+void  sipws_ua_clear_source (GSource **source);
+
+/* Replaces *@source by a one-shot timer of @ms calling @func (@data) in
+ * @context. @func must clear *@source (g_clear_pointer with
+ * g_source_unref) as it runs. */
+void  sipws_ua_start_timer  (GSource      **source,
+                             GMainContext  *context,
+                             guint          ms,
+                             GSourceFunc    func,
+                             gpointer       data);
+
 G_END_DECLS

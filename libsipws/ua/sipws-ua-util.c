@@ -13,3 +13,26 @@ sipws_ua_random_token (guint length)
 
   return token;
 }
+
+void
+sipws_ua_clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+void
+sipws_ua_start_timer (GSource      **source,
+                      GMainContext  *context,
+                      guint          ms,
+                      GSourceFunc    func,
+                      gpointer       data)
+{
+  sipws_ua_clear_source (source);
+  *source = g_timeout_source_new (ms);
+  g_source_set_callback (*source, func, data, NULL);
+  g_source_set_static_name (*source, "[sipws] user agent timer");
+  g_source_attach (*source, context);
+}
