@@ -574,6 +574,8 @@ sipws_auth_challenge_new_digest (const char           *realm,
  * sipws_auth_challenge_ref:
  * @self: a challenge
  *
+ * Acquires a reference on a challenge.
+ *
  * Returns: (transfer full): @self with one more reference
  */
 SipwsAuthChallenge *
@@ -606,6 +608,8 @@ sipws_auth_challenge_unref (SipwsAuthChallenge *self)
  * sipws_auth_challenge_get_scheme:
  * @self: a challenge
  *
+ * Gets the authentication scheme of the challenge.
+ *
  * Returns: the scheme as written, such as `Digest` or `Basic`
  */
 const char *
@@ -619,6 +623,8 @@ sipws_auth_challenge_get_scheme (SipwsAuthChallenge *self)
  * sipws_auth_challenge_has_scheme:
  * @self: a challenge
  * @scheme: a scheme name
+ *
+ * Checks the authentication scheme of the challenge.
  *
  * Returns: whether the challenge uses @scheme, ignoring case
  */
@@ -634,6 +640,8 @@ sipws_auth_challenge_has_scheme (SipwsAuthChallenge *self,
 /**
  * sipws_auth_challenge_get_token68:
  * @self: a challenge
+ *
+ * Gets the single token of a challenge that has no parameters.
  *
  * Returns: (nullable): the token68 of a challenge written in that form
  *   (RFC 7235 §2.1), or %NULL when it has parameters
@@ -667,6 +675,9 @@ sipws_auth_challenge_get_param (SipwsAuthChallenge *self,
  * sipws_auth_challenge_get_param_names:
  * @self: a challenge
  *
+ * Lists the names of the challenge's parameters, including the ones libsipws
+ * does not interpret.
+ *
  * Returns: (transfer full) (array zero-terminated=1): the parameter names
  *   in their order, as written
  */
@@ -681,6 +692,8 @@ sipws_auth_challenge_get_param_names (SipwsAuthChallenge *self)
  * sipws_auth_challenge_get_realm:
  * @self: a challenge
  *
+ * Gets the protection space the credentials must belong to.
+ *
  * Returns: (nullable): the `realm`
  */
 const char *
@@ -692,6 +705,8 @@ sipws_auth_challenge_get_realm (SipwsAuthChallenge *self)
 /**
  * sipws_auth_challenge_get_nonce:
  * @self: a challenge
+ *
+ * Gets the server nonce that the answer hashes.
  *
  * Returns: (nullable): the `nonce`
  */
@@ -705,6 +720,8 @@ sipws_auth_challenge_get_nonce (SipwsAuthChallenge *self)
  * sipws_auth_challenge_get_opaque:
  * @self: a challenge
  *
+ * Gets the server data that the answer returns unchanged.
+ *
  * Returns: (nullable): the `opaque` value, which the answer must echo
  */
 const char *
@@ -716,6 +733,8 @@ sipws_auth_challenge_get_opaque (SipwsAuthChallenge *self)
 /**
  * sipws_auth_challenge_get_domain:
  * @self: a challenge
+ *
+ * Gets the URIs the same credentials protect (RFC 7616 §3.3).
  *
  * Returns: (nullable): the `domain`: a space-separated URI list
  */
@@ -744,6 +763,8 @@ sipws_auth_challenge_get_stale (SipwsAuthChallenge *self)
  * sipws_auth_challenge_get_algorithm:
  * @self: a challenge
  *
+ * Gets the hash algorithm the server asks for.
+ *
  * Returns: the Digest algorithm (`MD5` when the parameter is missing), or
  *   %SIPWS_DIGEST_ALGORITHM_UNKNOWN for an algorithm libsipws cannot compute
  *   or a scheme other than Digest; the name as written is the `algorithm`
@@ -760,6 +781,8 @@ sipws_auth_challenge_get_algorithm (SipwsAuthChallenge *self)
  * sipws_auth_challenge_get_qop_options:
  * @self: a challenge
  *
+ * Gets the qualities of protection the server offers.
+ *
  * Returns: the known values of the `qop` list; %SIPWS_DIGEST_QOP_NONE when
  *   the challenge has no `qop` (RFC 2069) or offers only unknown values
  */
@@ -774,6 +797,8 @@ sipws_auth_challenge_get_qop_options (SipwsAuthChallenge *self)
  * sipws_auth_challenge_get_userhash:
  * @self: a challenge
  *
+ * Tells whether the client may send a hashed user name.
+ *
  * Returns: whether the server supports hashed user names (RFC 7616 §3.4.4)
  */
 gboolean
@@ -785,6 +810,8 @@ sipws_auth_challenge_get_userhash (SipwsAuthChallenge *self)
 /**
  * sipws_auth_challenge_get_charset:
  * @self: a challenge
+ *
+ * Gets the character set the server expects user names and passwords in.
  *
  * Returns: (nullable): the `charset`; RFC 7616 only allows `UTF-8`
  */

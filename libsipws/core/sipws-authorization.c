@@ -106,6 +106,8 @@ sipws_authorization_parse (const char  *value,
  * sipws_authorization_ref:
  * @self: credentials
  *
+ * Acquires a reference on parsed credentials.
+ *
  * Returns: (transfer full): @self with one more reference
  */
 SipwsAuthorization *
@@ -139,6 +141,8 @@ sipws_authorization_unref (SipwsAuthorization *self)
  * sipws_authorization_get_scheme:
  * @self: credentials
  *
+ * Gets the authentication scheme of the credentials.
+ *
  * Returns: the scheme as written, such as `Digest`
  */
 const char *
@@ -152,6 +156,8 @@ sipws_authorization_get_scheme (SipwsAuthorization *self)
  * sipws_authorization_has_scheme:
  * @self: credentials
  * @scheme: a scheme name
+ *
+ * Checks the authentication scheme of the credentials.
  *
  * Returns: whether the credentials use @scheme, ignoring case
  */
@@ -168,6 +174,8 @@ sipws_authorization_has_scheme (SipwsAuthorization *self,
  * sipws_authorization_get_token68:
  * @self: credentials
  *
+ * Gets the single token of credentials that have no parameters.
+ *
  * Returns: (nullable): the token68, such as the base64 text of Basic
  *   credentials, or %NULL when the value has parameters
  */
@@ -182,6 +190,8 @@ sipws_authorization_get_token68 (SipwsAuthorization *self)
  * sipws_authorization_get_param:
  * @self: credentials
  * @name: a parameter name, compared ignoring case
+ *
+ * Gets any parameter, including ones libsipws does not interpret.
  *
  * Returns: (nullable): the unquoted value, or %NULL when absent
  */
@@ -198,6 +208,8 @@ sipws_authorization_get_param (SipwsAuthorization *self,
  * sipws_authorization_get_param_names:
  * @self: credentials
  *
+ * Lists the names of the parameters.
+ *
  * Returns: (transfer full) (array zero-terminated=1): the parameter names
  *   in their order, as written
  */
@@ -211,6 +223,8 @@ sipws_authorization_get_param_names (SipwsAuthorization *self)
 /**
  * sipws_authorization_get_username:
  * @self: credentials
+ *
+ * Gets the user name the client authenticates as.
  *
  * Returns: (nullable): the user name (decoded from `username*` when that
  *   form was used); with `userhash=true` it is the hash, not the name
@@ -226,6 +240,8 @@ sipws_authorization_get_username (SipwsAuthorization *self)
  * sipws_authorization_get_realm:
  * @self: credentials
  *
+ * Gets the protection space the client answers for.
+ *
  * Returns: (nullable): the `realm`
  */
 const char *
@@ -238,6 +254,8 @@ sipws_authorization_get_realm (SipwsAuthorization *self)
  * sipws_authorization_get_nonce:
  * @self: credentials
  *
+ * Gets the server nonce the client hashed.
+ *
  * Returns: (nullable): the `nonce` being answered
  */
 const char *
@@ -249,6 +267,8 @@ sipws_authorization_get_nonce (SipwsAuthorization *self)
 /**
  * sipws_authorization_get_uri:
  * @self: credentials
+ *
+ * Gets the URI the client hashed; a server compares it with the request URI.
  *
  * Returns: (nullable): the digest-uri (`uri`), the request URI the client
  *   hashed
@@ -263,6 +283,8 @@ sipws_authorization_get_uri (SipwsAuthorization *self)
  * sipws_authorization_get_response:
  * @self: credentials
  *
+ * Gets the hash that proves the client knows the password.
+ *
  * Returns: (nullable): the `response` hash, as hex digits
  */
 const char *
@@ -274,6 +296,8 @@ sipws_authorization_get_response (SipwsAuthorization *self)
 /**
  * sipws_authorization_get_algorithm:
  * @self: credentials
+ *
+ * Gets the hash algorithm the client used.
  *
  * Returns: the algorithm (`MD5` when the parameter is missing), or
  *   %SIPWS_DIGEST_ALGORITHM_UNKNOWN
@@ -288,6 +312,8 @@ sipws_authorization_get_algorithm (SipwsAuthorization *self)
  * sipws_authorization_get_cnonce:
  * @self: credentials
  *
+ * Gets the nonce the client chose (with `qop`).
+ *
  * Returns: (nullable): the client nonce `cnonce`
  */
 const char *
@@ -299,6 +325,8 @@ sipws_authorization_get_cnonce (SipwsAuthorization *self)
 /**
  * sipws_authorization_get_nc:
  * @self: credentials
+ *
+ * Gets how many times the client has used the nonce (with `qop`).
  *
  * Returns: (nullable): the nonce count `nc` as sent (8 hex digits); it is
  *   hashed as written
@@ -312,6 +340,8 @@ sipws_authorization_get_nc (SipwsAuthorization *self)
 /**
  * sipws_authorization_get_qop:
  * @self: credentials
+ *
+ * Gets the quality of protection the client chose.
  *
  * Returns: the chosen `qop`: %SIPWS_DIGEST_QOP_NONE when absent or not a
  *   value libsipws knows (read those with
@@ -335,6 +365,8 @@ sipws_authorization_get_qop (SipwsAuthorization *self)
  * sipws_authorization_get_opaque:
  * @self: credentials
  *
+ * Gets the server data the client returned unchanged.
+ *
  * Returns: (nullable): the echoed `opaque`
  */
 const char *
@@ -346,6 +378,8 @@ sipws_authorization_get_opaque (SipwsAuthorization *self)
 /**
  * sipws_authorization_get_userhash:
  * @self: credentials
+ *
+ * Tells whether the user name is sent hashed.
  *
  * Returns: whether `username` is a hash (RFC 7616 §3.4.4)
  */

@@ -66,6 +66,8 @@ sipws_credentials_new (const char *username,
  * sipws_credentials_ref:
  * @self: credentials
  *
+ * Acquires a reference on credentials.
+ *
  * Returns: (transfer full): @self with one more reference
  */
 SipwsCredentials *
@@ -100,6 +102,8 @@ sipws_credentials_unref (SipwsCredentials *self)
  * sipws_credentials_get_username:
  * @self: credentials
  *
+ * Gets the user name the credentials authenticate as.
+ *
  * Returns: the user name
  */
 const char *
@@ -112,6 +116,8 @@ sipws_credentials_get_username (SipwsCredentials *self)
 /**
  * sipws_credentials_get_realm:
  * @self: credentials
+ *
+ * Gets the realm the credentials are restricted to.
  *
  * Returns: (nullable): the realm the credentials are restricted to, or
  *   %NULL
@@ -127,6 +133,8 @@ sipws_credentials_get_realm (SipwsCredentials *self)
  * sipws_credentials_matches_realm:
  * @self: credentials
  * @realm: (nullable): the realm of a challenge
+ *
+ * Checks whether the credentials may be used in @realm.
  *
  * Returns: whether the credentials may answer a challenge for @realm: they
  *   are unrestricted, or restricted to exactly @realm

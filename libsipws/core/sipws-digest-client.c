@@ -221,6 +221,10 @@ sipws_digest_client_init (SipwsDigestClient *self)
  * sipws_digest_client_new:
  * @credentials: the credentials to answer challenges with
  *
+ * Creates the Digest client state of one set of credentials: the nonces seen,
+ * their counts and the last answers, so that later requests can be authorized
+ * without a new challenge.
+ *
  * Returns: (transfer full): a new Digest client state
  */
 SipwsDigestClient *
@@ -238,6 +242,8 @@ sipws_digest_client_new (SipwsCredentials *credentials)
 /**
  * sipws_digest_client_get_credentials:
  * @self: a Digest client
+ *
+ * Gets the credentials the client answers challenges with.
  *
  * Returns: (transfer none): the credentials in use
  */
@@ -272,6 +278,8 @@ sipws_digest_client_set_credentials (SipwsDigestClient *self,
 /**
  * sipws_digest_client_get_allow_auth_int:
  * @self: a Digest client
+ *
+ * Gets whether the client may choose `qop=auth-int`.
  *
  * Returns: the value of [property@Sipws.DigestClient:allow-auth-int]
  */

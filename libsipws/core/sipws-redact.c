@@ -636,6 +636,10 @@ sipws_redact_register_header (const char *name)
  * sipws_redact_is_secret_header:
  * @name: a header name, in any case
  *
+ * Checks whether a header carries secrets, by its name (compact forms
+ * included) or because it was registered with
+ * [func@Sipws.redact_register_header].
+ *
  * Returns: whether the redaction helpers mask all or part of the values
  *   of header @name
  */

@@ -179,6 +179,14 @@ struct _SipwsTransport {
 
 G_DEFINE_FINAL_TYPE (SipwsTransport, sipws_transport, G_TYPE_OBJECT)
 
+/**
+ * sipws_transport_error_quark:
+ *
+ * Gets the quark of the error domain of [class@Sipws.Transport]; bindings map
+ * it to the [error@Sipws.TransportError] enumeration.
+ *
+ * Returns: the quark of the %SIPWS_TRANSPORT_ERROR domain
+ */
 G_DEFINE_QUARK (sipws-transport-error-quark, sipws_transport_error)
 
 enum {
@@ -2180,6 +2188,8 @@ sipws_transport_set_web_login (SipwsTransport      *self,
  * sipws_transport_get_state:
  * @self: a transport
  *
+ * Gets the state of the flow.
+ *
  * Returns: the [property@Sipws.Transport:state]
  */
 SipwsTransportState
@@ -2193,6 +2203,8 @@ sipws_transport_get_state (SipwsTransport *self)
 /**
  * sipws_transport_get_next_attempt:
  * @self: a transport
+ *
+ * Gets when the next round of connection attempts starts.
  *
  * Returns: the [property@Sipws.Transport:next-attempt] (g_get_monotonic_time()
  *   microseconds), or 0 when not waiting
@@ -2209,6 +2221,8 @@ sipws_transport_get_next_attempt (SipwsTransport *self)
  * sipws_transport_get_last_error:
  * @self: a transport
  *
+ * Gets the error of the last failed attempt or flow.
+ *
  * Returns: (nullable) (transfer none): why the last attempt or flow failed,
  *   or %NULL when none failed since the transport was created
  */
@@ -2224,6 +2238,8 @@ sipws_transport_get_last_error (SipwsTransport *self)
  * sipws_transport_get_subprotocol:
  * @self: a transport
  *
+ * Gets the WebSocket subprotocol the server selected.
+ *
  * Returns: (nullable): the [property@Sipws.Transport:subprotocol]
  */
 const char *
@@ -2238,6 +2254,8 @@ sipws_transport_get_subprotocol (SipwsTransport *self)
  * sipws_transport_get_server_uri:
  * @self: a transport
  *
+ * Gets the URI of the server the flow is connected or connecting to.
+ *
  * Returns: (nullable): the [property@Sipws.Transport:server-uri], redacted
  */
 const char *
@@ -2251,6 +2269,8 @@ sipws_transport_get_server_uri (SipwsTransport *self)
 /**
  * sipws_transport_get_secure:
  * @self: a transport
+ *
+ * Gets whether the flow runs over TLS.
  *
  * Returns: the [property@Sipws.Transport:secure] flag
  */
