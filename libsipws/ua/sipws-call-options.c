@@ -85,7 +85,7 @@ sipws_call_options_unref (SipwsCallOptions *self)
  * sipws_call_options_add_header:
  * @self: call options
  * @name: a header field name (a token, such as `Subject`)
- * @value: its value
+ * @value: its value, on one line
  *
  * Adds a header field to the INVITE, replacing an earlier value of the same
  * name. Header fields the user agent manages itself (Via, From, To, Call-ID,
@@ -101,7 +101,7 @@ sipws_call_options_add_header (SipwsCallOptions *self,
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (name != NULL && sipws_scan_is_token (name, strlen (name)));
-  g_return_if_fail (value != NULL);
+  g_return_if_fail (value != NULL && strpbrk (value, "\r\n") == NULL);
 
   if (!g_hash_table_lookup_extended (self->headers, name, &key, NULL))
     {

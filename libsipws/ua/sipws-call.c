@@ -1078,8 +1078,9 @@ send_invite (SipwsCall *self)
   g_auto(GStrv) names = sipws_call_options_get_header_names (self->options);
   guint32 cseq = 1;
 
-  if (self->invite != NULL)
-    sipws_message_get_cseq (self->invite, &cseq, NULL), cseq++;
+  /* A redirected INVITE is the next request of the same call. */
+  if (self->invite != NULL && sipws_message_get_cseq (self->invite, &cseq, NULL))
+    cseq++;
 
   g_clear_pointer (&self->invite, sipws_message_unref);
   self->invite = sipws_account_new_request (self->account, "INVITE", sipws_address_get_uri (self->target),
