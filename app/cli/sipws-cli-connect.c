@@ -130,6 +130,8 @@ default_auth_user (const SipwsCliOptions *options)
   return aor != NULL ? g_strdup (sipws_uri_get_user (aor)) : NULL;
 }
 
+/* The handshake options, with the SIP password as HTTP credentials for a
+ * handshake answered 401. */
 static gboolean
 configure (SipwsCliOptions  *options,
            SipwsTransport   *transport,
@@ -138,45 +140,11 @@ configure (SipwsCliOptions  *options,
   g_autofree char *password = NULL;
   g_autofree char *user = NULL;
 
-  if (options->origin != NULL)
-    g_object_set (transport, "origin", options->origin, NULL);
-  if (options->headers != NULL)
-    g_object_set (transport, "extra-headers", options->headers, NULL);
-  if (options->ca_file != NULL)
-    g_object_set (transport, "tls-ca-file", options->ca_file, NULL);
-  if (options->pin_sha256 != NULL)
-    {
-      const char *pins[] = { options->pin_sha256, NULL };
-
-      g_object_set (transport, "tls-pinned-sha256", pins, NULL);
-    }
-  if (options->cookie_jar != NULL)
-    {
-      /* Read-write, like a browser profile: a web login's cookies are kept. */
-      g_autoptr(SoupCookieJar) jar = soup_cookie_jar_text_new (options->cookie_jar, FALSE);
-
-      g_object_set (transport, "cookie-jar", jar, NULL);
-    }
-  if (options->login_url != NULL
-      && !sipws_transport_set_web_login (transport, options->login_url,
-                                         (const char * const *) options->login_fields, error))
-    return FALSE;
-  if (options->url_token_file != NULL)
-    {
-      g_autofree char *token = sipws_cli_read_secret_file (options->url_token_file, error);
-
-      if (token == NULL)
-        return FALSE;
-      sipws_transport_set_url_token (transport, token);
-    }
-
   password = sipws_cli_read_password (options, error);
   if (password == NULL && error != NULL && *error != NULL)
     return FALSE;
   user = default_auth_user (options);
-  if (password != NULL && user != NULL)
-    sipws_transport_set_http_credentials (transport, user, password);
-  return TRUE;
+  return sipws_cli_configure_transport (options, transport, user, password, error);
 }
 
 int
