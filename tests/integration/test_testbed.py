@@ -335,6 +335,34 @@ def t_in_dialog_to_gruu(fx):
                                                box.get("error")))
 
 
+def t_in_dialog_stale_alias(fx):
+    """A remote target whose ;alias= names a flow that is gone (the client
+    reconnected) reaches the GRUU's current flow."""
+    alice = fx.digest_user("wss", "alice")
+    pub = contact_param(alice.register(), "pub-gruu")
+    old_port = alice.ws.sock.getsockname()[1]
+    alice.close()
+    again = fx.digest_user("wss", "alice")
+    again.instance = alice.instance      # same device, new flow
+    check(again.register().status == 200, "re-REGISTER on a new flow")
+    bob = fx.digest_user("ws", "bob")
+    check(bob.register().status == 200, "bob REGISTER")
+    # WSS is proto 6 in Kamailio's alias encoding.
+    target = "%s;alias=127.0.0.1~%d~6" % (pub, old_port)
+    route = ["<sip:127.0.0.1:%d;transport=ws;lr>" % fx.bed.ports["ws"]]
+    dialog = Dialog(secrets.token_hex(8), "b-tag", "a-tag",
+                    "sip:alice@" + fx.bed.domain, target, route, 1)
+    t, box = answer_in_thread(again, "MESSAGE")
+    call_id, cseq = bob.send_in_dialog(
+        dialog, "MESSAGE", headers=["Content-Type: text/plain"],
+        body="after reconnection")
+    r = bob.wait_response(call_id, cseq, SIP_TIMEOUT)
+    t.join(SIP_TIMEOUT)
+    check(r.status == 200 and box.get("request") is not None,
+          "in-dialog MESSAGE to %s: %d (%s)" % (target, r.status,
+                                               box.get("error")))
+
+
 def t_flow_replacement(fx):
     bed = fx.bed
     first = fx.digest_user("ws", "dave")
@@ -605,6 +633,8 @@ SHARED_BED_TESTS = [
      t_invite_dialog),
     ("in-dialog request to a GRUU remote target finds the flow",
      t_in_dialog_to_gruu),
+    ("in-dialog request whose alias flow is gone reaches the GRUU's new flow",
+     t_in_dialog_stale_alias),
     ("re-REGISTER with same instance/reg-id on a new flow replaces it",
      t_flow_replacement),
     ("cookie login: wrong password 403, session cookie on success",
