@@ -2,13 +2,17 @@
 #pragma once
 
 #include "sipws-address.h"
+#include "sipws-arena-private.h"
 
 G_BEGIN_DECLS
 
 /* Parses one address [p, end) (surrounding blanks allowed), such as one
- * element of a header value split with sipws_scan_split_list(); error
- * columns count from @start, the start of the whole header value. */
-SipwsAddress *sipws_address_parse_range (const char  *start,
+ * element of a header value split with sipws_scan_split_list(), into @arena,
+ * which the address then shares (it takes no reference: the caller keeps
+ * the arena alive). Error columns count from @start, the start of the whole
+ * header value. On error, what was allocated stays in the arena. */
+SipwsAddress *sipws_address_parse_range (SipwsArena  *arena,
+                                         const char  *start,
                                          const char  *p,
                                          const char  *end,
                                          GError     **error);

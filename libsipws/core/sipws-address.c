@@ -7,18 +7,21 @@
 #include "sipws-scan-private.h"
 #include "sipws-uri-private.h"
 
-/* A parsed address is one allocation (this struct, the parameter entries,
- * then the display name and parameter strings) plus its URI. */
+/* An address, its URI, parameter entries and strings are in one arena:
+ * the message it was parsed from, or an arena of its own. */
 struct _SipwsAddress
 {
-  gatomicrefcount ref_count;
+  SipwsArena *arena;
   gboolean wildcard;
   gboolean quoted_display;   /* the display name was a quoted-string */
   const char *display_name;
-  char *owned_display_name;
   SipwsUri *uri;
   SipwsParams params;
-  SipwsParam items[];
+  /* What the parameters with a meaning of their own say, read whenever the
+   * parameters change so that the getters cost no lookup. */
+  gint tag;                  /* index in params, -1 when absent */
+  gint q;                    /* thousandths, -1 when absent or not a qvalue */
+  gint64 expires;            /* -1 when absent or not delta-seconds */
 };
 
 G_DEFINE_BOXED_TYPE (SipwsAddress, sipws_address, sipws_address_ref, sipws_address_unref)
@@ -26,18 +29,15 @@ G_DEFINE_BOXED_TYPE (SipwsAddress, sipws_address, sipws_address_ref, sipws_addre
 #define MAX_EXPIRES G_GINT64_CONSTANT (4294967295)
 
 static SipwsAddress *
-address_alloc (guint   n_items,
-               gsize   n_chars,
-               char  **arena)
+address_new_in (SipwsArena *arena)
 {
-  SipwsAddress *self;
-  gsize items_size = n_items * sizeof (SipwsParam);
+  SipwsAddress *self = sipws_arena_alloc (arena, sizeof (SipwsAddress));
 
-  /* Only the struct needs zeroing; items and strings are written before use. */
-  self = g_malloc (sizeof (SipwsAddress) + items_size + n_chars);
   memset (self, 0, sizeof (SipwsAddress));
-  g_atomic_ref_count_init (&self->ref_count);
-  *arena = (char *) self->items + items_size;
+  self->arena = arena;
+  self->tag = -1;
+  self->q = -1;
+  self->expires = -1;
   return self;
 }
 
@@ -55,24 +55,24 @@ unexpected (GError    **error,
   return FALSE;
 }
 
-/* delta-seconds, at most 2^32-1 (RFC 3261 §25.1, RFC 4475 scalar02). */
+/* delta-seconds, at most 2^32-1 (RFC 3261 §25.1, RFC 4475 scalar02): the
+ * number, -1 when @value is not one, -2 when it is larger. */
 static gint64
 parse_delta_seconds (const char *value)
 {
-  gint64 seconds = 0;
-  const char *s;
+  const char *end, *digits_end;
+  guint64 seconds;
 
-  if (value == NULL || *value == '\0')
+  if (value == NULL)
     return -1;
-  for (s = value; *s != '\0'; s++)
-    {
-      if (!sipws_scan_is (*s, SIPWS_CC_DIGIT))
-        return -1;
-      seconds = seconds * 10 + (*s - '0');
-      if (seconds > MAX_EXPIRES)
-        return -2;
-    }
-  return seconds;
+  end = value + strlen (value);
+  digits_end = sipws_scan_number (value, end, MAX_EXPIRES, &seconds);
+  /* what is wrong first, reading from the left */
+  if (digits_end == value)
+    return -1;
+  if (seconds > MAX_EXPIRES)
+    return -2;
+  return digits_end == end ? (gint64) seconds : -1;
 }
 
 /* qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ), in
@@ -118,55 +118,60 @@ param_position (const char *p,
   return end;
 }
 
-/* The parameters whose syntax the upper layers rely on are checked here, so
- * that their getters cannot meet a bad value from the network. */
-static gboolean
-check_params (SipwsAddress  *self,
-              const char    *start,
-              const char    *params_start,
-              const char    *end,
-              GError       **error)
+/* Reads the parameters with a meaning of their own (names are unique: the
+ * parameter parser rejects repeats). Returns the first one whose value does
+ * not fit its grammar, with what is wrong in *@what, or NULL. */
+static const SipwsParam *
+index_params (SipwsAddress  *self,
+              const char   **what)
 {
-  guint i;
+  const SipwsParam *bad = NULL;
 
-  /* One pass; names are unique (the parameter parser rejects repeats). */
-  for (i = 0; i < self->params.len; i++)
+  self->tag = -1;
+  self->q = -1;
+  self->expires = -1;
+  for (guint i = 0; i < self->params.len; i++)
     {
       const SipwsParam *param = &self->params.items[i];
-      const char *name = param->name;
 
-      switch (name[0] | 0x20)
+      switch (param->name_len)
         {
-        case 'e':
-          if (g_ascii_strcasecmp (name, "expires") == 0)
+        case 1:
+          if ((param->name[0] | 0x20) == 'q')
             {
-              gint64 seconds = param->quoted ? -1 : parse_delta_seconds (param->value);
-
-              if (seconds < 0)
+              self->q = parse_qvalue (param->value);
+              if (bad == NULL && (param->quoted || self->q < 0))
                 {
-                  sipws_scan_set_error (error, start, param_position (params_start, end, name),
-                                        seconds == -2 ? "expires parameter larger than 4294967295"
-                                                      : "expires parameter must be a number of seconds");
-                  return FALSE;
+                  bad = param;
+                  *what = "q parameter must be a number from 0 to 1 with at most 3 decimals";
                 }
             }
           break;
 
-        case 'q':
-          if (name[1] == '\0' && (param->quoted || parse_qvalue (param->value) < 0))
+        case 3:
+          if (sipws_param_name_is (param, "tag", 3))
             {
-              sipws_scan_set_error (error, start, param_position (params_start, end, name),
-                                    "q parameter must be a number from 0 to 1 with at most 3 decimals");
-              return FALSE;
+              self->tag = i;
+              if (bad == NULL && (param->value == NULL || param->quoted))
+                {
+                  bad = param;
+                  *what = "tag parameter must be a token";
+                }
             }
           break;
 
-        case 't':
-          if (g_ascii_strcasecmp (name, "tag") == 0 && (param->value == NULL || param->quoted))
+        case 7:
+          if (sipws_param_name_is (param, "expires", 7))
             {
-              sipws_scan_set_error (error, start, param_position (params_start, end, name),
-                                    "tag parameter must be a token");
-              return FALSE;
+              gint64 seconds = parse_delta_seconds (param->value);
+
+              self->expires = MAX (seconds, -1);
+              if (bad == NULL && (param->quoted || seconds < 0))
+                {
+                  bad = param;
+                  *what = seconds == -2 && !param->quoted ? "expires parameter larger than 4294967295"
+                                                          : "expires parameter must be a number of seconds";
+                }
             }
           break;
 
@@ -174,11 +179,12 @@ check_params (SipwsAddress  *self,
           break;
         }
     }
-  return TRUE;
+  return bad;
 }
 
 SipwsAddress *
-sipws_address_parse_range (const char  *start,
+sipws_address_parse_range (SipwsArena  *arena,
+                           const char  *start,
                            const char  *p,
                            const char  *end,
                            GError     **error)
@@ -186,11 +192,10 @@ sipws_address_parse_range (const char  *start,
   const char *display = NULL, *display_end = NULL;
   const char *uri_start, *uri_end, *params_start;
   gboolean quoted = FALSE, bracketed;
-  g_autoptr(SipwsUri) uri = NULL;
+  const SipwsParam *bad;
+  const char *what = NULL;
   SipwsAddress *self;
-  guint capacity;
-  gsize size;
-  char *arena;
+  SipwsUri *uri;
 
   p = sipws_scan_skip_lws (p, end);
   end = sipws_scan_trim_lws_end (p, end);
@@ -207,7 +212,7 @@ sipws_address_parse_range (const char  *start,
           unexpected (error, start, p + 1, end, "nothing after '*'");
           return NULL;
         }
-      self = address_alloc (0, 0, &arena);
+      self = address_new_in (arena);
       self->wildcard = TRUE;
       return self;
     }
@@ -299,20 +304,18 @@ sipws_address_parse_range (const char  *start,
       params_start = uri_end;
     }
 
-  uri = sipws_uri_parse_range (start, uri_start, uri_end, error);
+  uri = sipws_uri_parse_range (arena, start, uri_start, uri_end, error);
   if (uri == NULL)
     return NULL;
 
-  size = sipws_params_arena_size (params_start, end, &capacity);
-  size += display != NULL ? (gsize) (display_end - display) + 1 : 0;
-  self = address_alloc (capacity, size, &arena);
-  self->uri = g_steal_pointer (&uri);
+  self = address_new_in (arena);
+  self->uri = uri;
 
   if (display != NULL)
     {
-      char *o = arena;
+      char *o = sipws_arena_reserve (arena, display_end - display + 1);
 
-      self->display_name = arena;
+      self->display_name = o;
       self->quoted_display = quoted;
       if (quoted)
         {
@@ -342,26 +345,33 @@ sipws_address_parse_range (const char  *start,
             }
         }
       *o++ = '\0';
-      arena = o;
+      sipws_arena_commit (arena, o);
     }
 
   p = params_start;
-  if (!sipws_params_parse_in (&self->params, SIPWS_PARAMS_HEADER, start, &p, end,
-                              self->items, capacity, &arena, error))
-    goto fail;
+  if (!sipws_params_parse (&self->params, arena, SIPWS_PARAMS_HEADER, start, &p, end, error))
+    return NULL;
   p = sipws_scan_skip_lws (p, end);
   if (p < end)
     {
       unexpected (error, start, p, end, bracketed ? "';' or the end after '>'" : "';' or the end after the URI");
-      goto fail;
+      return NULL;
     }
-  if (!check_params (self, start, params_start, end, error))
-    goto fail;
+  bad = index_params (self, &what);
+  if (bad != NULL)
+    {
+      sipws_scan_set_error (error, start, param_position (params_start, end, bad->name), "%s", what);
+      return NULL;
+    }
   return self;
+}
 
-fail:
-  sipws_address_unref (self);
-  return NULL;
+/* What an address of @len bytes takes in an arena of its own, URI and a few
+ * parameters included; an arena grows when this is short. */
+static gsize
+arena_size_for (gsize len)
+{
+  return sizeof (SipwsAddress) + 160 + 3 * len + 8 * sizeof (SipwsParam);
 }
 
 /**
@@ -387,12 +397,19 @@ sipws_address_parse (const char  *str,
                      gssize       len,
                      GError     **error)
 {
+  SipwsArena *arena;
+  SipwsAddress *self;
+
   g_return_val_if_fail (str != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (len < 0)
     len = strlen (str);
-  return sipws_address_parse_range (str, str, str + len, error);
+  arena = sipws_arena_new (arena_size_for (len));
+  self = sipws_address_parse_range (arena, str, str, str + len, error);
+  if (self == NULL)
+    sipws_arena_unref (arena);
+  return self;
 }
 
 /**
@@ -409,12 +426,13 @@ sipws_address_new (const char *display_name,
                    SipwsUri   *uri)
 {
   SipwsAddress *self;
-  char *arena;
 
   g_return_val_if_fail (uri != NULL, NULL);
 
-  self = address_alloc (0, 0, &arena);
+  self = address_new_in (sipws_arena_new (arena_size_for (32)));
+  /* The URI is in another arena, which this one keeps alive. */
   self->uri = sipws_uri_ref (uri);
+  sipws_arena_add_cleanup (self->arena, (GDestroyNotify) sipws_uri_unref, uri);
   sipws_address_set_display_name (self, display_name);
   return self;
 }
@@ -429,10 +447,8 @@ sipws_address_new (const char *display_name,
 SipwsAddress *
 sipws_address_new_wildcard (void)
 {
-  SipwsAddress *self;
-  char *arena;
+  SipwsAddress *self = address_new_in (sipws_arena_new (sizeof (SipwsAddress) + 8));
 
-  self = address_alloc (0, 0, &arena);
   self->wildcard = TRUE;
   return self;
 }
@@ -450,24 +466,29 @@ SipwsAddress *
 sipws_address_copy (SipwsAddress *self)
 {
   SipwsAddress *copy;
-  char *arena;
+  const char *what;
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  copy = address_alloc (0, 0, &arena);
+  copy = address_new_in (sipws_arena_new (arena_size_for (64)));
   copy->wildcard = self->wildcard;
   copy->quoted_display = self->quoted_display;
   if (self->uri != NULL)
-    copy->uri = sipws_uri_copy (self->uri);
-  copy->owned_display_name = g_strdup (self->display_name);
-  copy->display_name = copy->owned_display_name;
-  sipws_params_copy (&copy->params, &self->params);
+    copy->uri = sipws_uri_copy_in (copy->arena, self->uri);
+  if (self->display_name != NULL)
+    copy->display_name = sipws_arena_strndup (copy->arena, self->display_name, strlen (self->display_name));
+  sipws_params_copy (&copy->params, copy->arena, &self->params);
+  index_params (copy, &what);
   return copy;
 }
 
 /**
  * sipws_address_ref:
  * @self: an address
+ *
+ * Adds a reference. An address that is part of a parsed message shares the
+ * message's memory: the reference keeps that memory, not the message object,
+ * alive.
  *
  * Returns: (transfer full): @self, with one more reference
  */
@@ -476,7 +497,7 @@ sipws_address_ref (SipwsAddress *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  g_atomic_ref_count_inc (&self->ref_count);
+  sipws_arena_ref (self->arena);
   return self;
 }
 
@@ -491,13 +512,7 @@ sipws_address_unref (SipwsAddress *self)
 {
   g_return_if_fail (self != NULL);
 
-  if (!g_atomic_ref_count_dec (&self->ref_count))
-    return;
-
-  g_clear_pointer (&self->uri, sipws_uri_unref);
-  sipws_params_clear (&self->params);
-  g_free (self->owned_display_name);
-  g_free (self);
+  sipws_arena_unref (self->arena);
 }
 
 /**
@@ -544,16 +559,12 @@ void
 sipws_address_set_display_name (SipwsAddress *self,
                                 const char   *display_name)
 {
-  char *old;
-
   g_return_if_fail (self != NULL);
   g_return_if_fail (!self->wildcard);
 
-  old = self->owned_display_name;
-  self->owned_display_name = g_strdup (display_name);
-  self->display_name = self->owned_display_name;
+  self->display_name = display_name != NULL ? sipws_arena_strndup (self->arena, display_name, strlen (display_name))
+                                            : NULL;
   self->quoted_display = FALSE;
-  g_free (old);
 }
 
 /**
@@ -638,11 +649,14 @@ sipws_address_set_param (SipwsAddress *self,
                          const char   *name,
                          const char   *value)
 {
+  const char *what;
+
   g_return_if_fail (self != NULL);
   g_return_if_fail (!self->wildcard);
   g_return_if_fail (name != NULL && sipws_scan_is_token (name, strlen (name)));
 
-  sipws_params_set (&self->params, SIPWS_PARAMS_HEADER, name, value);
+  sipws_params_set (&self->params, self->arena, SIPWS_PARAMS_HEADER, name, value);
+  index_params (self, &what);
 }
 
 /**
@@ -658,10 +672,15 @@ gboolean
 sipws_address_remove_param (SipwsAddress *self,
                             const char   *name)
 {
+  const char *what;
+
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
-  return sipws_params_remove (&self->params, name);
+  if (!sipws_params_remove (&self->params, name))
+    return FALSE;
+  index_params (self, &what);
+  return TRUE;
 }
 
 /**
@@ -675,7 +694,7 @@ sipws_address_get_tag (SipwsAddress *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  return sipws_params_get (&self->params, "tag");
+  return self->tag >= 0 ? self->params.items[self->tag].value : NULL;
 }
 
 /**
@@ -688,12 +707,9 @@ sipws_address_get_tag (SipwsAddress *self)
 gint64
 sipws_address_get_expires (SipwsAddress *self)
 {
-  gint64 seconds;
-
   g_return_val_if_fail (self != NULL, -1);
 
-  seconds = parse_delta_seconds (sipws_params_get (&self->params, "expires"));
-  return seconds >= 0 ? seconds : -1;
+  return self->expires;
 }
 
 /**
@@ -710,7 +726,7 @@ sipws_address_get_q (SipwsAddress *self)
 {
   g_return_val_if_fail (self != NULL, -1);
 
-  return parse_qvalue (sipws_params_get (&self->params, "q"));
+  return self->q;
 }
 
 /* Whether @s can be written unquoted: tokens separated by single spaces. */

@@ -4,6 +4,7 @@
 #include "sipws-message.h"
 #include "sipws-error.h"
 #include "sipws-address-private.h"
+#include "sipws-arena-private.h"
 #include "sipws-header-table-private.h"
 #include "sipws-params-private.h"
 #include "sipws-scan-private.h"
@@ -13,46 +14,48 @@
 /* A parsed message keeps one copy of the frame. The parser writes into that
  * copy: it unfolds continuation lines in place (a value only shrinks) and
  * ends every name and value with a NUL, so headers are pointers into it and
- * cost no allocation. Headers set through the API own their text. */
+ * cost no allocation. Headers set through the API have their text in the
+ * message's arena. */
 typedef struct {
   const char *name;
   const char *value;
   guint32     name_len;
   guint32     value_len;     /* a value may hold a NUL inside a quoted-pair */
   guint32     id;            /* SipwsHeaderId */
-  char       *owned;         /* "name\0value\0" of a header set through the API */
 } Header;
 
-/* The interpreted Content-Type: one allocation for the struct, the
- * parameter entries, the lower-cased media type and the parameter strings. */
+/* The interpreted Content-Type, in the message's arena. */
 typedef struct {
   char        *media_type;
   SipwsParams  params;
 } ContentType;
 
+/* The message, the copy of the frame and every value parsed from it (URIs,
+ * addresses, Via hops, Content-Type) are in one arena, which starts with the
+ * message's own block. The message holds one reference to it, the parsed
+ * body (a GBytes viewing the frame copy) another, and every outside
+ * reference to a value in it one more. */
 struct _SipwsMessage {
-  gatomicrefcount  ref_count;
+  SipwsArena       arena;    /* first: the block starts with it */
+  gint             ref_count;
 
   /* start line: method and Request-URI for a request, status and reason for
-   * a response; the strings are in the frame or in start_owned */
+   * a response; the strings are in the frame or in the arena */
   const char      *method;
   const char      *request_uri_text;
   SipwsUri        *request_uri;
   guint            status;
   const char      *reason;
-  char            *start_owned;
 
-  GBytes          *frame;    /* the parsed body as first read; frees this block
-                              * (struct + frame copy) when the last ref goes;
-                              * NULL for a built message */
   Header          *headers;  /* in wire order: inline_headers, or on the heap when more */
   guint            n_headers;
   guint            headers_capacity;
   GBytes          *body;     /* never NULL */
 
   /* What the typed headers mean, by header id: a GPtrArray of SipwsVia or
-   * SipwsAddress for VIA and ADDRESS_LIST, the first SipwsAddress for
-   * ADDRESS, a ContentType for CONTENT_TYPE; NULL when absent. */
+   * SipwsAddress for VIA and ADDRESS_LIST (holding no references: the
+   * values are in the arena), the first SipwsAddress for ADDRESS, a
+   * ContentType for CONTENT_TYPE; NULL when absent. */
   gpointer         typed[SIPWS_HEADER_N_IDS];
 
   /* 1 + the index of the first header field of each known id, 0 when there
@@ -68,31 +71,11 @@ G_DEFINE_BOXED_TYPE (SipwsMessage, sipws_message, sipws_message_ref, sipws_messa
 
 #define MAX_UINT32 G_GUINT64_CONSTANT (4294967295)
 
+/* The room a parsed message of @len bytes reserves for its values, enough
+ * for most messages; the arena grows when it is short. */
+#define ARENA_ROOM(len) ((len) + 512)
+
 /* Helpers on values */
-
-/* Parses 1*DIGIT at @p; returns the end of the digits, or NULL when there are
- * none or the number is larger than @max. */
-static const char *
-parse_digits (const char *p,
-              const char *end,
-              guint64     max,
-              guint64    *out)
-{
-  const char *start = p;
-  guint64 value = 0;
-
-  while (p < end && sipws_scan_is (*p, SIPWS_CC_DIGIT))
-    {
-      value = value * 10 + (guint64) (*p - '0');
-      if (value > max)
-        return NULL;
-      p++;
-    }
-  if (p == start)
-    return NULL;
-  *out = value;
-  return p;
-}
 
 /* A whole value that is 1*DIGIT, at most @max. */
 static gboolean
@@ -104,16 +87,16 @@ check_number (const char  *value,
               GError     **error)
 {
   const char *end = value + len;
-  const char *p = parse_digits (value, end, max, out);
+  const char *p = sipws_scan_number (value, end, max, out);
 
-  if (p == NULL)
+  if (p == value)
     {
-      const char *first = sipws_scan_span (value, end, SIPWS_CC_DIGIT);
-
-      if (first == value)
-        sipws_scan_set_error (error, value, value, "%s must be a decimal number", what);
-      else
-        sipws_scan_set_error (error, value, value, "%s is larger than %" G_GUINT64_FORMAT, what, max);
+      sipws_scan_set_error (error, value, value, "%s must be a decimal number", what);
+      return FALSE;
+    }
+  if (*out > max)
+    {
+      sipws_scan_set_error (error, value, value, "%s is larger than %" G_GUINT64_FORMAT, what, max);
       return FALSE;
     }
   if (p != end)
@@ -122,13 +105,6 @@ check_number (const char  *value,
       return FALSE;
     }
   return TRUE;
-}
-
-static void
-content_type_free (ContentType *ct)
-{
-  sipws_params_clear (&ct->params);
-  g_free (ct);
 }
 
 /* The header types whose meaning is kept in self->typed. */
@@ -141,6 +117,8 @@ is_cached_type (SipwsHeaderId id)
          type == SIPWS_HEADER_TYPE_ADDRESS_LIST || type == SIPWS_HEADER_TYPE_CONTENT_TYPE;
 }
 
+/* Forgets what header @id means; the values stay in the arena until it
+ * goes, only the lists are freed. */
 static void
 typed_clear (SipwsMessage  *self,
              SipwsHeaderId  id)
@@ -148,13 +126,7 @@ typed_clear (SipwsMessage  *self,
   gpointer value = g_steal_pointer (&self->typed[id]);
   SipwsHeaderType type = sipws_header_info[id].type;
 
-  if (value == NULL)
-    return;
-  if (type == SIPWS_HEADER_TYPE_ADDRESS)
-    sipws_address_unref (value);
-  else if (type == SIPWS_HEADER_TYPE_CONTENT_TYPE)
-    content_type_free (value);
-  else
+  if (value != NULL && (type == SIPWS_HEADER_TYPE_VIA || type == SIPWS_HEADER_TYPE_ADDRESS_LIST))
     g_ptr_array_unref (value);
 }
 
@@ -191,21 +163,22 @@ elements_next (Elements       *e,
 }
 
 /* Typed header values. Each parser checks one header field value [value,
- * value+len); error columns count from @value. With @self, what the value
- * means is added to self->typed; without, the value is only checked. */
+ * value+len); error columns count from @value. What the value means goes to
+ * @arena; with @self, it is also added to self->typed, and without, the
+ * value is only checked. */
 
 static GPtrArray *
 typed_array (SipwsMessage   *self,
-             SipwsHeaderId   id,
-             GDestroyNotify  free_func)
+             SipwsHeaderId   id)
 {
   if (self->typed[id] == NULL)
-    self->typed[id] = g_ptr_array_new_full (4, free_func);
+    self->typed[id] = g_ptr_array_new ();
   return self->typed[id];
 }
 
 static gboolean
 parse_via (SipwsMessage  *self,
+           SipwsArena    *arena,
            const char    *value,
            gsize          len,
            GError       **error)
@@ -229,13 +202,11 @@ parse_via (SipwsMessage  *self,
           sipws_scan_set_error (error, value, elem.start, "empty Via element (extra ',')");
           return FALSE;
         }
-      via = sipws_via_parse_range (value, elem.start, elem.start + elem.len, error);
+      via = sipws_via_parse_range (arena, value, elem.start, elem.start + elem.len, error);
       if (via == NULL)
         return FALSE;
       if (self != NULL)
-        g_ptr_array_add (typed_array (self, SIPWS_HEADER_VIA, (GDestroyNotify) sipws_via_unref), via);
-      else
-        sipws_via_unref (via);
+        g_ptr_array_add (typed_array (self, SIPWS_HEADER_VIA), via);
     }
   if (local_error != NULL)
     {
@@ -247,12 +218,13 @@ parse_via (SipwsMessage  *self,
 
 static gboolean
 parse_address (SipwsMessage   *self,
+               SipwsArena     *arena,
                SipwsHeaderId   id,
                const char     *value,
                gsize           len,
                GError        **error)
 {
-  SipwsAddress *address = sipws_address_parse_range (value, value, value + len, error);
+  SipwsAddress *address = sipws_address_parse_range (arena, value, value, value + len, error);
 
   if (address == NULL)
     return FALSE;
@@ -260,15 +232,12 @@ parse_address (SipwsMessage   *self,
     {
       sipws_scan_set_error (error, value, sipws_scan_skip_lws (value, value + len),
                             "'*' is only allowed in Contact");
-      sipws_address_unref (address);
       return FALSE;
     }
   /* A repeated single-value header is a semantic error that
    * sipws_message_check_request() reports; the first one is the value. */
   if (self != NULL && self->typed[id] == NULL)
     self->typed[id] = address;
-  else
-    sipws_address_unref (address);
   return TRUE;
 }
 
@@ -280,6 +249,7 @@ has_wildcard (GPtrArray *addresses)
 
 static gboolean
 parse_address_list (SipwsMessage   *self,
+                    SipwsArena     *arena,
                     SipwsHeaderId   id,
                     const char     *value,
                     gsize           len,
@@ -306,7 +276,7 @@ parse_address_list (SipwsMessage   *self,
           sipws_scan_set_error (error, value, elem.start, "empty element (extra ',')");
           return FALSE;
         }
-      address = sipws_address_parse_range (value, elem.start, elem.start + elem.len, error);
+      address = sipws_address_parse_range (arena, value, elem.start, elem.start + elem.len, error);
       if (address == NULL)
         return FALSE;
 
@@ -323,7 +293,6 @@ parse_address_list (SipwsMessage   *self,
           if (what != NULL)
             {
               sipws_scan_set_error (error, value, elem.start, "%s", what);
-              sipws_address_unref (address);
               return FALSE;
             }
         }
@@ -331,11 +300,9 @@ parse_address_list (SipwsMessage   *self,
 
       if (self != NULL)
         {
-          list = typed_array (self, id, (GDestroyNotify) sipws_address_unref);
+          list = typed_array (self, id);
           g_ptr_array_add (list, address);
         }
-      else
-        sipws_address_unref (address);
     }
   if (local_error != NULL)
     {
@@ -357,13 +324,15 @@ parse_cseq (const char  *value,
   const char *p, *method;
   guint64 n;
 
-  p = parse_digits (value, end, MAX_UINT32, &n);
-  if (p == NULL)
+  p = sipws_scan_number (value, end, MAX_UINT32, &n);
+  if (p == value)
     {
-      if (sipws_scan_span (value, end, SIPWS_CC_DIGIT) == value)
-        sipws_scan_set_error (error, value, value, "expected the CSeq sequence number");
-      else
-        sipws_scan_set_error (error, value, value, "sequence number is larger than 4294967295");
+      sipws_scan_set_error (error, value, value, "expected the CSeq sequence number");
+      return NULL;
+    }
+  if (n > MAX_UINT32)
+    {
+      sipws_scan_set_error (error, value, value, "sequence number is larger than 4294967295");
       return NULL;
     }
   method = sipws_scan_skip_lws (p, end);
@@ -453,6 +422,7 @@ parse_token_list (const char  *value,
 /* Content-Type = m-type SLASH m-subtype *( SEMI m-parameter ) */
 static gboolean
 parse_content_type (SipwsMessage  *self,
+                    SipwsArena    *arena,
                     const char    *value,
                     gsize          len,
                     GError       **error)
@@ -460,10 +430,7 @@ parse_content_type (SipwsMessage  *self,
   const char *end = value + len;
   const char *type_end, *subtype, *subtype_end, *p;
   ContentType *ct;
-  SipwsParam *items;
-  guint capacity;
-  gsize arena_size, type_len, i;
-  char *arena;
+  gsize type_len, i;
 
   type_end = sipws_scan_token (value, end);
   if (type_end == value)
@@ -487,30 +454,23 @@ parse_content_type (SipwsMessage  *self,
 
   p = subtype_end;
   type_len = (type_end - value) + 1 + (subtype_end - subtype);
-  arena_size = sipws_params_arena_size (p, end, &capacity);
-  ct = g_malloc (sizeof (ContentType) + capacity * sizeof (SipwsParam) + type_len + 1 + arena_size);
-  items = (SipwsParam *) (gpointer) (ct + 1);
-  ct->media_type = (char *) (items + capacity);
+  ct = sipws_arena_alloc (arena, sizeof (ContentType));
+  ct->media_type = sipws_arena_reserve (arena, type_len + 1);
   for (i = 0; i < (gsize) (type_end - value); i++)
-    ct->media_type[i] = g_ascii_tolower (value[i]);
+    ct->media_type[i] = sipws_scan_lower[(guchar) value[i]];
   ct->media_type[i++] = '/';
   for (const char *s = subtype; s < subtype_end; s++)
-    ct->media_type[i++] = g_ascii_tolower (*s);
+    ct->media_type[i++] = sipws_scan_lower[(guchar) *s];
   ct->media_type[i] = '\0';
-  arena = ct->media_type + type_len + 1;
+  sipws_arena_commit (arena, ct->media_type + type_len + 1);
   sipws_params_init (&ct->params);
 
-  if (!sipws_params_parse_in (&ct->params, SIPWS_PARAMS_HEADER, value, &p, end,
-                              items, capacity, &arena, error))
-    {
-      content_type_free (ct);
-      return FALSE;
-    }
+  if (!sipws_params_parse (&ct->params, arena, SIPWS_PARAMS_HEADER, value, &p, end, error))
+    return FALSE;
   p = sipws_scan_skip_lws (p, end);
   if (p < end)
     {
       sipws_scan_set_error (error, value, p, "unexpected '%c' in Content-Type", *p);
-      content_type_free (ct);
       return FALSE;
     }
   for (i = 0; i < ct->params.len; i++)
@@ -518,14 +478,11 @@ parse_content_type (SipwsMessage  *self,
       {
         sipws_scan_set_error (error, value, subtype_end, "media type parameter '%s' has no value",
                               ct->params.items[i].name);
-        content_type_free (ct);
         return FALSE;
       }
 
   if (self != NULL && self->typed[SIPWS_HEADER_CONTENT_TYPE] == NULL)
     self->typed[SIPWS_HEADER_CONTENT_TYPE] = ct;
-  else
-    content_type_free (ct);
   return TRUE;
 }
 
@@ -629,7 +586,8 @@ skip_comment (const char  *start,
 
 /* Retry-After = delta-seconds [ comment ] *( SEMI retry-param ) */
 static gboolean
-parse_retry_after (const char  *value,
+parse_retry_after (SipwsArena  *arena,
+                   const char  *value,
                    gsize        len,
                    GError     **error)
 {
@@ -637,10 +595,9 @@ parse_retry_after (const char  *value,
   SipwsParams params;
   const char *p, *q;
   guint64 seconds;
-  gboolean ok;
 
-  p = parse_digits (value, end, MAX_UINT32, &seconds);
-  if (p == NULL)
+  p = sipws_scan_number (value, end, MAX_UINT32, &seconds);
+  if (p == value || seconds > MAX_UINT32)
     {
       sipws_scan_set_error (error, value, value, "expected a number of seconds of at most 4294967295");
       return FALSE;
@@ -653,9 +610,7 @@ parse_retry_after (const char  *value,
       p = q;
     }
   sipws_params_init (&params);
-  ok = sipws_params_parse (&params, SIPWS_PARAMS_HEADER, value, &p, end, error);
-  sipws_params_clear (&params);
-  if (!ok)
+  if (!sipws_params_parse (&params, arena, SIPWS_PARAMS_HEADER, value, &p, end, error))
     return FALSE;
   p = sipws_scan_skip_lws (p, end);
   if (p < end)
@@ -715,9 +670,11 @@ parse_warning (const char  *value,
   return TRUE;
 }
 
-/* Checks one header field value by its header's type; see above for @self. */
+/* Checks one header field value by its header's type; see above for @self
+ * and @arena. */
 static gboolean
 interpret_header (SipwsMessage   *self,
+                  SipwsArena     *arena,
                   SipwsHeaderId   id,
                   const char     *value,
                   gsize           len,
@@ -730,11 +687,11 @@ interpret_header (SipwsMessage   *self,
     case SIPWS_HEADER_TYPE_RAW:
       return TRUE;
     case SIPWS_HEADER_TYPE_VIA:
-      return parse_via (self, value, len, error);
+      return parse_via (self, arena, value, len, error);
     case SIPWS_HEADER_TYPE_ADDRESS:
-      return parse_address (self, id, value, len, error);
+      return parse_address (self, arena, id, value, len, error);
     case SIPWS_HEADER_TYPE_ADDRESS_LIST:
-      return parse_address_list (self, id, value, len, error);
+      return parse_address_list (self, arena, id, value, len, error);
     case SIPWS_HEADER_TYPE_CSEQ:
       return parse_cseq (value, len, NULL, error) != NULL;
     case SIPWS_HEADER_TYPE_CALL_ID:
@@ -748,11 +705,11 @@ interpret_header (SipwsMessage   *self,
     case SIPWS_HEADER_TYPE_TOKEN_LIST:
       return parse_token_list (value, len, error);
     case SIPWS_HEADER_TYPE_CONTENT_TYPE:
-      return parse_content_type (self, value, len, error);
+      return parse_content_type (self, arena, value, len, error);
     case SIPWS_HEADER_TYPE_DATE:
       return parse_date (value, len, error);
     case SIPWS_HEADER_TYPE_RETRY_AFTER:
-      return parse_retry_after (value, len, error);
+      return parse_retry_after (arena, value, len, error);
     case SIPWS_HEADER_TYPE_WARNING:
       return parse_warning (value, len, error);
     default:
@@ -774,7 +731,7 @@ reinterpret (SipwsMessage  *self,
       const Header *h = &self->headers[i];
 
       /* Every value in the message was checked when it was added. */
-      if (h->id == id && !interpret_header (self, id, h->value, h->value_len, NULL))
+      if (h->id == id && !interpret_header (self, &self->arena, id, h->value, h->value_len, NULL))
         g_assert_not_reached ();
     }
 }
@@ -802,7 +759,6 @@ headers_push (SipwsMessage *self)
     }
   h = &self->headers[self->n_headers++];
   h->id = SIPWS_HEADER_UNKNOWN;
-  h->owned = NULL;
   return h;
 }
 
@@ -821,7 +777,6 @@ static void
 headers_remove (SipwsMessage *self,
                 guint         index)
 {
-  g_free (self->headers[index].owned);
   memmove (&self->headers[index], &self->headers[index + 1], (self->n_headers - index - 1) * sizeof (Header));
   self->n_headers--;
   memset (self->first, 0, sizeof self->first);
@@ -830,18 +785,19 @@ headers_remove (SipwsMessage *self,
       self->first[self->headers[i - 1].id] = i;
 }
 
-/* A parsed message and its copy of the frame share one block, @extra bytes
- * after the struct; the body's GBytes owns the block (see
- * sipws_message_parse_full()). */
+/* A message block: the struct, then @frame bytes for the copy of a parsed
+ * frame, then @room bytes where the arena starts allocating. */
 static SipwsMessage *
-message_alloc (gsize extra)
+message_alloc (gsize frame,
+               gsize room)
 {
-  SipwsMessage *self = g_malloc (sizeof (SipwsMessage) + extra);
+  SipwsMessage *self = g_malloc (sizeof (SipwsMessage) + frame + room);
 
   /* inline_headers, last, is filled as headers arrive */
   memset (self, 0, G_STRUCT_OFFSET (SipwsMessage, inline_headers));
 
-  g_atomic_ref_count_init (&self->ref_count);
+  sipws_arena_init (&self->arena, (char *) (self + 1) + frame, room);
+  self->ref_count = 1;
   self->headers = self->inline_headers;
   self->headers_capacity = G_N_ELEMENTS (self->inline_headers);
   return self;
@@ -858,7 +814,7 @@ sipws_message_ref (SipwsMessage *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  g_atomic_ref_count_inc (&self->ref_count);
+  g_atomic_int_inc (&self->ref_count);
   return self;
 }
 
@@ -873,25 +829,17 @@ sipws_message_unref (SipwsMessage *self)
 {
   g_return_if_fail (self != NULL);
 
-  if (!g_atomic_ref_count_dec (&self->ref_count))
+  if (!g_atomic_int_dec_and_test (&self->ref_count))
     return;
 
-  /* Only the ids of the headers present can have a typed value. */
+  /* Everything else is in the arena; what outlives the message (a parsed
+   * body, a URI or address someone keeps) keeps the arena. */
   for (guint i = 0; i < self->n_headers; i++)
-    {
-      typed_clear (self, self->headers[i].id);
-      g_free (self->headers[i].owned);
-    }
+    typed_clear (self, self->headers[i].id);
   if (self->headers != self->inline_headers)
     g_free (self->headers);
-  g_clear_pointer (&self->request_uri, sipws_uri_unref);
-  g_free (self->start_owned);
   g_clear_pointer (&self->body, g_bytes_unref);
-  /* The frame's GBytes frees the block when it is not shared any more. */
-  if (self->frame != NULL)
-    g_bytes_unref (self->frame);
-  else
-    g_free (self);
+  sipws_arena_unref (&self->arena);
 }
 
 /* Parser */
@@ -1123,7 +1071,7 @@ parse_request_line (SipwsMessage  *self,
   if (!check_version (line, version, cr, error))
     return FALSE;
 
-  self->request_uri = sipws_uri_parse_range (line, uri, uri_end, &sub);
+  self->request_uri = sipws_uri_parse_range (&self->arena, line, uri, uri_end, &sub);
   if (self->request_uri == NULL)
     {
       relocate_error (error, sub, 1, 1, NULL, "invalid Request-URI");
@@ -1222,7 +1170,7 @@ finish_header (SipwsMessage  *self,
   h->id = sipws_header_lookup (h->name, h->name_len);
   P->have_header = FALSE;
 
-  if (!interpret_header (self, h->id, h->value, h->value_len, &sub))
+  if (!interpret_header (self, &self->arena, h->id, h->value, h->value_len, &sub))
     {
       g_autofree char *context = g_strdup_printf ("invalid %s header",
                                                   h->id != SIPWS_HEADER_UNKNOWN ? sipws_header_info[h->id].name
@@ -1235,7 +1183,8 @@ finish_header (SipwsMessage  *self,
     {
       guint64 n = 0;
 
-      parse_digits (h->value, h->value + h->value_len, MAX_UINT32, &n);
+      /* checked by interpret_header() */
+      sipws_scan_number (h->value, h->value + h->value_len, MAX_UINT32, &n);
       P->content_length = (gint64) n;
       P->content_length_line = P->header_line;
     }
@@ -1462,8 +1411,10 @@ sipws_message_parse_full (GBytes  *bytes,
     }
 
   /* One copy of the whole frame, in the message's own block: the parser
-   * writes NULs and unfolds into it, and the body is a view of its tail. */
-  self = message_alloc (len + 1);
+   * writes NULs and unfolds into it, and the body is a view of its tail.
+   * What the headers mean takes about as much again as their text, and
+   * the rest of the block is there for it. */
+  self = message_alloc (len + 1, ARENA_ROOM (len));
   buf = (char *) (self + 1);
   if (len > 0)
     memcpy (buf, data, len);
@@ -1498,10 +1449,10 @@ sipws_message_parse_full (GBytes  *bytes,
         *trailing = available - body_len;
     }
 
-  /* A body still referenced keeps the whole block alive after the message
-   * is gone; the message's memory is then unused but not freed twice. */
-  self->frame = g_bytes_new_with_free_func (body, body_len, g_free, self);
-  self->body = g_bytes_ref (self->frame);
+  /* The body holds its own reference to the arena: it outlives the message
+   * when someone keeps it. */
+  self->body = g_bytes_new_with_free_func (body, body_len, (GDestroyNotify) sipws_arena_unref,
+                                           sipws_arena_ref (&self->arena));
   return g_steal_pointer (&self);
 }
 
@@ -1677,10 +1628,11 @@ sipws_message_new_request (const char *method,
   g_return_val_if_fail (method != NULL && sipws_scan_is_token (method, strlen (method)), NULL);
   g_return_val_if_fail (uri != NULL, NULL);
 
-  self = message_alloc (0);
-  self->start_owned = g_strdup (method);
-  self->method = self->start_owned;
+  self = message_alloc (0, 0);
+  self->method = sipws_arena_strndup (&self->arena, method, strlen (method));
+  /* The URI is in another arena, which the message's keeps alive. */
   self->request_uri = sipws_uri_ref (uri);
+  sipws_arena_add_cleanup (&self->arena, (GDestroyNotify) sipws_uri_unref, uri);
   self->body = g_bytes_new_static ("", 0);
   return self;
 }
@@ -1704,10 +1656,11 @@ sipws_message_new_response (guint       status,
   g_return_val_if_fail (status >= 100 && status <= 699, NULL);
   g_return_val_if_fail (reason == NULL || is_header_value (reason), NULL);
 
-  self = message_alloc (0);
+  self = message_alloc (0, 0);
   self->status = status;
-  self->start_owned = g_strdup (reason != NULL ? reason : sipws_message_get_default_reason (status));
-  self->reason = self->start_owned;
+  if (reason == NULL)
+    reason = sipws_message_get_default_reason (status);
+  self->reason = sipws_arena_strndup (&self->arena, reason, strlen (reason));
   self->body = g_bytes_new_static ("", 0);
   return self;
 }
@@ -1722,14 +1675,9 @@ append_header (SipwsMessage  *self,
 {
   Header *h = headers_push (self);
 
-  h->owned = g_malloc (name_len + 1 + value_len + 1);
-  memcpy (h->owned, name, name_len);
-  h->owned[name_len] = '\0';
-  memcpy (h->owned + name_len + 1, value, value_len);
-  h->owned[name_len + 1 + value_len] = '\0';
-  h->name = h->owned;
+  h->name = sipws_arena_strndup (&self->arena, name, name_len);
   h->name_len = name_len;
-  h->value = h->owned + name_len + 1;
+  h->value = sipws_arena_strndup (&self->arena, value, value_len);
   h->value_len = value_len;
   h->id = id;
   headers_index (self, self->n_headers - 1);
@@ -2081,13 +2029,14 @@ check_value (SipwsHeaderId  id,
              const char    *value)
 {
   g_autoptr(GError) error = NULL;
+  gsize len = strlen (value);
+  SipwsArena *scratch = sipws_arena_new (2 * len + 256);
+  gboolean ok = interpret_header (NULL, scratch, id, value, len, &error);
 
-  if (!interpret_header (NULL, id, value, strlen (value), &error))
-    {
-      g_critical ("invalid value for header %s: %s", name, error->message);
-      return FALSE;
-    }
-  return TRUE;
+  sipws_arena_unref (scratch);
+  if (!ok)
+    g_critical ("invalid value for header %s: %s", name, error->message);
+  return ok;
 }
 
 /**
@@ -2118,7 +2067,7 @@ sipws_message_add_header (SipwsMessage *self,
   if (!check_value (id, name, value))
     return;
   append_header (self, id, name, name_len, value, strlen (value));
-  if (!interpret_header (self, id, value, strlen (value), &error))
+  if (!interpret_header (self, &self->arena, id, value, strlen (value), &error))
     g_assert_not_reached ();
 }
 
@@ -2180,14 +2129,8 @@ sipws_message_set_header (SipwsMessage *self,
       if (header_matches (h, id, name, name_len))
         {
           gsize value_len = strlen (value);
-          char *owned = g_malloc (h->name_len + 1 + value_len + 1);
 
-          memcpy (owned, h->name, h->name_len + 1);
-          memcpy (owned + h->name_len + 1, value, value_len + 1);
-          g_free (h->owned);
-          h->owned = owned;
-          h->name = owned;
-          h->value = owned + h->name_len + 1;
+          h->value = sipws_arena_strndup (&self->arena, value, value_len);
           h->value_len = value_len;
           remove_from (self, id, name, name_len, i + 1);
           reinterpret (self, id);
@@ -2503,8 +2446,10 @@ get_number (SipwsMessage  *self,
   const Header *h = find_header_id (self, id);
   guint64 n;
 
-  if (h == NULL || parse_digits (h->value, h->value + h->value_len, MAX_UINT32, &n) == NULL)
+  /* A value in the message was checked when it was parsed or added. */
+  if (h == NULL)
     return -1;
+  sipws_scan_number (h->value, h->value + h->value_len, MAX_UINT32, &n);
   return (gint64) n;
 }
 

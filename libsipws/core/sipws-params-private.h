@@ -3,6 +3,8 @@
 
 #include <glib.h>
 #include "sipws-version.h"
+#include "sipws-arena-private.h"
+#include "sipws-scan-private.h"
 
 G_BEGIN_DECLS
 
@@ -25,61 +27,57 @@ typedef enum {
 #define SIPWS_PARAMS_MAX 64
 
 typedef struct {
-  const char *name;    /* case-insensitive; decoded */
-  const char *value;   /* decoded / unquoted; NULL for a flag such as ;lr */
-  const char *wire;    /* the value as written when it had %HH escapes, else NULL */
-  char       *owned;   /* storage of name/value/wire when this entry owns it */
-  gboolean    quoted;  /* SIPWS_PARAMS_HEADER: the value is a quoted-string */
+  const char *name;      /* case-insensitive; decoded */
+  const char *value;     /* decoded / unquoted; NULL for a flag such as ;lr */
+  const char *wire;      /* the value as written when it had %HH escapes, else NULL */
+  guint32     name_len;
+  gboolean    quoted;    /* SIPWS_PARAMS_HEADER: the value is a quoted-string */
 } SipwsParam;
 
-/* An ordered list, usually embedded in its owner (URI, address, Via).
- * Zero-initialised memory (or sipws_params_init()) is an empty list. */
+/* An ordered list embedded in its owner (URI, address, Via, Content-Type),
+ * whose entries and strings are in the owner's arena. Zero-initialised
+ * memory (or sipws_params_init()) is an empty list. */
 typedef struct {
   SipwsParam *items;
   guint       len;
-  guint       capacity;
-  gboolean    items_owned;  /* items was allocated on its own */
-  char       *buf;          /* block of a sipws_params_parse(): items and strings */
+  guint       capacity;   /* entries items can hold before sipws_params_set() moves them */
 } SipwsParams;
 
-void sipws_params_init  (SipwsParams *params);
-void sipws_params_clear (SipwsParams *params);
+static inline void
+sipws_params_init (SipwsParams *params)
+{
+  params->items = NULL;
+  params->len = 0;
+  params->capacity = 0;
+}
 
-/* Deep copy of @src into the empty list @dest. */
-void sipws_params_copy (SipwsParams       *dest,
-                        const SipwsParams *src);
-
-/* Parses parameters at *@pp into the empty list @params, in one allocation.
- * Parsing stops at the first byte that cannot continue the list (for
- * SIPWS_PARAMS_HEADER, trailing blanks are not consumed); *@pp is moved there
- * and the caller checks what follows. A separator with nothing after it
- * (";", ";=", "a=") is an error. Columns in @error count from @start. */
+/* Parses parameters at *@pp into the empty list @params, the entries and
+ * strings in @arena. Parsing stops at the first byte that cannot continue
+ * the list (for SIPWS_PARAMS_HEADER, trailing blanks are not consumed); *@pp
+ * is moved there and the caller checks what follows. A separator with
+ * nothing after it (";", ";=", "a=") is an error, and so is a repeated name
+ * except in URI headers. Columns in @error count from @start. */
 gboolean sipws_params_parse (SipwsParams       *params,
+                             SipwsArena        *arena,
                              SipwsParamsSyntax  syntax,
                              const char        *start,
                              const char       **pp,
                              const char        *end,
                              GError           **error);
 
-/* The bytes sipws_params_parse_in() may need in @arena for the input
- * [p, end), with @n_items the number of items it can hold. */
-gsize sipws_params_arena_size (const char *p,
-                               const char *end,
-                               guint      *n_items);
+/* Deep copy of @src into the empty list @dest, in @arena. */
+void sipws_params_copy (SipwsParams       *dest,
+                        SipwsArena        *arena,
+                        const SipwsParams *src);
 
-/* Like sipws_params_parse(), but the entries go to @items (room for
- * @capacity) and the strings to *@arena (advanced); both belong to the
- * caller, who sized them with sipws_params_arena_size(). Lets a URI keep its
- * parameters in its own single allocation. */
-gboolean sipws_params_parse_in (SipwsParams       *params,
-                                SipwsParamsSyntax  syntax,
-                                const char        *start,
-                                const char       **pp,
-                                const char        *end,
-                                SipwsParam        *items,
-                                guint              capacity,
-                                char             **arena,
-                                GError           **error);
+/* TRUE when the name of @param is [name, name+len), ignoring case. */
+static inline gboolean
+sipws_param_name_is (const SipwsParam *param,
+                     const char       *name,
+                     gsize             len)
+{
+  return param->name_len == len && sipws_scan_caseless_equal (param->name, name, len);
+}
 
 /* First entry named @name (case-insensitive), or NULL. */
 const SipwsParam *sipws_params_lookup (const SipwsParams *params,
@@ -93,9 +91,11 @@ const char *sipws_params_get (const SipwsParams *params,
                               const char        *name);
 
 /* Sets the value of the first entry named @name (appending one when there is
- * none); @value NULL makes a flag. For SIPWS_PARAMS_HEADER the value is
- * written as a quoted-string unless it is a token or an IP address. */
+ * none), the strings in @arena; @value NULL makes a flag. For
+ * SIPWS_PARAMS_HEADER the value is written as a quoted-string unless it is a
+ * token or an IP address. */
 void sipws_params_set (SipwsParams       *params,
+                       SipwsArena        *arena,
                        SipwsParamsSyntax  syntax,
                        const char        *name,
                        const char        *value);

@@ -4,62 +4,17 @@
 #include "sipws-params-private.h"
 #include "sipws-scan-private.h"
 
-void
-sipws_params_init (SipwsParams *params)
-{
-  memset (params, 0, sizeof *params);
-}
-
-void
-sipws_params_clear (SipwsParams *params)
-{
-  guint i;
-
-  for (i = 0; i < params->len; i++)
-    g_free (params->items[i].owned);
-  if (params->items_owned)
-    g_free (params->items);
-  g_free (params->buf);
-  memset (params, 0, sizeof *params);
-}
-
-gsize
-sipws_params_arena_size (const char *p,
-                         const char *end,
-                         guint      *n_items)
-{
-  gsize span = end - p;
-  const char *q;
-  guint n = 0;
-
-  /* Every entry starts with a separator, so their count bounds the number
-   * of entries: ';' anywhere, then '?' and the '&' after it. memchr() is
-   * much cheaper than a byte loop on these short spans. */
-  for (q = p; (q = memchr (q, ';', end - q)) != NULL; q++)
-    n++;
-  q = memchr (p, '?', span);
-  if (q != NULL)
-    for (n++; (q = memchr (q + 1, '&', end - q - 1)) != NULL; )
-      n++;
-  if (n > SIPWS_PARAMS_MAX)
-    n = SIPWS_PARAMS_MAX;
-  *n_items = n;
-  if (n == 0)
-    return 0;
-  /* Decoded names and values fit in the span with a NUL each; the wire form
-   * of escaped values may need the span once more. */
-  return span + 2 * (gsize) n + (memchr (p, '%', span) != NULL ? span + n : 0);
-}
-
 /* Copies [s, s+len) to the arena, %HH escapes decoded when @escaped (the
- * span scanner checked them), NUL-terminated. */
+ * span scanner checked them), NUL-terminated; the decoded length goes to
+ * *@out_len. */
 static inline const char *
-arena_put (char       **arena,
-           const char  *s,
-           gsize        len,
-           gboolean     escaped)
+arena_put (SipwsArena *arena,
+           const char *s,
+           gsize       len,
+           gboolean    escaped,
+           gsize      *out_len)
 {
-  char *out = *arena;
+  char *out = sipws_arena_reserve (arena, len + 1);
   char *o;
 
   if (escaped)
@@ -69,8 +24,9 @@ arena_put (char       **arena,
       memcpy (out, s, len);
       o = out + len;
     }
-  *o++ = '\0';
-  *arena = o;
+  *o = '\0';
+  sipws_arena_commit (arena, o + 1);
+  *out_len = o - out;
   return out;
 }
 
@@ -90,20 +46,29 @@ check_bad_escape (const char  *start,
   return TRUE;
 }
 
-gboolean
-sipws_params_parse_in (SipwsParams       *params,
-                       SipwsParamsSyntax  syntax,
-                       const char        *start,
-                       const char       **pp,
-                       const char        *end,
-                       SipwsParam        *items,
-                       guint              capacity,
-                       char             **arena,
-                       GError           **error)
+static inline gboolean
+names_equal (const SipwsParam *a,
+             const SipwsParam *b)
 {
+  return a->name_len == b->name_len && sipws_scan_caseless_equal (a->name, b->name, a->name_len);
+}
+
+gboolean
+sipws_params_parse (SipwsParams       *params,
+                    SipwsArena        *arena,
+                    SipwsParamsSyntax  syntax,
+                    const char        *start,
+                    const char       **pp,
+                    const char        *end,
+                    GError           **error)
+{
+  /* The entries are collected here and copied to the arena at the end, in
+   * one piece of the right size, after the strings they point to. */
+  SipwsParam items[SIPWS_PARAMS_MAX];
   const char *p = *pp;
   gboolean header = syntax == SIPWS_PARAMS_HEADER;
   guint32 name_classes;
+  guint n = 0;
   char sep;
 
   g_return_val_if_fail (params->len == 0, FALSE);
@@ -125,16 +90,13 @@ sipws_params_parse_in (SipwsParams       *params,
       break;
     }
 
-  params->items = items;
-  params->capacity = capacity;
-  params->items_owned = FALSE;
-
   for (;;)
     {
       const char *q = header ? sipws_scan_skip_lws (p, end) : p;
       const char *name, *name_end, *value = NULL, *value_end = NULL;
       gboolean quoted = FALSE, name_escaped = FALSE, value_escaped = FALSE;
       SipwsParam *param;
+      gsize len;
 
       if (q >= end || *q != sep)
         break;
@@ -215,16 +177,19 @@ sipws_params_parse_in (SipwsParams       *params,
           break;
         }
 
-      if (params->len >= capacity)
+      if (n >= SIPWS_PARAMS_MAX)
         {
           sipws_scan_set_error (error, start, name, "more than %u parameters", SIPWS_PARAMS_MAX);
           return FALSE;
         }
 
-      param = &items[params->len];
-      memset (param, 0, sizeof *param);
-      param->name = arena_put (arena, name, name_end - name, name_escaped);
-      if (name_escaped && strlen (param->name) != (gsize) (*arena - 1 - param->name))
+      param = &items[n];
+      param->name = arena_put (arena, name, name_end - name, name_escaped, &len);
+      param->name_len = len;
+      param->value = NULL;
+      param->wire = NULL;
+      param->quoted = quoted;
+      if (name_escaped && memchr (param->name, '\0', len) != NULL)
         {
           sipws_scan_set_error (error, start, name, "escaped NUL in parameter name");
           return FALSE;
@@ -233,11 +198,8 @@ sipws_params_parse_in (SipwsParams       *params,
        * readers (which tag, which branch?); URI headers may repeat. */
       if (syntax != SIPWS_PARAMS_URI_HEADERS)
         {
-          guint i;
-
-          for (i = 0; i < params->len; i++)
-            if ((items[i].name[0] | 0x20) == (param->name[0] | 0x20) &&
-                g_ascii_strcasecmp (items[i].name, param->name) == 0)
+          for (guint i = 0; i < n; i++)
+            if (names_equal (&items[i], param))
               {
                 sipws_scan_set_error (error, start, name, "duplicate parameter '%.*s'",
                                       (int) MIN (name_end - name, 32), name);
@@ -249,7 +211,7 @@ sipws_params_parse_in (SipwsParams       *params,
           /* Resolve quoted-pairs straight into the arena; most quoted
            * values have none and are one memcpy. */
           const char *s = value + 1, *s_end = value_end - 1;
-          char *o = *arena;
+          char *o = sipws_arena_reserve (arena, s_end - s + 1);
 
           param->value = o;
           if (memchr (s, '\\', s_end - s) == NULL)
@@ -265,119 +227,64 @@ sipws_params_parse_in (SipwsParams       *params,
                 *o++ = *s++;
               }
           *o++ = '\0';
-          *arena = o;
-          param->quoted = TRUE;
+          sipws_arena_commit (arena, o);
         }
       else if (value != NULL)
         {
-          param->value = arena_put (arena, value, value_end - value, value_escaped);
+          param->value = arena_put (arena, value, value_end - value, value_escaped, &len);
           if (value_escaped)
-            param->wire = arena_put (arena, value, value_end - value, FALSE);
+            param->wire = arena_put (arena, value, value_end - value, FALSE, &len);
         }
-      params->len++;
+      n++;
       p = q;
     }
 
-  *pp = p;
-  return TRUE;
-}
-
-gboolean
-sipws_params_parse (SipwsParams       *params,
-                    SipwsParamsSyntax  syntax,
-                    const char        *start,
-                    const char       **pp,
-                    const char        *end,
-                    GError           **error)
-{
-  guint capacity;
-  gsize size;
-  char *arena;
-
-  g_return_val_if_fail (params->len == 0 && params->buf == NULL, FALSE);
-
-  size = sipws_params_arena_size (*pp, end, &capacity);
-  if (size == 0)
-    return TRUE;
-
-  /* One block: the entries first (g_malloc's alignment suits them), then
-   * their strings. */
-  params->buf = g_malloc (capacity * sizeof (SipwsParam) + size);
-  arena = params->buf + capacity * sizeof (SipwsParam);
-  if (!sipws_params_parse_in (params, syntax, start, pp, end, (SipwsParam *) (gpointer) params->buf,
-                              capacity, &arena, error))
+  if (n > 0)
     {
-      sipws_params_clear (params);
-      return FALSE;
+      params->items = sipws_arena_alloc (arena, n * sizeof (SipwsParam));
+      memcpy (params->items, items, n * sizeof (SipwsParam));
+      params->len = params->capacity = n;
     }
+  *pp = p;
   return TRUE;
 }
 
 void
 sipws_params_copy (SipwsParams       *dest,
+                   SipwsArena        *arena,
                    const SipwsParams *src)
 {
-  gsize size;
-  char *arena;
-  guint i;
-
-  g_return_if_fail (dest->len == 0 && dest->buf == NULL);
+  g_return_if_fail (dest->len == 0);
 
   if (src->len == 0)
     return;
 
-  size = src->len * sizeof (SipwsParam);
-  for (i = 0; i < src->len; i++)
-    {
-      const SipwsParam *s = &src->items[i];
-
-      size += strlen (s->name) + 1;
-      if (s->value != NULL)
-        size += strlen (s->value) + 1;
-      if (s->wire != NULL)
-        size += strlen (s->wire) + 1;
-    }
-
-  dest->buf = g_malloc (size);
-  dest->items = (SipwsParam *) (gpointer) dest->buf;
-  dest->capacity = src->len;
-  dest->items_owned = FALSE;
-  arena = dest->buf + src->len * sizeof (SipwsParam);
-  for (i = 0; i < src->len; i++)
+  dest->items = sipws_arena_alloc (arena, src->len * sizeof (SipwsParam));
+  for (guint i = 0; i < src->len; i++)
     {
       const SipwsParam *s = &src->items[i];
       SipwsParam *d = &dest->items[i];
-      gsize n;
 
-      memset (d, 0, sizeof *d);
+      d->name = sipws_arena_strndup (arena, s->name, s->name_len);
+      d->name_len = s->name_len;
+      d->value = s->value != NULL ? sipws_arena_strndup (arena, s->value, strlen (s->value)) : NULL;
+      d->wire = s->wire != NULL ? sipws_arena_strndup (arena, s->wire, strlen (s->wire)) : NULL;
       d->quoted = s->quoted;
-      n = strlen (s->name) + 1;
-      d->name = memcpy (arena, s->name, n);
-      arena += n;
-      if (s->value != NULL)
-        {
-          n = strlen (s->value) + 1;
-          d->value = memcpy (arena, s->value, n);
-          arena += n;
-        }
-      if (s->wire != NULL)
-        {
-          n = strlen (s->wire) + 1;
-          d->wire = memcpy (arena, s->wire, n);
-          arena += n;
-        }
     }
-  dest->len = src->len;
+  dest->len = dest->capacity = src->len;
 }
 
 const SipwsParam *
 sipws_params_lookup (const SipwsParams *params,
                      const char        *name)
 {
-  guint i;
+  gsize len;
 
-  for (i = 0; i < params->len; i++)
-    if (g_ascii_strcasecmp (params->items[i].name, name) == 0)
+  if (params->len == 0)
+    return NULL;
+  len = strlen (name);
+  for (guint i = 0; i < params->len; i++)
+    if (sipws_param_name_is (&params->items[i], name, len))
       return &params->items[i];
   return NULL;
 }
@@ -405,7 +312,7 @@ sipws_params_dup_names (const SipwsParams *params)
   guint i;
 
   for (i = 0; i < params->len; i++)
-    names[i] = g_strdup (params->items[i].name);
+    names[i] = g_strndup (params->items[i].name, params->items[i].name_len);
   names[i] = NULL;
   return names;
 }
@@ -425,58 +332,39 @@ needs_quotes (const char *value)
 
 void
 sipws_params_set (SipwsParams       *params,
+                  SipwsArena        *arena,
                   SipwsParamsSyntax  syntax,
                   const char        *name,
                   const char        *value)
 {
-  SipwsParam *param = NULL;
-  gsize name_len, value_len;
-  char *block;
-  guint i;
+  SipwsParam *param = (SipwsParam *) sipws_params_lookup (params, name);
 
   g_return_if_fail (name != NULL && *name != '\0');
   g_return_if_fail (syntax != SIPWS_PARAMS_HEADER || sipws_scan_is_token (name, strlen (name)));
 
-  for (i = 0; i < params->len && param == NULL; i++)
-    if (g_ascii_strcasecmp (params->items[i].name, name) == 0)
-      param = &params->items[i];
-
   if (param == NULL)
     {
+      gsize name_len = strlen (name);
+
       g_return_if_fail (params->len < SIPWS_PARAMS_MAX);
-      if (!params->items_owned || params->len == params->capacity)
+      if (params->len == params->capacity)
         {
+          /* The old entries stay in the arena, unused. */
           guint capacity = MAX (params->len * 2, 4);
-          SipwsParam *items = g_new (SipwsParam, capacity);
+          SipwsParam *items = sipws_arena_alloc (arena, capacity * sizeof (SipwsParam));
 
           if (params->len > 0)
             memcpy (items, params->items, params->len * sizeof (SipwsParam));
-          if (params->items_owned)
-            g_free (params->items);
           params->items = items;
           params->capacity = capacity;
-          params->items_owned = TRUE;
         }
       param = &params->items[params->len++];
-      memset (param, 0, sizeof *param);
+      param->name = sipws_arena_strndup (arena, name, name_len);
+      param->name_len = name_len;
     }
-  else
-    {
-      /* Only the value changes; the name keeps its spelling. */
-      name = param->name;
-    }
+  /* else only the value changes; the name keeps its spelling */
 
-  name_len = strlen (name);
-  value_len = value != NULL ? strlen (value) : 0;
-  block = g_malloc (name_len + 1 + (value != NULL ? value_len + 1 : 0));
-  memcpy (block, name, name_len + 1);
-  if (value != NULL)
-    memcpy (block + name_len + 1, value, value_len + 1);
-
-  g_free (param->owned);
-  param->owned = block;
-  param->name = block;
-  param->value = value != NULL ? block + name_len + 1 : NULL;
+  param->value = value != NULL ? sipws_arena_strndup (arena, value, strlen (value)) : NULL;
   param->wire = NULL;
   param->quoted = syntax == SIPWS_PARAMS_HEADER && value != NULL && needs_quotes (value);
 }
@@ -485,6 +373,7 @@ gboolean
 sipws_params_remove (SipwsParams *params,
                      const char  *name)
 {
+  gsize len = strlen (name);
   gboolean found = FALSE;
   guint i = 0;
 
@@ -492,12 +381,11 @@ sipws_params_remove (SipwsParams *params,
     {
       SipwsParam *param = &params->items[i];
 
-      if (g_ascii_strcasecmp (param->name, name) != 0)
+      if (!sipws_param_name_is (param, name, len))
         {
           i++;
           continue;
         }
-      g_free (param->owned);
       memmove (param, param + 1, (params->len - i - 1) * sizeof (SipwsParam));
       params->len--;
       found = TRUE;
@@ -520,7 +408,7 @@ sipws_params_append (const SipwsParams *params,
         {
         case SIPWS_PARAMS_URI:
           g_string_append_c (out, ';');
-          sipws_scan_append_escaped (out, param->name, strlen (param->name), SIPWS_CC_PARAM_CHAR);
+          sipws_scan_append_escaped (out, param->name, param->name_len, SIPWS_CC_PARAM_CHAR);
           if (param->value != NULL)
             {
               g_string_append_c (out, '=');
@@ -533,7 +421,7 @@ sipws_params_append (const SipwsParams *params,
 
         case SIPWS_PARAMS_URI_HEADERS:
           g_string_append_c (out, i == 0 ? '?' : '&');
-          sipws_scan_append_escaped (out, param->name, strlen (param->name), SIPWS_CC_HNV_CHAR);
+          sipws_scan_append_escaped (out, param->name, param->name_len, SIPWS_CC_HNV_CHAR);
           g_string_append_c (out, '=');
           if (param->wire != NULL)
             g_string_append (out, param->wire);
@@ -544,7 +432,7 @@ sipws_params_append (const SipwsParams *params,
         case SIPWS_PARAMS_HEADER:
         default:
           g_string_append_c (out, ';');
-          g_string_append (out, param->name);
+          g_string_append_len (out, param->name, param->name_len);
           if (param->value != NULL)
             {
               g_string_append_c (out, '=');

@@ -148,6 +148,39 @@ void sipws_scan_append_escaped (GString    *out,
                                 gsize       len,
                                 guint32     keep);
 
+/* ASCII lower case of every byte (other bytes map to themselves). */
+extern const guint8 sipws_scan_lower[256];
+
+/* TRUE when [a, a+len) and [b, b+len) are equal ignoring ASCII case. */
+static inline gboolean
+sipws_scan_caseless_equal (const char *a,
+                           const char *b,
+                           gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (sipws_scan_lower[(guchar) a[i]] != sipws_scan_lower[(guchar) b[i]])
+      return FALSE;
+  return TRUE;
+}
+
+/* Reads the decimal digits at @p. Returns the end of the digits (@p itself
+ * when there are none); *@value is their value, or a number larger than
+ * @max when they are (without overflowing: @max must be below 2^60). */
+static inline const char *
+sipws_scan_number (const char *p,
+                   const char *end,
+                   guint64     max,
+                   guint64    *value)
+{
+  guint64 v = 0;
+
+  for (; p < end && (guchar) (*p - '0') <= 9; p++)
+    if (v <= max)
+      v = v * 10 + (guint64) (*p - '0');
+  *value = v;
+  return p;
+}
+
 /* Value of a hex digit; only meaningful when sipws_scan_is (c, SIPWS_CC_HEX). */
 static inline guint
 sipws_scan_hex_value (guchar c)

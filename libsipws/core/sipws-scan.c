@@ -52,6 +52,20 @@ const guint32 sipws_scan_table[256] = {
   ROW (0xC0), ROW (0xD0), ROW (0xE0), ROW (0xF0),
 };
 
+#define LOWER(c) ((c) + (IN (c, 'A', 'Z') ? 0x20 : 0))
+#define LOWER_ROW(b) \
+  LOWER ((b) + 0x0), LOWER ((b) + 0x1), LOWER ((b) + 0x2), LOWER ((b) + 0x3), \
+  LOWER ((b) + 0x4), LOWER ((b) + 0x5), LOWER ((b) + 0x6), LOWER ((b) + 0x7), \
+  LOWER ((b) + 0x8), LOWER ((b) + 0x9), LOWER ((b) + 0xA), LOWER ((b) + 0xB), \
+  LOWER ((b) + 0xC), LOWER ((b) + 0xD), LOWER ((b) + 0xE), LOWER ((b) + 0xF)
+
+const guint8 sipws_scan_lower[256] = {
+  LOWER_ROW (0x00), LOWER_ROW (0x10), LOWER_ROW (0x20), LOWER_ROW (0x30),
+  LOWER_ROW (0x40), LOWER_ROW (0x50), LOWER_ROW (0x60), LOWER_ROW (0x70),
+  LOWER_ROW (0x80), LOWER_ROW (0x90), LOWER_ROW (0xA0), LOWER_ROW (0xB0),
+  LOWER_ROW (0xC0), LOWER_ROW (0xD0), LOWER_ROW (0xE0), LOWER_ROW (0xF0),
+};
+
 void
 sipws_scan_set_error (GError     **error,
                       const char  *start,

@@ -7,12 +7,12 @@
 #include "sipws-params-private.h"
 #include "sipws-scan-private.h"
 
-/* A parsed URI lives in one allocation: this struct, the parameter entries
- * (items[]), then the strings (decoded copies, each NUL-terminated). Setters
- * used while building a URI keep their strings in owned_* instead. */
+/* A URI, its parameter entries and its strings (decoded copies, each
+ * NUL-terminated) are in one arena: the message it was parsed from, or an
+ * arena of its own. */
 struct _SipwsUri
 {
-  gatomicrefcount ref_count;
+  SipwsArena *arena;
   SipwsUriScheme scheme;
   guint16 port;
   gboolean host_is_ipv6;
@@ -25,9 +25,6 @@ struct _SipwsUri
   const char *host;         /* IPv6 without brackets */
   SipwsParams params;
   SipwsParams headers;
-  char *owned_user;
-  char *owned_host;
-  SipwsParam items[];
 };
 
 G_DEFINE_BOXED_TYPE (SipwsUri, sipws_uri, sipws_uri_ref, sipws_uri_unref)
@@ -121,35 +118,6 @@ units_hash (UnitIter *iter,
   return hash;
 }
 
-static char *
-arena_dup (char       **arena,
-           const char  *s,
-           gsize        len)
-{
-  char *out = *arena;
-
-  memcpy (out, s, len);
-  out[len] = '\0';
-  *arena = out + len + 1;
-  return out;
-}
-
-static SipwsUri *
-uri_alloc (guint n_items,
-           gsize n_chars,
-           char  **arena)
-{
-  SipwsUri *self;
-  gsize items_size = n_items * sizeof (SipwsParam);
-
-  /* Only the struct needs zeroing; items and strings are written before use. */
-  self = g_malloc (sizeof (SipwsUri) + items_size + n_chars);
-  memset (self, 0, sizeof (SipwsUri));
-  g_atomic_ref_count_init (&self->ref_count);
-  *arena = (char *) self->items + items_size;
-  return self;
-}
-
 static const char *const scheme_names[] = {
   [SIPWS_URI_SCHEME_SIP] = "sip",
   [SIPWS_URI_SCHEME_SIPS] = "sips",
@@ -186,41 +154,41 @@ unexpected (GError    **error,
   return FALSE;
 }
 
-/* Parameters and headers of the URI, parsed into the URI's own block. */
-static gboolean
-parse_params_and_headers (SipwsUri    *self,
-                          const char  *start,
-                          const char **pp,
-                          const char  *end,
-                          guint        capacity,
-                          char       **arena,
-                          gboolean     allow_headers,
-                          GError     **error)
+
+static SipwsUri *
+uri_new_in (SipwsArena     *arena,
+            SipwsUriScheme  scheme)
 {
-  if (!sipws_params_parse_in (&self->params, SIPWS_PARAMS_URI, start, pp, end,
-                              self->items, capacity, arena, error))
-    return FALSE;
-  if (allow_headers && *pp < end && **pp == '?' &&
-      !sipws_params_parse_in (&self->headers, SIPWS_PARAMS_URI_HEADERS, start, pp, end,
-                              self->items + capacity, capacity, arena, error))
-    return FALSE;
-  return TRUE;
+  SipwsUri *self = sipws_arena_alloc (arena, sizeof (SipwsUri));
+
+  memset (self, 0, sizeof (SipwsUri));
+  self->arena = arena;
+  self->scheme = scheme;
+  self->scheme_name = scheme != SIPWS_URI_SCHEME_OTHER ? scheme_names[scheme] : NULL;
+  return self;
+}
+
+/* What a URI of @len bytes takes in an arena of its own, a few parameters
+ * included; an arena grows when this is short. */
+static gsize
+arena_size_for (gsize len)
+{
+  return sizeof (SipwsUri) + 2 * len + 4 * sizeof (SipwsParam) + 32;
 }
 
 static SipwsUri *
-parse_sip (SipwsUriScheme  scheme,
-           const char     *start,
-           const char     *p,
-           const char     *end,
-           GError        **error)
+parse_sip (SipwsArena      *arena,
+           SipwsUriScheme   scheme,
+           const char      *start,
+           const char      *p,
+           const char      *end,
+           GError         **error)
 {
   const char *user = NULL, *user_end = NULL, *password = NULL, *password_end = NULL;
   const char *host, *host_end, *q;
   gboolean ipv6 = FALSE, user_escaped = FALSE, password_escaped = FALSE;
-  guint port = 0, capacity;
-  gsize arena_size;
+  guint64 port = 0;
   SipwsUri *self;
-  char *arena;
 
   /* userinfo = ( user / telephone-subscriber ) [ ":" password ] "@": only an
    * '@' tells it apart from a host, and the user part may hold ';', '?'
@@ -313,14 +281,12 @@ parse_sip (SipwsUriScheme  scheme,
     {
       const char *digits = p + 1;
 
-      q = sipws_scan_span (digits, end, SIPWS_CC_DIGIT);
+      q = sipws_scan_number (digits, end, G_MAXUINT16, &port);
       if (q == digits)
         {
           unexpected (error, start, digits, end, "port number after ':'");
           return NULL;
         }
-      for (p = digits; p < q && port <= G_MAXUINT16; p++)
-        port = port * 10 + (guint) (*p - '0');
       if (port > G_MAXUINT16)
         {
           sipws_scan_set_error (error, start, digits, "port number larger than 65535");
@@ -334,55 +300,49 @@ parse_sip (SipwsUriScheme  scheme,
       p = q;
     }
 
-  /* Most URIs end here or have a few parameters; skip the counting pass
-   * when there are none. */
-  arena_size = p < end ? sipws_params_arena_size (p, end, &capacity) : (capacity = 0);
-  arena_size += (gsize) (host_end - host) + 1;
-  if (user != NULL)
-    arena_size += 2 * ((gsize) (user_end - user) + 1);
-  if (password != NULL)
-    arena_size += (gsize) (password_end - password) + 1;
-  self = uri_alloc (2 * capacity, arena_size, &arena);
-  self->scheme = scheme;
-  self->scheme_name = scheme_names[scheme];
+  self = uri_new_in (arena, scheme);
   self->port = (guint16) port;
   self->host_is_ipv6 = ipv6;
-  self->host = arena_dup (&arena, host, host_end - host);
+  self->host = sipws_arena_strndup (arena, host, host_end - host);
   if (user != NULL)
     {
       if (user_escaped)
         {
-          char *o = sipws_scan_decode_escapes (arena, user, user_end - user);
+          char *decoded = sipws_arena_reserve (arena, user_end - user + 1);
+          char *o = sipws_scan_decode_escapes (decoded, user, user_end - user);
 
           *o = '\0';
-          self->user = arena;
-          self->user_len = o - arena;
-          arena = o + 1;
-          self->user_wire = arena_dup (&arena, user, user_end - user);
+          sipws_arena_commit (arena, o + 1);
+          self->user = decoded;
+          self->user_len = o - decoded;
+          self->user_wire = sipws_arena_strndup (arena, user, user_end - user);
         }
       else
         {
-          self->user = arena_dup (&arena, user, user_end - user);
+          self->user = sipws_arena_strndup (arena, user, user_end - user);
           self->user_len = user_end - user;
         }
       if (password != NULL)
-        self->password = arena_dup (&arena, password, password_end - password);
+        self->password = sipws_arena_strndup (arena, password, password_end - password);
     }
 
-  if (p < end && !parse_params_and_headers (self, start, &p, end, capacity, &arena, TRUE, error))
-    {
-      sipws_uri_unref (self);
-      return NULL;
-    }
   if (p < end)
     {
-      unexpected (error, start, p, end,
-                  self->headers.len > 0 ? "'&' or the end of the URI" : "';', '?' or the end of the URI");
-      sipws_uri_unref (self);
-      return NULL;
+      if (!sipws_params_parse (&self->params, arena, SIPWS_PARAMS_URI, start, &p, end, error))
+        return NULL;
+      if (p < end && *p == '?' &&
+          !sipws_params_parse (&self->headers, arena, SIPWS_PARAMS_URI_HEADERS, start, &p, end, error))
+        return NULL;
+      if (p < end)
+        {
+          unexpected (error, start, p, end,
+                      self->headers.len > 0 ? "'&' or the end of the URI" : "';', '?' or the end of the URI");
+          return NULL;
+        }
     }
   return self;
 }
+
 
 /* RFC 3966: "+" with at least one digit among visual separators for a
  * global number; hex digits, '*', '#' and separators for a local one. */
@@ -408,7 +368,8 @@ scan_tel_number (const char *p,
 }
 
 static SipwsUri *
-parse_tel (const char  *start,
+parse_tel (SipwsArena  *arena,
+           const char  *start,
            const char  *p,
            const char  *end,
            GError     **error)
@@ -416,10 +377,7 @@ parse_tel (const char  *start,
   const char *number = p, *number_end;
   const char *context;
   gboolean has_digit;
-  guint capacity;
-  gsize arena_size;
   SipwsUri *self;
-  char *arena;
 
   number_end = scan_tel_number (p, end, &has_digit);
   if (!has_digit)
@@ -429,26 +387,23 @@ parse_tel (const char  *start,
     }
   p = number_end;
 
-  arena_size = sipws_params_arena_size (p, end, &capacity) + (gsize) (number_end - number) + 1;
-  self = uri_alloc (capacity, arena_size, &arena);
-  self->scheme = SIPWS_URI_SCHEME_TEL;
-  self->scheme_name = "tel";
-  self->user = arena_dup (&arena, number, number_end - number);
+  self = uri_new_in (arena, SIPWS_URI_SCHEME_TEL);
+  self->user = sipws_arena_strndup (arena, number, number_end - number);
   self->user_len = number_end - number;
 
-  if (!parse_params_and_headers (self, start, &p, end, capacity, &arena, FALSE, error))
-    goto fail;
+  if (!sipws_params_parse (&self->params, arena, SIPWS_PARAMS_URI, start, &p, end, error))
+    return NULL;
   if (p < end)
     {
       unexpected (error, start, p, end, "';' or the end of the URI");
-      goto fail;
+      return NULL;
     }
 
   context = sipws_params_get (&self->params, "phone-context");
   if (*number != '+' && context == NULL)
     {
       sipws_scan_set_error (error, start, number, "a local tel: number needs a phone-context parameter");
-      goto fail;
+      return NULL;
     }
   if (context != NULL)
     {
@@ -463,7 +418,7 @@ parse_tel (const char  *start,
         {
           sipws_scan_set_error (error, start, number_end,
                                 "phone-context must be a domain name or a global number");
-          goto fail;
+          return NULL;
         }
     }
   if (sipws_params_has (&self->params, "ext"))
@@ -476,18 +431,15 @@ parse_tel (const char  *start,
           sipws_scan_span (ext, ext_end, SIPWS_CC_TEL_VISUAL) == ext_end)
         {
           sipws_scan_set_error (error, start, number_end, "ext must be digits and visual separators");
-          goto fail;
+          return NULL;
         }
     }
   return self;
-
-fail:
-  sipws_uri_unref (self);
-  return NULL;
 }
 
 static SipwsUri *
-parse_other (const char  *start,
+parse_other (SipwsArena  *arena,
+             const char  *start,
              const char  *scheme,
              const char  *scheme_end,
              const char  *p,
@@ -497,7 +449,6 @@ parse_other (const char  *start,
   gboolean escaped = FALSE;
   const char *q = sipws_scan_span_escaped (p, end, SIPWS_CC_URIC, &escaped);
   SipwsUri *self;
-  char *arena;
 
   if (q < end && *q == '%')
     {
@@ -515,15 +466,15 @@ parse_other (const char  *start,
       return NULL;
     }
 
-  self = uri_alloc (0, (gsize) (end - scheme) + 2, &arena);
-  self->scheme = SIPWS_URI_SCHEME_OTHER;
-  self->scheme_name = arena_dup (&arena, scheme, scheme_end - scheme);
-  self->opaque = arena_dup (&arena, p, end - p);
+  self = uri_new_in (arena, SIPWS_URI_SCHEME_OTHER);
+  self->scheme_name = sipws_arena_strndup (arena, scheme, scheme_end - scheme);
+  self->opaque = sipws_arena_strndup (arena, p, end - p);
   return self;
 }
 
 SipwsUri *
-sipws_uri_parse_range (const char  *start,
+sipws_uri_parse_range (SipwsArena  *arena,
+                       const char  *start,
                        const char  *p,
                        const char  *end,
                        GError     **error)
@@ -549,12 +500,12 @@ sipws_uri_parse_range (const char  *start,
     {
     case SIPWS_URI_SCHEME_SIP:
     case SIPWS_URI_SCHEME_SIPS:
-      return parse_sip (kind, start, p, end, error);
+      return parse_sip (arena, kind, start, p, end, error);
     case SIPWS_URI_SCHEME_TEL:
-      return parse_tel (start, p, end, error);
+      return parse_tel (arena, start, p, end, error);
     case SIPWS_URI_SCHEME_OTHER:
     default:
-      return parse_other (start, scheme, scheme_end, p, end, error);
+      return parse_other (arena, start, scheme, scheme_end, p, end, error);
     }
 }
 
@@ -576,12 +527,19 @@ sipws_uri_parse (const char  *str,
                  gssize       len,
                  GError     **error)
 {
+  SipwsArena *arena;
+  SipwsUri *self;
+
   g_return_val_if_fail (str != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (len < 0)
     len = strlen (str);
-  return sipws_uri_parse_range (str, str, str + len, error);
+  arena = sipws_arena_new (arena_size_for (len));
+  self = sipws_uri_parse_range (arena, str, str, str + len, error);
+  if (self == NULL)
+    sipws_arena_unref (arena);
+  return self;
 }
 
 /**
@@ -603,14 +561,11 @@ sipws_uri_new (SipwsUriScheme  scheme,
                guint16         port)
 {
   SipwsUri *self;
-  char *arena;
 
   g_return_val_if_fail (scheme != SIPWS_URI_SCHEME_OTHER, NULL);
   g_return_val_if_fail (scheme == SIPWS_URI_SCHEME_TEL ? user != NULL : host != NULL, NULL);
 
-  self = uri_alloc (0, 0, &arena);
-  self->scheme = scheme;
-  self->scheme_name = scheme_names[scheme];
+  self = uri_new_in (sipws_arena_new (arena_size_for (64)), scheme);
   sipws_uri_set_user (self, user);
   if (scheme != SIPWS_URI_SCHEME_TEL)
     {
@@ -621,10 +576,34 @@ sipws_uri_new (SipwsUriScheme  scheme,
 }
 
 static const char *
-opt_dup (char       **arena,
-         const char  *s)
+opt_dup (SipwsArena *arena,
+         const char *s)
 {
-  return s != NULL ? arena_dup (arena, s, strlen (s)) : NULL;
+  return s != NULL ? sipws_arena_strndup (arena, s, strlen (s)) : NULL;
+}
+
+SipwsUri *
+sipws_uri_copy_in (SipwsArena *arena,
+                   SipwsUri   *self)
+{
+  SipwsUri *copy = uri_new_in (arena, self->scheme);
+
+  copy->port = self->port;
+  copy->host_is_ipv6 = self->host_is_ipv6;
+  copy->scheme_name = self->scheme == SIPWS_URI_SCHEME_OTHER ? opt_dup (arena, self->scheme_name)
+                                                             : self->scheme_name;
+  copy->opaque = opt_dup (arena, self->opaque);
+  if (self->user != NULL)
+    {
+      copy->user = sipws_arena_strndup (arena, self->user, self->user_len);
+      copy->user_len = self->user_len;
+    }
+  copy->user_wire = opt_dup (arena, self->user_wire);
+  copy->password = opt_dup (arena, self->password);
+  copy->host = opt_dup (arena, self->host);
+  sipws_params_copy (&copy->params, arena, &self->params);
+  sipws_params_copy (&copy->headers, arena, &self->headers);
+  return copy;
 }
 
 /**
@@ -638,42 +617,18 @@ opt_dup (char       **arena,
 SipwsUri *
 sipws_uri_copy (SipwsUri *self)
 {
-  SipwsUri *copy;
-  gsize size = 0;
-  char *arena;
-
   g_return_val_if_fail (self != NULL, NULL);
 
-  size += self->scheme == SIPWS_URI_SCHEME_OTHER ? strlen (self->scheme_name) + 1 : 0;
-  size += self->opaque != NULL ? strlen (self->opaque) + 1 : 0;
-  size += self->user != NULL ? self->user_len + 1 : 0;
-  size += self->user_wire != NULL ? strlen (self->user_wire) + 1 : 0;
-  size += self->password != NULL ? strlen (self->password) + 1 : 0;
-  size += self->host != NULL ? strlen (self->host) + 1 : 0;
-
-  copy = uri_alloc (0, size, &arena);
-  copy->scheme = self->scheme;
-  copy->port = self->port;
-  copy->host_is_ipv6 = self->host_is_ipv6;
-  copy->scheme_name = self->scheme == SIPWS_URI_SCHEME_OTHER ? opt_dup (&arena, self->scheme_name)
-                                                             : self->scheme_name;
-  copy->opaque = opt_dup (&arena, self->opaque);
-  if (self->user != NULL)
-    {
-      copy->user = arena_dup (&arena, self->user, self->user_len);
-      copy->user_len = self->user_len;
-    }
-  copy->user_wire = opt_dup (&arena, self->user_wire);
-  copy->password = opt_dup (&arena, self->password);
-  copy->host = opt_dup (&arena, self->host);
-  sipws_params_copy (&copy->params, &self->params);
-  sipws_params_copy (&copy->headers, &self->headers);
-  return copy;
+  return sipws_uri_copy_in (sipws_arena_new (arena_size_for (64)), self);
 }
 
 /**
  * sipws_uri_ref:
  * @self: a URI
+ *
+ * Adds a reference. A URI that is part of a parsed message (its Request-URI,
+ * the URI of an address) shares the message's memory: the reference keeps
+ * that memory, not the message object, alive.
  *
  * Returns: (transfer full): @self, with one more reference
  */
@@ -682,7 +637,7 @@ sipws_uri_ref (SipwsUri *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  g_atomic_ref_count_inc (&self->ref_count);
+  sipws_arena_ref (self->arena);
   return self;
 }
 
@@ -697,14 +652,7 @@ sipws_uri_unref (SipwsUri *self)
 {
   g_return_if_fail (self != NULL);
 
-  if (!g_atomic_ref_count_dec (&self->ref_count))
-    return;
-
-  sipws_params_clear (&self->params);
-  sipws_params_clear (&self->headers);
-  g_free (self->owned_user);
-  g_free (self->owned_host);
-  g_free (self);
+  sipws_arena_unref (self->arena);
 }
 
 /**
@@ -932,20 +880,15 @@ void
 sipws_uri_set_user (SipwsUri   *self,
                     const char *user)
 {
-  char *old;
-
   g_return_if_fail (self != NULL);
   g_return_if_fail (self->scheme != SIPWS_URI_SCHEME_OTHER);
   g_return_if_fail (user != NULL || self->scheme != SIPWS_URI_SCHEME_TEL);
 
-  old = self->owned_user;
-  self->owned_user = g_strdup (user);
-  self->user = self->owned_user;
   self->user_len = user != NULL ? strlen (user) : 0;
+  self->user = user != NULL ? sipws_arena_strndup (self->arena, user, self->user_len) : NULL;
   self->user_wire = NULL;
   if (user == NULL)
     self->password = NULL;
-  g_free (old);
 }
 
 /**
@@ -960,7 +903,6 @@ sipws_uri_set_host (SipwsUri   *self,
                     const char *host)
 {
   gsize len;
-  char *old;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (self->scheme == SIPWS_URI_SCHEME_SIP || self->scheme == SIPWS_URI_SCHEME_SIPS);
@@ -972,11 +914,8 @@ sipws_uri_set_host (SipwsUri   *self,
       host++;
       len -= 2;
     }
-  old = self->owned_host;
-  self->owned_host = g_strndup (host, len);
-  self->host = self->owned_host;
+  self->host = sipws_arena_strndup (self->arena, host, len);
   self->host_is_ipv6 = memchr (host, ':', len) != NULL;
-  g_free (old);
 }
 
 /**
@@ -1016,7 +955,7 @@ sipws_uri_set_param (SipwsUri   *self,
   g_return_if_fail (name != NULL && *name != '\0');
   g_return_if_fail (value == NULL || *value != '\0');
 
-  sipws_params_set (&self->params, SIPWS_PARAMS_URI, name, value);
+  sipws_params_set (&self->params, self->arena, SIPWS_PARAMS_URI, name, value);
 }
 
 /**
@@ -1056,7 +995,7 @@ sipws_uri_set_header (SipwsUri   *self,
   g_return_if_fail (name != NULL && *name != '\0');
   g_return_if_fail (value != NULL);
 
-  sipws_params_set (&self->headers, SIPWS_PARAMS_URI_HEADERS, name, value);
+  sipws_params_set (&self->headers, self->arena, SIPWS_PARAMS_URI_HEADERS, name, value);
 }
 
 /**

@@ -2,13 +2,17 @@
 #pragma once
 
 #include "sipws-via.h"
+#include "sipws-arena-private.h"
 
 G_BEGIN_DECLS
 
 /* Parses one via-parm [p, end) (surrounding blanks allowed), such as one
- * element of a Via header value; error columns count from @start, the start
- * of the whole header value. */
-SipwsVia *sipws_via_parse_range (const char  *start,
+ * element of a Via header value, into @arena, which the hop then shares (it
+ * takes no reference: the caller keeps the arena alive). Error columns count
+ * from @start, the start of the whole header value. On error, what was
+ * allocated stays in the arena. */
+SipwsVia *sipws_via_parse_range (SipwsArena  *arena,
+                                 const char  *start,
                                  const char  *p,
                                  const char  *end,
                                  GError     **error);

@@ -16,15 +16,17 @@ typedef enum {
   N_KNOWN
 } KnownParam;
 
+/* A hop, its strings and its parameters are in one arena: the message it
+ * was parsed from, or an arena of its own. */
 struct _SipwsVia {
-  gatomicrefcount  ref_count;
+  SipwsArena      *arena;
   const char      *protocol_name;
   const char      *protocol_version;
   const char      *transport;       /* upper-cased */
   const char      *host;            /* IPv6 without brackets */
   guint16          port;            /* 0 when absent */
   SipwsParams      params;
-  gint16           known[N_KNOWN];  /* index in params of each, -1 when absent */
+  gint8            known[N_KNOWN];  /* index in params of each, -1 when absent */
 };
 
 G_DEFINE_BOXED_TYPE (SipwsVia, sipws_via, sipws_via_ref, sipws_via_unref)
@@ -37,19 +39,11 @@ parse_number (const char *p,
               guint       max,
               guint      *out)
 {
-  guint value = 0;
+  guint64 value;
 
-  if (p == end)
+  if (sipws_scan_number (p, end, max, &value) != end || p == end || value > max)
     return FALSE;
-  for (; p < end; p++)
-    {
-      if (!sipws_scan_is (*p, SIPWS_CC_DIGIT))
-        return FALSE;
-      value = value * 10 + (guint) (*p - '0');
-      if (value > max)
-        return FALSE;
-    }
-  *out = value;
+  *out = (guint) value;
   return TRUE;
 }
 
@@ -71,31 +65,23 @@ is_ip_address (const char *s,
   return sipws_scan_is_ipv4 (s, end) || sipws_scan_is_ipv6 (s, end);
 }
 
-/* TRUE when @name is @lit in any case; @lit is lower-case letters. */
-static inline gboolean
-name_is (const char *name,
-         const char *lit)
-{
-  for (; *lit != '\0'; name++, lit++)
-    if ((*name | 0x20) != *lit)
-      return FALSE;
-  return *name == '\0';
-}
-
 static gint
-known_param (const char *name)
+known_param (const char *name,
+             gsize       len)
 {
-  /* The first letter picks the one name to compare against. */
-  switch (name[0] | 0x20)
+  /* The length and the first letter pick the one name to compare against. */
+  switch (len)
     {
-    case 'b':
-      return name_is (name, "branch") ? KNOWN_BRANCH : -1;
-    case 'r':
-      return name_is (name, "received") ? KNOWN_RECEIVED : name_is (name, "rport") ? KNOWN_RPORT : -1;
-    case 't':
-      return name_is (name, "ttl") ? KNOWN_TTL : -1;
-    case 'm':
-      return name_is (name, "maddr") ? KNOWN_MADDR : -1;
+    case 3:
+      return sipws_scan_caseless_equal (name, "ttl", 3) ? KNOWN_TTL : -1;
+    case 5:
+      if ((name[0] | 0x20) == 'r')
+        return sipws_scan_caseless_equal (name, "rport", 5) ? KNOWN_RPORT : -1;
+      return sipws_scan_caseless_equal (name, "maddr", 5) ? KNOWN_MADDR : -1;
+    case 6:
+      return sipws_scan_caseless_equal (name, "branch", 6) ? KNOWN_BRANCH : -1;
+    case 8:
+      return sipws_scan_caseless_equal (name, "received", 8) ? KNOWN_RECEIVED : -1;
     default:
       return -1;
     }
@@ -154,7 +140,7 @@ index_params (SipwsVia    *self,
   for (guint i = 0; i < self->params.len; i++)
     {
       const SipwsParam *param = &self->params.items[i];
-      gint k = known_param (param->name);
+      gint k = known_param (param->name, param->name_len);
       const char *what;
 
       if (k < 0 || self->known[k] >= 0)
@@ -204,19 +190,17 @@ put (char       *o,
   return o + len + 1;
 }
 
-/* The hop, its strings and its parameters share one allocation. */
 SipwsVia *
-sipws_via_parse_range (const char  *start,
-             const char  *p,
-             const char  *end,
-             GError     **error)
+sipws_via_parse_range (SipwsArena  *arena,
+                       const char  *start,
+                       const char  *p,
+                       const char  *end,
+                       GError     **error)
 {
   const char *name, *name_end, *version, *version_end, *transport, *transport_end;
   const char *host, *host_end, *params_start;
   SipwsVia *self;
-  SipwsParam *items;
-  guint capacity, port = 0;
-  gsize arena_size;
+  guint64 port = 0;
   char *o;
 
   name = sipws_scan_skip_lws (p, end);
@@ -266,9 +250,9 @@ sipws_via_parse_range (const char  *start,
   if (p < end && *p == ':')
     {
       const char *digits = sipws_scan_skip_lws (p + 1, end);
-      const char *digits_end = sipws_scan_span (digits, end, SIPWS_CC_DIGIT);
+      const char *digits_end = sipws_scan_number (digits, end, G_MAXUINT16, &port);
 
-      if (!parse_number (digits, digits_end, 65535, &port) || port == 0)
+      if (digits_end == digits || port > G_MAXUINT16 || port == 0)
         {
           sipws_scan_set_error (error, start, digits, "invalid Via sent-by port");
           return NULL;
@@ -279,16 +263,13 @@ sipws_via_parse_range (const char  *start,
     p = host_end;
 
   params_start = p;
-  arena_size = sipws_params_arena_size (p, end, &capacity);
-  self = g_malloc (sizeof (SipwsVia) + capacity * sizeof (SipwsParam) + arena_size +
-                   (name_end - name) + (version_end - version) + (transport_end - transport) +
-                   (host_end - host) + 4);
-  g_atomic_ref_count_init (&self->ref_count);
-  self->port = port;
+  self = sipws_arena_alloc (arena, sizeof (SipwsVia));
+  self->arena = arena;
+  self->port = (guint16) port;
   sipws_params_init (&self->params);
-  items = (SipwsParam *) (gpointer) (self + 1);
-  o = (char *) (items + capacity);
 
+  o = sipws_arena_reserve (arena, (name_end - name) + (version_end - version) + (transport_end - transport) +
+                                  (host_end - host) + 4);
   self->protocol_name = o;
   o = put (o, name, name_end - name, FALSE);
   self->protocol_version = o;
@@ -300,22 +281,33 @@ sipws_via_parse_range (const char  *start,
     o = put (o, host + 1, host_end - host - 2, FALSE);
   else
     o = put (o, host, host_end - host, FALSE);
+  sipws_arena_commit (arena, o);
 
-  if (!sipws_params_parse_in (&self->params, SIPWS_PARAMS_HEADER, start, &p, end,
-                              items, capacity, &o, error) ||
+  if (!sipws_params_parse (&self->params, arena, SIPWS_PARAMS_HEADER, start, &p, end, error) ||
       !index_params (self, start, params_start, error))
-    {
-      sipws_via_unref (self);
-      return NULL;
-    }
+    return NULL;
 
   p = sipws_scan_skip_lws (p, end);
   if (p < end)
     {
       sipws_scan_set_error (error, start, p, "unexpected '%c' in Via", *p);
-      sipws_via_unref (self);
       return NULL;
     }
+  return self;
+}
+
+/* A hop in an arena of its own, with room for its text and a few
+ * parameters (the arena grows when that is short). */
+static SipwsVia *
+parse_standalone (const char  *str,
+                  gsize        len,
+                  GError     **error)
+{
+  SipwsArena *arena = sipws_arena_new (sizeof (SipwsVia) + 2 * len + 6 * sizeof (SipwsParam) + 16);
+  SipwsVia *self = sipws_via_parse_range (arena, str, str, str + len, error);
+
+  if (self == NULL)
+    sipws_arena_unref (arena);
   return self;
 }
 
@@ -340,7 +332,7 @@ sipws_via_parse (const char  *str,
 
   if (len < 0)
     len = strlen (str);
-  return sipws_via_parse_range (str, str, str + len, error);
+  return parse_standalone (str, len, error);
 }
 
 /**
@@ -381,7 +373,7 @@ sipws_via_new (const char *transport,
   if (branch != NULL)
     g_string_append_printf (text, ";branch=%s", branch);
 
-  self = sipws_via_parse_range (text->str, text->str, text->str + text->len, &error);
+  self = parse_standalone (text->str, text->len, &error);
   if (self == NULL)
     g_critical ("sipws_via_new: invalid hop '%s': %s", text->str, error->message);
   return self;
@@ -391,6 +383,9 @@ sipws_via_new (const char *transport,
  * sipws_via_ref:
  * @self: a hop
  *
+ * Adds a reference. A hop of a parsed message shares the message's memory:
+ * the reference keeps that memory, not the message object, alive.
+ *
  * Returns: (transfer full): @self
  */
 SipwsVia *
@@ -398,7 +393,7 @@ sipws_via_ref (SipwsVia *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  g_atomic_ref_count_inc (&self->ref_count);
+  sipws_arena_ref (self->arena);
   return self;
 }
 
@@ -413,11 +408,7 @@ sipws_via_unref (SipwsVia *self)
 {
   g_return_if_fail (self != NULL);
 
-  if (g_atomic_ref_count_dec (&self->ref_count))
-    {
-      sipws_params_clear (&self->params);
-      g_free (self);
-    }
+  sipws_arena_unref (self->arena);
 }
 
 /**
@@ -651,7 +642,7 @@ sipws_via_set_param (SipwsVia   *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (name != NULL);
 
-  which = known_param (name);
+  which = known_param (name, strlen (name));
   if (which >= 0)
     {
       const char *what = check_param (which, value, FALSE);
@@ -662,7 +653,7 @@ sipws_via_set_param (SipwsVia   *self,
           return;
         }
     }
-  sipws_params_set (&self->params, SIPWS_PARAMS_HEADER, name, value);
+  sipws_params_set (&self->params, self->arena, SIPWS_PARAMS_HEADER, name, value);
   if (!index_params (self, NULL, NULL, NULL))
     g_assert_not_reached ();
 }

@@ -189,18 +189,24 @@ test_address_range (void)
   /* Columns count from the start of the whole header value. */
   const char *value = "<sip:a@b>, <sip:c@d>;expires=x";
   const char *second = strchr (value, ',') + 1;
-  g_autoptr(SipwsAddress) address = NULL;
+  SipwsArena *arena = sipws_arena_new (0);
+  SipwsAddress *first, *bad;
   g_autoptr(GError) error = NULL;
 
-  address = sipws_address_parse_range (value, value, second - 1, &error);
+  first = sipws_address_parse_range (arena, value, value, second - 1, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (sipws_uri_get_host (sipws_address_get_uri (address)), ==, "b");
-  g_clear_pointer (&address, sipws_address_unref);
+  g_assert_cmpstr (sipws_uri_get_host (sipws_address_get_uri (first)), ==, "b");
 
-  address = sipws_address_parse_range (value, second, value + strlen (value), &error);
-  g_assert_null (address);
+  bad = sipws_address_parse_range (arena, value, second, value + strlen (value), &error);
+  g_assert_null (bad);
   g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE);
   g_assert_cmpstr (error->message, ==, "expires parameter must be a number of seconds at column 22");
+
+  /* A reference to the address is one to the arena it was parsed into. */
+  sipws_address_ref (first);
+  sipws_arena_unref (arena);
+  g_assert_cmpstr (sipws_uri_get_host (sipws_address_get_uri (first)), ==, "b");
+  sipws_address_unref (first);
 }
 
 static void
@@ -210,6 +216,7 @@ test_address_split_contacts (void)
   const char *value = "\"Bell, A\" <sip:x,y@b;x=1>;q=0.5, sip:c@d;expires=0 ,<sip:e@f>";
   static const char *const hosts[] = { "b", "d", "f" };
   g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (SipwsScanSpan));
+  SipwsArena *arena = sipws_arena_new (64);
   guint i;
 
   g_assert_true (sipws_scan_split_list (value, strlen (value), spans, NULL));
@@ -217,13 +224,14 @@ test_address_split_contacts (void)
   for (i = 0; i < spans->len; i++)
     {
       SipwsScanSpan *span = &g_array_index (spans, SipwsScanSpan, i);
-      g_autoptr(SipwsAddress) address = NULL;
+      SipwsAddress *address;
       g_autoptr(GError) error = NULL;
 
-      address = sipws_address_parse_range (value, span->start, span->start + span->len, &error);
+      address = sipws_address_parse_range (arena, value, span->start, span->start + span->len, &error);
       g_assert_no_error (error);
       g_assert_cmpstr (sipws_uri_get_host (sipws_address_get_uri (address)), ==, hosts[i]);
     }
+  sipws_arena_unref (arena);
 }
 
 static void

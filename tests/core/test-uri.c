@@ -303,16 +303,17 @@ test_params_parse (void)
       const char *p = text;
       g_autoptr(GString) out = g_string_new (NULL);
       g_autoptr(GError) error = NULL;
+      SipwsArena *arena = sipws_arena_new (0);
       SipwsParams params;
 
       g_test_message ("params: %s", text);
       sipws_params_init (&params);
-      g_assert_true (sipws_params_parse (&params, cases[i].syntax, text, &p, text + strlen (text), &error));
+      g_assert_true (sipws_params_parse (&params, arena, cases[i].syntax, text, &p, text + strlen (text), &error));
       g_assert_no_error (error);
       g_assert_cmpstr (p, ==, cases[i].rest);
       sipws_params_append (&params, cases[i].syntax, out);
       g_assert_cmpstr (out->str, ==, cases[i].serialized);
-      sipws_params_clear (&params);
+      sipws_arena_unref (arena);
     }
 }
 
@@ -348,15 +349,16 @@ test_params_errors (void)
       const char *text = cases[i].text;
       const char *p = text;
       g_autoptr(GError) error = NULL;
+      SipwsArena *arena = sipws_arena_new (16);
       SipwsParams params;
 
       g_test_message ("params error: %s", text);
       sipws_params_init (&params);
-      g_assert_false (sipws_params_parse (&params, cases[i].syntax, text, &p, text + strlen (text), &error));
+      g_assert_false (sipws_params_parse (&params, arena, cases[i].syntax, text, &p, text + strlen (text), &error));
       g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE);
       g_assert_cmpstr (error->message, ==, cases[i].message);
       g_assert_cmpuint (params.len, ==, 0);
-      sipws_params_clear (&params);
+      sipws_arena_unref (arena);
     }
 }
 
@@ -365,6 +367,8 @@ test_params_limit (void)
 {
   g_autoptr(GString) text = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
+  /* small, so that the list spills into chunks of their own */
+  SipwsArena *arena = sipws_arena_new (8);
   SipwsParams params;
   const char *p;
   guint i;
@@ -374,18 +378,18 @@ test_params_limit (void)
 
   sipws_params_init (&params);
   p = text->str;
-  g_assert_true (sipws_params_parse (&params, SIPWS_PARAMS_URI, text->str, &p, text->str + text->len, &error));
+  g_assert_true (sipws_params_parse (&params, arena, SIPWS_PARAMS_URI, text->str, &p, text->str + text->len, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (params.len, ==, SIPWS_PARAMS_MAX);
   g_assert_cmpstr (sipws_params_get (&params, "P63"), ==, "63");
-  sipws_params_clear (&params);
 
   g_string_append (text, ";one-more");
   p = text->str;
-  g_assert_false (sipws_params_parse (&params, SIPWS_PARAMS_URI, text->str, &p, text->str + text->len, &error));
+  sipws_params_init (&params);
+  g_assert_false (sipws_params_parse (&params, arena, SIPWS_PARAMS_URI, text->str, &p, text->str + text->len, &error));
   g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE);
   g_assert_true (g_str_has_prefix (error->message, "more than 64 parameters at column "));
-  sipws_params_clear (&params);
+  sipws_arena_unref (arena);
 }
 
 static void
@@ -394,37 +398,40 @@ test_params_edit (void)
   const char *text = ";a=1;FLAG;b=2";
   const char *p = text;
   g_autoptr(GString) out = g_string_new (NULL);
+  SipwsArena *arena = sipws_arena_new (64);
+  SipwsArena *copy_arena = sipws_arena_new (0);
   SipwsParams params, copy;
 
   sipws_params_init (&params);
   sipws_params_init (&copy);
-  g_assert_true (sipws_params_parse (&params, SIPWS_PARAMS_HEADER, text, &p, text + strlen (text), NULL));
+  g_assert_true (sipws_params_parse (&params, arena, SIPWS_PARAMS_HEADER, text, &p, text + strlen (text), NULL));
   g_assert_true (sipws_params_has (&params, "flag"));
   g_assert_null (sipws_params_get (&params, "flag"));
   g_assert_false (sipws_params_has (&params, "c"));
   g_assert_cmpstr (sipws_params_get (&params, "A"), ==, "1");
 
-  sipws_params_set (&params, SIPWS_PARAMS_HEADER, "b", "two words");
-  sipws_params_set (&params, SIPWS_PARAMS_HEADER, "c", NULL);
-  sipws_params_set (&params, SIPWS_PARAMS_HEADER, "ip", "::1");
-  sipws_params_set (&params, SIPWS_PARAMS_HEADER, "ref", "[::1]");
-  sipws_params_set (&params, SIPWS_PARAMS_HEADER, "inst", "<urn:uuid:x>");
+  sipws_params_set (&params, arena, SIPWS_PARAMS_HEADER, "b", "two words");
+  sipws_params_set (&params, arena, SIPWS_PARAMS_HEADER, "c", NULL);
+  sipws_params_set (&params, arena, SIPWS_PARAMS_HEADER, "ip", "::1");
+  sipws_params_set (&params, arena, SIPWS_PARAMS_HEADER, "ref", "[::1]");
+  sipws_params_set (&params, arena, SIPWS_PARAMS_HEADER, "inst", "<urn:uuid:x>");
   g_assert_true (sipws_params_remove (&params, "a"));
   g_assert_false (sipws_params_remove (&params, "a"));
   sipws_params_append (&params, SIPWS_PARAMS_HEADER, out);
   g_assert_cmpstr (out->str, ==, ";FLAG;b=\"two words\";c;ip=::1;ref=[::1];inst=\"<urn:uuid:x>\"");
 
-  sipws_params_copy (&copy, &params);
-  sipws_params_clear (&params);
+  sipws_params_copy (&copy, copy_arena, &params);
+  /* the copy needs nothing of the original's arena */
+  sipws_arena_unref (arena);
   g_string_truncate (out, 0);
   sipws_params_append (&copy, SIPWS_PARAMS_HEADER, out);
   g_assert_cmpstr (out->str, ==, ";FLAG;b=\"two words\";c;ip=::1;ref=[::1];inst=\"<urn:uuid:x>\"");
   /* A copy grows like any list. */
-  sipws_params_set (&copy, SIPWS_PARAMS_URI, "x", "a b");
+  sipws_params_set (&copy, copy_arena, SIPWS_PARAMS_URI, "x", "a b");
   g_string_truncate (out, 0);
   sipws_params_append (&copy, SIPWS_PARAMS_URI, out);
   g_assert_cmpstr (out->str, ==, ";FLAG;b=two%20words;c;ip=::1;ref=[::1];inst=%3Curn:uuid:x%3E;x=a%20b");
-  sipws_params_clear (&copy);
+  sipws_arena_unref (copy_arena);
 }
 
 /* ---- SipwsUri --------------------------------------------------------- */

@@ -42,13 +42,17 @@ check_address (const char *start,
                const char *p,
                const char *end)
 {
-  g_autoptr(SipwsAddress) address = sipws_address_parse_range (start, p, end, NULL);
+  SipwsArena *arena = sipws_arena_new (16);
+  SipwsAddress *address = sipws_address_parse_range (arena, start, p, end, NULL);
   g_autoptr(SipwsAddress) again = NULL;
   g_autofree char *string = NULL;
   g_autofree char *string2 = NULL;
 
   if (address == NULL)
-    return;
+    {
+      sipws_arena_unref (arena);
+      return;
+    }
   string = sipws_address_to_string (address);
   again = sipws_address_parse (string, -1, NULL);
   CHECK (again != NULL);
@@ -61,6 +65,8 @@ check_address (const char *start,
     CHECK (sipws_uri_equal (sipws_address_get_uri (address), sipws_address_get_uri (again)));
   string2 = sipws_address_to_string (again);
   CHECK (strcmp (string, string2) == 0);
+  /* A small arena: the address spilled into chunks of their own. */
+  sipws_arena_unref (arena);
 }
 
 int

@@ -1,0 +1,94 @@
+/* sipws-arena.c: the memory parsed values live in */
+#include <string.h>
+
+#include "sipws-arena-private.h"
+
+/* Most values fit in the room their owner reserves up front; a chunk is
+ * for what does not, and comes in this size unless one request is larger. */
+#define CHUNK_SIZE 2048
+
+struct _SipwsArenaCleanup {
+  GDestroyNotify     destroy;
+  gpointer           data;
+  SipwsArenaCleanup *next;
+};
+
+void
+sipws_arena_init (SipwsArena *arena,
+                  char       *room,
+                  gsize       size)
+{
+  arena->refs = 1;
+  arena->pos = (guintptr) room;
+  arena->limit = (guintptr) room + size;
+  arena->chunks = NULL;
+  arena->cleanups = NULL;
+}
+
+SipwsArena *
+sipws_arena_new (gsize size)
+{
+  SipwsArena *arena = g_malloc (sizeof (SipwsArena) + size);
+
+  sipws_arena_init (arena, (char *) (arena + 1), size);
+  return arena;
+}
+
+void
+sipws_arena_unref (SipwsArena *arena)
+{
+  SipwsArenaCleanup *cleanup;
+  gpointer chunk;
+
+  if (!g_atomic_int_dec_and_test (&arena->refs))
+    return;
+
+  for (cleanup = arena->cleanups; cleanup != NULL; cleanup = cleanup->next)
+    cleanup->destroy (cleanup->data);
+  chunk = arena->chunks;
+  while (chunk != NULL)
+    {
+      gpointer previous = *(gpointer *) chunk;
+
+      g_free (chunk);
+      chunk = previous;
+    }
+  g_free (arena);
+}
+
+void
+sipws_arena_add_cleanup (SipwsArena     *arena,
+                         GDestroyNotify  destroy,
+                         gpointer        data)
+{
+  SipwsArenaCleanup *cleanup = sipws_arena_alloc (arena, sizeof (SipwsArenaCleanup));
+
+  cleanup->destroy = destroy;
+  cleanup->data = data;
+  cleanup->next = arena->cleanups;
+  arena->cleanups = cleanup;
+}
+
+gpointer
+sipws_arena_grow (SipwsArena *arena,
+                  gsize       size,
+                  gsize       align)
+{
+  /* The link comes first; 16 bytes keep the room after it aligned. */
+  gsize header = 16;
+  gsize room = MAX (size, CHUNK_SIZE);
+  gpointer *chunk;
+  guintptr p;
+
+  g_assert (size <= G_MAXSIZE - header - CHUNK_SIZE);
+
+  chunk = g_malloc (header + room);
+  chunk[0] = arena->chunks;
+  arena->chunks = chunk;
+  p = (guintptr) chunk + header;
+  arena->limit = p + room;
+  /* An aligned allocation is taken at once; room for a string is taken
+   * when it is committed. */
+  arena->pos = align > 1 ? p + size : p;
+  return (gpointer) p;
+}
