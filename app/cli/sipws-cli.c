@@ -1,6 +1,7 @@
 /* sipws-cli.c: the sipws command-line tool: options, dispatch, output */
 #include "sipws-cli-private.h"
 
+#include <gst/gst.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,6 +228,9 @@ main (int    argc,
   call_group = g_option_group_new ("call", "Call options:", "Show call options", NULL, NULL);
   g_option_group_add_entries (call_group, call_entries);
   g_option_context_add_group (context, call_group);
+
+  /* --gst-debug and friends; parsing them also initializes GStreamer. */
+  g_option_context_add_group (context, gst_init_get_option_group ());
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
