@@ -1039,6 +1039,8 @@ sipws_account_new (const char *aor)
  * sipws_account_get_aor:
  * @self: an account
  *
+ * Gets the address of record, [property@Sipws.Account:aor].
+ *
  * Returns: the address of record
  */
 const char *
@@ -1052,6 +1054,9 @@ sipws_account_get_aor (SipwsAccount *self)
 /**
  * sipws_account_get_display_name:
  * @self: an account
+ *
+ * Gets the display name of our From header field,
+ * [property@Sipws.Account:display-name].
  *
  * Returns: (nullable): the display name
  */
@@ -1086,6 +1091,9 @@ sipws_account_set_display_name (SipwsAccount *self,
 /**
  * sipws_account_get_auth_username:
  * @self: an account
+ *
+ * Gets the user name that digest authentication uses,
+ * [property@Sipws.Account:auth-username].
  *
  * Returns: (nullable): the digest user name: the one set, else the user
  *   part of the address of record
@@ -1125,6 +1133,9 @@ sipws_account_set_auth_username (SipwsAccount *self,
  * sipws_account_get_server_uris:
  * @self: an account
  *
+ * Gets the WebSocket servers of the account, [property@Sipws.Account:server-
+ * uris].
+ *
  * Returns: (nullable) (array zero-terminated=1) (transfer none): the server URIs
  */
 const char * const *
@@ -1163,6 +1174,9 @@ sipws_account_set_server_uris (SipwsAccount       *self,
  * sipws_account_get_cookie_jar:
  * @self: an account
  *
+ * Gets the cookies the WebSocket handshake sends,
+ * [property@Sipws.Account:cookie-jar].
+ *
  * Returns: (nullable) (transfer none): the cookie jar of the handshake
  */
 SoupCookieJar *
@@ -1196,6 +1210,9 @@ sipws_account_set_cookie_jar (SipwsAccount  *self,
 /**
  * sipws_account_get_tls_ca_file:
  * @self: an account
+ *
+ * Gets the CA file trusted instead of the system's,
+ * [property@Sipws.Account:tls-ca-file].
  *
  * Returns: (nullable) (type filename): the CA file
  */
@@ -1231,6 +1248,9 @@ sipws_account_set_tls_ca_file (SipwsAccount *self,
 /**
  * sipws_account_get_instance_id:
  * @self: an account
+ *
+ * Gets the RFC 5626 instance URN of this device,
+ * [property@Sipws.Account:instance-id].
  *
  * Returns: (nullable): the instance URN (`urn:uuid:…`)
  */
@@ -1271,6 +1291,9 @@ sipws_account_set_instance_id (SipwsAccount *self,
  * sipws_account_get_registration_expires:
  * @self: an account
  *
+ * Gets the registration lifetime the account asks for,
+ * [property@Sipws.Account:registration-expires].
+ *
  * Returns: the registration lifetime asked for, in seconds
  */
 guint
@@ -1307,6 +1330,8 @@ sipws_account_set_registration_expires (SipwsAccount *self,
  * sipws_account_get_registration_state:
  * @self: an account
  *
+ * Gets where the registration is, [property@Sipws.Account:registration-state].
+ *
  * Returns: the registration state
  */
 SipwsRegistrationState
@@ -1320,6 +1345,9 @@ sipws_account_get_registration_state (SipwsAccount *self)
 /**
  * sipws_account_get_registration_error:
  * @self: an account
+ *
+ * Gets why the last registration attempt failed,
+ * [property@Sipws.Account:registration-error].
  *
  * Returns: (nullable) (transfer none): why the last registration attempt failed
  */
@@ -1335,6 +1363,8 @@ sipws_account_get_registration_error (SipwsAccount *self)
  * sipws_account_get_gruu:
  * @self: an account
  *
+ * Gets the public GRUU the registrar assigned, [property@Sipws.Account:gruu].
+ *
  * Returns: (nullable): the public GRUU of this device
  */
 const char *
@@ -1348,6 +1378,8 @@ sipws_account_get_gruu (SipwsAccount *self)
 /**
  * sipws_account_get_transport:
  * @self: an account
+ *
+ * Gets the WebSocket flow of the account, [property@Sipws.Account:transport].
  *
  * Returns: (transfer none): the account's WebSocket flow
  */
@@ -1453,6 +1485,8 @@ sipws_account_register_async (SipwsAccount        *self,
  * @result: the result passed to the callback
  * @error: return location for a #GError
  *
+ * Finishes [method@Sipws.Account.register_async].
+ *
  * Returns: %TRUE when registered, %FALSE with @error set otherwise
  */
 gboolean
@@ -1506,6 +1540,8 @@ sipws_account_unregister_async (SipwsAccount         *self,
  * @self: an account
  * @result: the result passed to the callback
  * @error: return location for a #GError
+ *
+ * Finishes [method@Sipws.Account.unregister_async].
  *
  * Returns: %TRUE when the registrar removed the binding, %FALSE with @error
  *   set when it refused (the account stops refreshing either way)
@@ -1734,6 +1770,8 @@ sipws_account_send_message_async (SipwsAccount        *self,
  * @self: an account
  * @result: the result passed to the callback
  * @error: return location for a #GError
+ *
+ * Finishes [method@Sipws.Account.send_message_async].
  *
  * Returns: %TRUE when the recipient (or its server) accepted the message
  *   with a 2xx; %FALSE with @error set (%SIPWS_ERROR_REJECTED with the status

@@ -50,6 +50,8 @@ sipws_call_options_new (void)
  * sipws_call_options_ref:
  * @self: call options
  *
+ * Takes a reference to @self.
+ *
  * Returns: (transfer full): @self with one more reference
  */
 SipwsCallOptions *
@@ -115,6 +117,9 @@ sipws_call_options_add_header (SipwsCallOptions *self,
  * sipws_call_options_get_header_names:
  * @self: call options
  *
+ * Lists the extra header fields added with
+ * [method@Sipws.CallOptions.add_header].
+ *
  * Returns: (transfer full) (array zero-terminated=1): the names of the
  *   extra header fields, in the order they were added
  */
@@ -138,6 +143,9 @@ sipws_call_options_get_header_names (SipwsCallOptions *self)
  * sipws_call_options_get_header:
  * @self: call options
  * @name: a header field name
+ *
+ * Looks up an extra header field by name, ignoring case; a compact form (`s`)
+ * finds its long form (`Subject`) and back.
  *
  * Returns: (nullable): the value of the extra header field @name
  */
@@ -172,6 +180,9 @@ sipws_call_options_set_max_redirects (SipwsCallOptions *self,
  * sipws_call_options_get_max_redirects:
  * @self: call options
  *
+ * Gets how many redirections the call follows, see
+ * [method@Sipws.CallOptions.set_max_redirects].
+ *
  * Returns: how many 3xx answers the call follows
  */
 guint
@@ -203,6 +214,9 @@ sipws_call_options_set_media_handler (SipwsCallOptions  *self,
 /**
  * sipws_call_options_get_media_handler:
  * @self: call options
+ *
+ * Gets the media handler given with
+ * [method@Sipws.CallOptions.set_media_handler].
  *
  * Returns: (nullable) (transfer none): the media handler set with
  *   [method@Sipws.CallOptions.set_media_handler]

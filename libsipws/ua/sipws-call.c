@@ -1595,6 +1595,8 @@ sipws_call_accept_async (SipwsCall           *self,
  * @result: the result passed to the callback
  * @error: return location for a #GError
  *
+ * Finishes [method@Sipws.Call.accept_async].
+ *
  * Returns: %TRUE when the call is active, %FALSE with @error set otherwise
  */
 gboolean
@@ -2075,6 +2077,8 @@ sipws_call_hold_async (SipwsCall           *self,
  * @result: the result passed to the callback
  * @error: return location for a #GError
  *
+ * Finishes [method@Sipws.Call.hold_async].
+ *
  * Returns: %TRUE when the call is held, %FALSE with @error set otherwise
  */
 gboolean
@@ -2115,6 +2119,8 @@ sipws_call_resume_async (SipwsCall           *self,
  * @self: a call
  * @result: the result passed to the callback
  * @error: return location for a #GError
+ *
+ * Finishes [method@Sipws.Call.resume_async].
  *
  * Returns: %TRUE when the call is active again, %FALSE with @error set otherwise
  */
@@ -2723,6 +2729,8 @@ sipws_call_transfer_async (SipwsCall           *self,
  * @result: the result passed to the callback
  * @error: return location for a #GError
  *
+ * Finishes [method@Sipws.Call.transfer_async].
+ *
  * Returns: %TRUE when the target answered the peer, %FALSE with @error set
  *   otherwise
  */
@@ -2774,6 +2782,8 @@ sipws_call_owns_transaction (SipwsCall        *self,
  * sipws_call_get_state:
  * @self: a call
  *
+ * Gets the state of the call, [property@Sipws.Call:state].
+ *
  * Returns: the state of the call
  */
 SipwsCallState
@@ -2787,6 +2797,9 @@ sipws_call_get_state (SipwsCall *self)
 /**
  * sipws_call_get_direction:
  * @self: a call
+ *
+ * Gets whether we or the peer placed the call,
+ * [property@Sipws.Call:direction].
  *
  * Returns: who placed the call
  */
@@ -2802,6 +2815,8 @@ sipws_call_get_direction (SipwsCall *self)
  * sipws_call_get_remote_uri:
  * @self: a call
  *
+ * Gets the URI of the other party, [property@Sipws.Call:remote-uri].
+ *
  * Returns: (nullable): the URI of the other party
  */
 const char *
@@ -2815,6 +2830,9 @@ sipws_call_get_remote_uri (SipwsCall *self)
 /**
  * sipws_call_get_remote_display_name:
  * @self: a call
+ *
+ * Gets the display name of the other party, [property@Sipws.Call:remote-
+ * display-name].
  *
  * Returns: (nullable): the display name of the other party
  */
@@ -2830,6 +2848,8 @@ sipws_call_get_remote_display_name (SipwsCall *self)
  * sipws_call_get_end_reason:
  * @self: a call
  *
+ * Gets why the call ended, [property@Sipws.Call:end-reason].
+ *
  * Returns: why the call ended, %SIPWS_END_REASON_NONE before it did
  */
 SipwsEndReason
@@ -2843,6 +2863,9 @@ sipws_call_get_end_reason (SipwsCall *self)
 /**
  * sipws_call_get_end_status:
  * @self: a call
+ *
+ * Gets the SIP status code that ended the call, [property@Sipws.Call:end-
+ * status].
  *
  * Returns: the SIP status that ended the call, or 0
  */
@@ -2858,6 +2881,9 @@ sipws_call_get_end_status (SipwsCall *self)
  * sipws_call_get_end_message:
  * @self: a call
  *
+ * Gets a human-readable reason the call ended, [property@Sipws.Call:end-
+ * message].
+ *
  * Returns: (nullable): why the call ended, for people
  */
 const char *
@@ -2871,6 +2897,8 @@ sipws_call_get_end_message (SipwsCall *self)
 /**
  * sipws_call_get_duration:
  * @self: a call
+ *
+ * Gets how long the call has been active, [property@Sipws.Call:duration].
  *
  * Returns: the seconds the call has been (or was) active
  */
@@ -2890,6 +2918,8 @@ sipws_call_get_duration (SipwsCall *self)
 /**
  * sipws_call_get_muted:
  * @self: a call
+ *
+ * Gets whether our microphone is muted, [property@Sipws.Call:muted].
  *
  * Returns: whether the microphone is muted
  */
@@ -2927,6 +2957,9 @@ sipws_call_set_muted (SipwsCall *self,
  * sipws_call_get_remote_held:
  * @self: a call
  *
+ * Gets whether the other party put us on hold, [property@Sipws.Call:remote-
+ * held].
+ *
  * Returns: whether the peer put us on hold
  */
 gboolean
@@ -2941,6 +2974,9 @@ sipws_call_get_remote_held (SipwsCall *self)
  * sipws_call_get_media_session:
  * @self: a call
  *
+ * Gets the media handler that carries the call's media,
+ * [property@Sipws.Call:media-session].
+ *
  * Returns: (nullable) (transfer none): the media of the call
  */
 SipwsMediaHandler *
@@ -2954,6 +2990,8 @@ sipws_call_get_media_session (SipwsCall *self)
 /**
  * sipws_call_get_call_id:
  * @self: a call
+ *
+ * Gets the SIP Call-ID shared by every request of the call.
  *
  * Returns: the SIP Call-ID of the call
  */
