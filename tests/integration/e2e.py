@@ -123,10 +123,11 @@ def spin(seconds):
 def spin_until(cond, timeout, what):
     """Iterate the main context until cond() is true; Check on timeout
     (unless what is None: then just return False)."""
-    ctx = GLib.MainContext.default()
+    # Without libsipws (CLI-only tests) there is no main context to run.
+    ctx = GLib.MainContext.default() if GLib is not None else None
     end = time.monotonic() + timeout
     while True:
-        while ctx.pending():
+        while ctx is not None and ctx.pending():
             ctx.iteration(False)
         value = cond()
         if value:
@@ -483,33 +484,37 @@ class Fixture:
         return errors
 
 
-def skip_reason(need_browser=False):
+def skip_reason(need_browser=False, need_gi=True):
     if os.geteuid() != 0:
         return "needs root (Kamailio runs as root, tests use a network namespace)"
-    reason = bed_skip_reason() or gi_skip_reason()
+    reason = bed_skip_reason() or (gi_skip_reason() if need_gi else None)
+    if reason is None and not need_gi and not os.access(sipws_cli(), os.X_OK):
+        reason = "no sipws command-line tool at %s" % sipws_cli()
     if reason is None and need_browser:
         from browserpeer import skip_reason as browser_skip_reason
         reason = browser_skip_reason()
     return reason
 
 
-def run(tests, bed_options=None, need_browser=False, setup=None,
-        argv=None):
+def run(tests, bed_options=None, need_browser=False, need_gi=True,
+        setup=None, argv=None):
     """Run tests (functions taking a Fixture) as TAP against one bed.
 
     argv may name tests to run (a subset, for debugging).  setup(bed) may
     return an object stored as fixture.extra (e.g. browsers) and closed
-    with .close() at the end."""
+    with .close() at the end.  need_gi=False: tests that only run the
+    sipws command-line tool."""
     argv = sys.argv[1:] if argv is None else argv
     if argv:
         tests = [t for t in tests if t.__name__ in argv
                  or t.__name__.replace("test_", "") in argv]
-    reason = skip_reason(need_browser)
+    reason = skip_reason(need_browser, need_gi)
     if reason is not None:
         print("1..0 # SKIP " + reason, flush=True)
         return 0
     install_signal_cleanup()
-    load_libsipws()
+    if need_gi:
+        load_libsipws()
     # Loopback only, for sure: a network namespace with nothing but lo.
     from browserpeer import enter_private_netns
     enter_private_netns()
