@@ -149,7 +149,7 @@ index_params (SipwsAddress  *self,
           break;
 
         case 3:
-          if (sipws_param_name_is (param, "tag", 3))
+          if (sipws_scan_token_equal_folded (param->name, "tag", 3))
             {
               self->tag = i;
               if (bad == NULL && (param->value == NULL || param->quoted))
@@ -161,7 +161,7 @@ index_params (SipwsAddress  *self,
           break;
 
         case 7:
-          if (sipws_param_name_is (param, "expires", 7))
+          if (sipws_scan_token_equal_folded (param->name, "expires", 7))
             {
               gint64 seconds = parse_delta_seconds (param->value);
 
@@ -185,6 +185,7 @@ index_params (SipwsAddress  *self,
 SipwsAddress *
 sipws_address_parse_range (SipwsArena  *arena,
                            const char  *start,
+                           char        *out,
                            const char  *p,
                            const char  *end,
                            GError     **error)
@@ -304,7 +305,7 @@ sipws_address_parse_range (SipwsArena  *arena,
       params_start = uri_end;
     }
 
-  uri = sipws_uri_parse_range (arena, start, uri_start, uri_end, error);
+  uri = sipws_uri_parse_range (arena, start, out, uri_start, uri_end, error);
   if (uri == NULL)
     return NULL;
 
@@ -313,20 +314,24 @@ sipws_address_parse_range (SipwsArena  *arena,
 
   if (display != NULL)
     {
-      char *o = sipws_arena_reserve (arena, display_end - display + 1);
+      /* In the mirror, where it only shrinks. */
+      char *o = sipws_scan_mirror (start, out, quoted ? display + 1 : display);
 
       self->display_name = o;
       self->quoted_display = quoted;
       if (quoted)
         {
-          const char *s;
+          const char *s = display + 1, *s_end = display_end - 1;
 
-          for (s = display + 1; s < display_end - 1; s++)
-            {
-              if (*s == '\\')
-                s++;
-              *o++ = *s;
-            }
+          if (memchr (s, '\\', s_end - s) == NULL)
+            o += s_end - s;
+          else
+            for (; s < s_end; s++)
+              {
+                if (*s == '\\')
+                  s++;
+                *o++ = *s;
+              }
         }
       else
         {
@@ -344,12 +349,11 @@ sipws_address_parse_range (SipwsArena  *arena,
                 *o++ = ' ';
             }
         }
-      *o++ = '\0';
-      sipws_arena_commit (arena, o);
+      *o = '\0';
     }
 
   p = params_start;
-  if (!sipws_params_parse (&self->params, arena, SIPWS_PARAMS_HEADER, start, &p, end, error))
+  if (!sipws_params_parse (&self->params, arena, SIPWS_PARAMS_HEADER, start, out, &p, end, error))
     return NULL;
   p = sipws_scan_skip_lws (p, end);
   if (p < end)
@@ -366,12 +370,12 @@ sipws_address_parse_range (SipwsArena  *arena,
   return self;
 }
 
-/* What an address of @len bytes takes in an arena of its own, URI and a few
- * parameters included; an arena grows when this is short. */
+/* What an address of @len bytes takes in an arena of its own, its text,
+ * URI and a few parameters included; an arena grows when this is short. */
 static gsize
 arena_size_for (gsize len)
 {
-  return sizeof (SipwsAddress) + 160 + 3 * len + 8 * sizeof (SipwsParam);
+  return sizeof (SipwsAddress) + 160 + len + 1 + MIN (len / 2, 8) * sizeof (SipwsParam);
 }
 
 /**
@@ -406,7 +410,7 @@ sipws_address_parse (const char  *str,
   if (len < 0)
     len = strlen (str);
   arena = sipws_arena_new (arena_size_for (len));
-  self = sipws_address_parse_range (arena, str, str, str + len, error);
+  self = sipws_address_parse_range (arena, str, sipws_arena_strndup (arena, str, len), str, str + len, error);
   if (self == NULL)
     sipws_arena_unref (arena);
   return self;

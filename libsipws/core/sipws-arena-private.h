@@ -60,10 +60,11 @@ void        sipws_arena_add_cleanup (SipwsArena     *arena,
                                      GDestroyNotify  destroy,
                                      gpointer        data);
 
-/* Slow paths of the inline allocators: a new chunk with room for @size. */
+/* Slow path of the inline allocators: a new chunk with room for @size,
+ * taken at once when @take (sipws_arena_alloc()), or left to commit. */
 gpointer    sipws_arena_grow        (SipwsArena *arena,
                                      gsize       size,
-                                     gsize       align);
+                                     gboolean    take);
 
 /* @size uninitialized bytes aligned for any pointer or integer. */
 static inline gpointer
@@ -77,7 +78,20 @@ sipws_arena_alloc (SipwsArena *arena,
       arena->pos = p + size;
       return (gpointer) p;
     }
-  return sipws_arena_grow (arena, size, 8);
+  return sipws_arena_grow (arena, size, TRUE);
+}
+
+/* Room for @size bytes aligned like sipws_arena_alloc(), to fill before
+ * the next allocation; sipws_arena_commit() then says how much was used. */
+static inline gpointer
+sipws_arena_reserve_aligned (SipwsArena *arena,
+                             gsize       size)
+{
+  guintptr p = (arena->pos + 7) & ~(guintptr) 7;
+
+  if (G_LIKELY (p <= arena->limit && arena->limit - p >= size))
+    return (gpointer) p;
+  return sipws_arena_grow (arena, size, FALSE);
 }
 
 /* Room for a string of at most @size bytes, to write before the next
@@ -88,7 +102,7 @@ sipws_arena_reserve (SipwsArena *arena,
 {
   if (G_LIKELY (arena->limit - arena->pos >= size))
     return (char *) arena->pos;
-  return sipws_arena_grow (arena, size, 1);
+  return sipws_arena_grow (arena, size, FALSE);
 }
 
 static inline void

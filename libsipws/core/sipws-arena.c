@@ -72,7 +72,7 @@ sipws_arena_add_cleanup (SipwsArena     *arena,
 gpointer
 sipws_arena_grow (SipwsArena *arena,
                   gsize       size,
-                  gsize       align)
+                  gboolean    take)
 {
   /* The link comes first; 16 bytes keep the room after it aligned. */
   gsize header = 16;
@@ -87,8 +87,6 @@ sipws_arena_grow (SipwsArena *arena,
   arena->chunks = chunk;
   p = (guintptr) chunk + header;
   arena->limit = p + room;
-  /* An aligned allocation is taken at once; room for a string is taken
-   * when it is committed. */
-  arena->pos = align > 1 ? p + size : p;
+  arena->pos = take ? p + size : p;
   return (gpointer) p;
 }

@@ -3,12 +3,13 @@
  *
  * One X-macro list drives the enum and the table, so a header is added in
  * exactly one place. Lookups are case-insensitive and cost one hash probe
- * (usually) plus one compare; compact forms are a direct index.
+ * plus one compare; compact forms are a direct index.
  */
 #pragma once
 
 #include <glib.h>
 #include "sipws-version.h"
+#include "sipws-scan-private.h"
 
 G_BEGIN_DECLS
 
@@ -134,10 +135,50 @@ typedef struct {
 /* Indexed by SipwsHeaderId; entry 0 (UNKNOWN) has a NULL name. */
 extern const SipwsHeaderInfo sipws_header_info[SIPWS_HEADER_N_IDS];
 
+/* The lookup tables: a slot per hash value with the id of the name there
+ * (linear probing on collisions), the ids of the compact forms, and the
+ * names folded with "| 0x20" (see sipws_scan_token_equal_folded()). Filled
+ * once by sipws_header_table_init(). */
+#define SIPWS_HEADER_SLOTS 256
+#define SIPWS_HEADER_MAX_NAME 24
+extern guint8 sipws_header_slots[SIPWS_HEADER_SLOTS];
+extern guint8 sipws_header_compact[128];
+extern char sipws_header_folded[SIPWS_HEADER_N_IDS][SIPWS_HEADER_MAX_NAME];
+extern gsize sipws_header_table_ready;
+
+void sipws_header_table_init (void);
+
+static inline guint
+sipws_header_hash (const char *name,
+                   gsize       len)
+{
+  /* These factors give every name of the table a slot of its own, so a
+   * known name costs one probe (a new name that collides costs two). */
+  return (guint) (len * 3u + (name[0] | 0x20) * 11u + (name[len - 1] | 0x20) * 13u +
+                  (name[len / 2] | 0x20) * 3u) % SIPWS_HEADER_SLOTS;
+}
+
 /* The id of the header called [name, name+len) in any case, long or compact
  * form; SIPWS_HEADER_UNKNOWN for an extension header. @name is a token
- * (other bytes may fold onto token characters). */
-SipwsHeaderId sipws_header_lookup (const char *name,
-                                   gsize       len);
+ * (other bytes may fold onto token characters). Inline: the message parser
+ * looks up every header name. */
+static inline SipwsHeaderId
+sipws_header_lookup (const char *name,
+                     gsize       len)
+{
+  guint h, id;
+
+  if (G_UNLIKELY (g_atomic_pointer_get (&sipws_header_table_ready) == 0))
+    sipws_header_table_init ();
+
+  if (len < 2 || len >= SIPWS_HEADER_MAX_NAME)
+    return len == 1 && (guchar) name[0] < 128 ? sipws_header_compact[name[0] | 0x20] : SIPWS_HEADER_UNKNOWN;
+
+  for (h = sipws_header_hash (name, len); (id = sipws_header_slots[h]) != SIPWS_HEADER_UNKNOWN;
+       h = (h + 1) % SIPWS_HEADER_SLOTS)
+    if (sipws_header_info[id].name_len == len && sipws_scan_token_equal_folded (name, sipws_header_folded[id], len))
+      return id;
+  return SIPWS_HEADER_UNKNOWN;
+}
 
 G_END_DECLS

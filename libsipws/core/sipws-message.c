@@ -24,6 +24,13 @@ typedef struct {
   guint32     id;            /* SipwsHeaderId */
 } Header;
 
+/* The interpreted CSeq, in the message's arena; the method is the end of
+ * the header value. */
+typedef struct {
+  guint32     number;
+  const char *method;
+} CSeq;
+
 /* The interpreted Content-Type, in the message's arena. */
 typedef struct {
   char        *media_type;
@@ -55,7 +62,7 @@ struct _SipwsMessage {
   /* What the typed headers mean, by header id: a GPtrArray of SipwsVia or
    * SipwsAddress for VIA and ADDRESS_LIST (holding no references: the
    * values are in the arena), the first SipwsAddress for ADDRESS, a
-   * ContentType for CONTENT_TYPE; NULL when absent. */
+   * ContentType for CONTENT_TYPE, a CSeq for CSEQ; NULL when absent. */
   gpointer         typed[SIPWS_HEADER_N_IDS];
 
   /* 1 + the index of the first header field of each known id, 0 when there
@@ -71,9 +78,10 @@ G_DEFINE_BOXED_TYPE (SipwsMessage, sipws_message, sipws_message_ref, sipws_messa
 
 #define MAX_UINT32 G_GUINT64_CONSTANT (4294967295)
 
-/* The room a parsed message of @len bytes reserves for its values, enough
- * for most messages; the arena grows when it is short. */
-#define ARENA_ROOM(len) ((len) + 512)
+/* The room a parsed message of @len bytes reserves for its values: about
+ * twice the text of the headers plus the structs of a few values is enough
+ * for most messages, and the arena grows when it is short. */
+#define ARENA_ROOM(len) (2 * MIN ((len), 16384) + 1024)
 
 /* Helpers on values */
 
@@ -114,7 +122,8 @@ is_cached_type (SipwsHeaderId id)
   SipwsHeaderType type = sipws_header_info[id].type;
 
   return type == SIPWS_HEADER_TYPE_VIA || type == SIPWS_HEADER_TYPE_ADDRESS ||
-         type == SIPWS_HEADER_TYPE_ADDRESS_LIST || type == SIPWS_HEADER_TYPE_CONTENT_TYPE;
+         type == SIPWS_HEADER_TYPE_ADDRESS_LIST || type == SIPWS_HEADER_TYPE_CONTENT_TYPE ||
+         type == SIPWS_HEADER_TYPE_CSEQ;
 }
 
 /* Forgets what header @id means; the values stay in the arena until it
@@ -164,8 +173,9 @@ elements_next (Elements       *e,
 
 /* Typed header values. Each parser checks one header field value [value,
  * value+len); error columns count from @value. What the value means goes to
- * @arena; with @self, it is also added to self->typed, and without, the
- * value is only checked. */
+ * @arena, its strings to @out, a mirror of the value in the arena (see
+ * sipws_scan_mirror()); with @self, it is also added to self->typed, and
+ * without, the value is only checked. */
 
 static GPtrArray *
 typed_array (SipwsMessage   *self,
@@ -179,6 +189,7 @@ typed_array (SipwsMessage   *self,
 static gboolean
 parse_via (SipwsMessage  *self,
            SipwsArena    *arena,
+           char          *out,
            const char    *value,
            gsize          len,
            GError       **error)
@@ -202,7 +213,7 @@ parse_via (SipwsMessage  *self,
           sipws_scan_set_error (error, value, elem.start, "empty Via element (extra ',')");
           return FALSE;
         }
-      via = sipws_via_parse_range (arena, value, elem.start, elem.start + elem.len, error);
+      via = sipws_via_parse_range (arena, value, out, elem.start, elem.start + elem.len, error);
       if (via == NULL)
         return FALSE;
       if (self != NULL)
@@ -219,12 +230,13 @@ parse_via (SipwsMessage  *self,
 static gboolean
 parse_address (SipwsMessage   *self,
                SipwsArena     *arena,
+               char           *out,
                SipwsHeaderId   id,
                const char     *value,
                gsize           len,
                GError        **error)
 {
-  SipwsAddress *address = sipws_address_parse_range (arena, value, value, value + len, error);
+  SipwsAddress *address = sipws_address_parse_range (arena, value, out, value, value + len, error);
 
   if (address == NULL)
     return FALSE;
@@ -250,6 +262,7 @@ has_wildcard (GPtrArray *addresses)
 static gboolean
 parse_address_list (SipwsMessage   *self,
                     SipwsArena     *arena,
+                    char           *out,
                     SipwsHeaderId   id,
                     const char     *value,
                     gsize           len,
@@ -276,7 +289,7 @@ parse_address_list (SipwsMessage   *self,
           sipws_scan_set_error (error, value, elem.start, "empty element (extra ',')");
           return FALSE;
         }
-      address = sipws_address_parse_range (arena, value, elem.start, elem.start + elem.len, error);
+      address = sipws_address_parse_range (arena, value, out, elem.start, elem.start + elem.len, error);
       if (address == NULL)
         return FALSE;
 
@@ -352,6 +365,30 @@ parse_cseq (const char  *value,
   return method;
 }
 
+static gboolean
+interpret_cseq (SipwsMessage  *self,
+                SipwsArena    *arena,
+                const char    *value,
+                gsize          len,
+                GError       **error)
+{
+  guint32 number;
+  const char *method = parse_cseq (value, len, &number, error);
+  CSeq *cseq;
+
+  if (method == NULL)
+    return FALSE;
+  /* The first one is the value, as for the other single-value headers. */
+  if (self != NULL && self->typed[SIPWS_HEADER_CSEQ] == NULL)
+    {
+      cseq = sipws_arena_alloc (arena, sizeof (CSeq));
+      cseq->number = number;
+      cseq->method = method;
+      self->typed[SIPWS_HEADER_CSEQ] = cseq;
+    }
+  return TRUE;
+}
+
 /* callid = word [ "@" word ] */
 static gboolean
 parse_call_id (const char  *value,
@@ -423,6 +460,7 @@ parse_token_list (const char  *value,
 static gboolean
 parse_content_type (SipwsMessage  *self,
                     SipwsArena    *arena,
+                    char          *out,
                     const char    *value,
                     gsize          len,
                     GError       **error)
@@ -455,17 +493,19 @@ parse_content_type (SipwsMessage  *self,
   p = subtype_end;
   type_len = (type_end - value) + 1 + (subtype_end - subtype);
   ct = sipws_arena_alloc (arena, sizeof (ContentType));
-  ct->media_type = sipws_arena_reserve (arena, type_len + 1);
+  /* "type/subtype" in the mirror, where blanks around the '/' only make
+   * room */
+  ct->media_type = out;
   for (i = 0; i < (gsize) (type_end - value); i++)
     ct->media_type[i] = sipws_scan_lower[(guchar) value[i]];
   ct->media_type[i++] = '/';
   for (const char *s = subtype; s < subtype_end; s++)
     ct->media_type[i++] = sipws_scan_lower[(guchar) *s];
   ct->media_type[i] = '\0';
-  sipws_arena_commit (arena, ct->media_type + type_len + 1);
+  g_assert (i == type_len);
   sipws_params_init (&ct->params);
 
-  if (!sipws_params_parse (&ct->params, arena, SIPWS_PARAMS_HEADER, value, &p, end, error))
+  if (!sipws_params_parse (&ct->params, arena, SIPWS_PARAMS_HEADER, value, out, &p, end, error))
     return FALSE;
   p = sipws_scan_skip_lws (p, end);
   if (p < end)
@@ -587,6 +627,7 @@ skip_comment (const char  *start,
 /* Retry-After = delta-seconds [ comment ] *( SEMI retry-param ) */
 static gboolean
 parse_retry_after (SipwsArena  *arena,
+                   char        *out,
                    const char  *value,
                    gsize        len,
                    GError     **error)
@@ -610,7 +651,7 @@ parse_retry_after (SipwsArena  *arena,
       p = q;
     }
   sipws_params_init (&params);
-  if (!sipws_params_parse (&params, arena, SIPWS_PARAMS_HEADER, value, &p, end, error))
+  if (!sipws_params_parse (&params, arena, SIPWS_PARAMS_HEADER, value, out, &p, end, error))
     return FALSE;
   p = sipws_scan_skip_lws (p, end);
   if (p < end)
@@ -670,6 +711,15 @@ parse_warning (const char  *value,
   return TRUE;
 }
 
+/* A mirror of [value, value+len) in @arena, NUL-terminated. */
+static inline char *
+mirror_new (SipwsArena *arena,
+            const char *value,
+            gsize       len)
+{
+  return sipws_arena_strndup (arena, value, len);
+}
+
 /* Checks one header field value by its header's type; see above for @self
  * and @arena. */
 static gboolean
@@ -687,13 +737,13 @@ interpret_header (SipwsMessage   *self,
     case SIPWS_HEADER_TYPE_RAW:
       return TRUE;
     case SIPWS_HEADER_TYPE_VIA:
-      return parse_via (self, arena, value, len, error);
+      return parse_via (self, arena, mirror_new (arena, value, len), value, len, error);
     case SIPWS_HEADER_TYPE_ADDRESS:
-      return parse_address (self, arena, id, value, len, error);
+      return parse_address (self, arena, mirror_new (arena, value, len), id, value, len, error);
     case SIPWS_HEADER_TYPE_ADDRESS_LIST:
-      return parse_address_list (self, arena, id, value, len, error);
+      return parse_address_list (self, arena, mirror_new (arena, value, len), id, value, len, error);
     case SIPWS_HEADER_TYPE_CSEQ:
-      return parse_cseq (value, len, NULL, error) != NULL;
+      return interpret_cseq (self, arena, value, len, error);
     case SIPWS_HEADER_TYPE_CALL_ID:
       return parse_call_id (value, len, error);
     case SIPWS_HEADER_TYPE_UINT32:
@@ -705,11 +755,11 @@ interpret_header (SipwsMessage   *self,
     case SIPWS_HEADER_TYPE_TOKEN_LIST:
       return parse_token_list (value, len, error);
     case SIPWS_HEADER_TYPE_CONTENT_TYPE:
-      return parse_content_type (self, arena, value, len, error);
+      return parse_content_type (self, arena, mirror_new (arena, value, len), value, len, error);
     case SIPWS_HEADER_TYPE_DATE:
       return parse_date (value, len, error);
     case SIPWS_HEADER_TYPE_RETRY_AFTER:
-      return parse_retry_after (arena, value, len, error);
+      return parse_retry_after (arena, mirror_new (arena, value, len), value, len, error);
     case SIPWS_HEADER_TYPE_WARNING:
       return parse_warning (value, len, error);
     default:
@@ -1071,7 +1121,9 @@ parse_request_line (SipwsMessage  *self,
   if (!check_version (line, version, cr, error))
     return FALSE;
 
-  self->request_uri = sipws_uri_parse_range (&self->arena, line, uri, uri_end, &sub);
+  /* The mirror starts with the line, where error columns count from. */
+  self->request_uri = sipws_uri_parse_range (&self->arena, line, sipws_arena_strndup (&self->arena, line, uri_end - line),
+                                             uri, uri_end, &sub);
   if (self->request_uri == NULL)
     {
       relocate_error (error, sub, 1, 1, NULL, "invalid Request-URI");
@@ -1192,6 +1244,60 @@ finish_header (SipwsMessage  *self,
   return TRUE;
 }
 
+/* Adds the header field of the line [p, cr): its name ends at @name_end,
+ * its value starts at @value. */
+static void
+record_header (SipwsMessage *self,
+               Parser       *P,
+               char         *p,
+               char         *name_end,
+               char         *value,
+               char         *cr)
+{
+  Header *h;
+
+  *name_end = '\0';
+  h = headers_push (self);
+  h->name = p;
+  h->name_len = name_end - p;
+  h->value = value;
+  h->value_len = sipws_scan_trim_lws_end (value, cr) - value;
+  P->have_header = TRUE;
+  P->header_line = P->line;
+  P->header_column = value - p + 1;
+  P->header_size = cr - p;
+  P->n_headers++;
+  if (P->folds != NULL)
+    g_array_set_size (P->folds, 0);
+}
+
+/* Reads the common header line, "Name: value" ending in CRLF with nothing
+ * unusual, in one pass; returns its CR, or NULL for any other line, which
+ * start_header() then reads again from the start with its precise errors. */
+static char *
+read_plain_header (SipwsMessage *self,
+                   Parser       *P,
+                   char         *p)
+{
+  char *name_end, *value, *lf;
+
+  if (P->n_headers >= P->max_headers)
+    return NULL;
+  name_end = (char *) sipws_scan_token (p, P->end);
+  if (name_end == p || name_end >= P->end || *name_end != ':')
+    return NULL;
+  value = (char *) sipws_scan_skip_lws (name_end + 1, P->end);
+  /* The name, ':' and blanks hold no CR or LF; the LF may come at most
+   * max_line + 1 bytes after the start of the line. */
+  if ((gsize) (value - p) > P->max_line)
+    return NULL;
+  lf = memchr (value, '\n', MIN ((gsize) (P->end - value), P->max_line - (gsize) (value - p) + 2));
+  if (lf == NULL || lf[-1] != '\r' || memchr (value, '\r', lf - 1 - value) != NULL)
+    return NULL;
+  record_header (self, P, p, name_end, value, lf - 1);
+  return lf - 1;
+}
+
 static gboolean
 start_header (SipwsMessage  *self,
               Parser        *P,
@@ -1199,8 +1305,7 @@ start_header (SipwsMessage  *self,
               char          *cr,
               GError       **error)
 {
-  Header *h;
-  char *name_end, *colon, *value, *value_end;
+  char *name_end, *colon, *value;
 
   if (P->n_headers >= P->max_headers)
     {
@@ -1221,21 +1326,7 @@ start_header (SipwsMessage  *self,
       return FALSE;
     }
   value = (char *) sipws_scan_skip_lws (colon + 1, cr);
-  value_end = (char *) sipws_scan_trim_lws_end (value, cr);
-
-  *name_end = '\0';
-  h = headers_push (self);
-  h->name = p;
-  h->name_len = name_end - p;
-  h->value = value;
-  h->value_len = value_end - value;
-  P->have_header = TRUE;
-  P->header_line = P->line;
-  P->header_column = value - p + 1;
-  P->header_size = cr - p;
-  P->n_headers++;
-  if (P->folds != NULL)
-    g_array_set_size (P->folds, 0);
+  record_header (self, P, p, name_end, value, cr);
   return TRUE;
 }
 
@@ -1337,6 +1428,9 @@ parse_head (SipwsMessage  *self,
 
       if (P->have_header && !finish_header (self, P, error))
         return NULL;
+      cr = read_plain_header (self, P, p);
+      if (cr != NULL)
+        continue;
       cr = find_line_end (P, p, P->max_line, "the header field", error);
       if (cr == NULL || !start_header (self, P, p, cr, error))
         return NULL;
@@ -2056,6 +2150,7 @@ sipws_message_add_header (SipwsMessage *self,
 {
   SipwsHeaderId id;
   gsize name_len;
+  const Header *h;
   g_autoptr(GError) error = NULL;
 
   g_return_if_fail (self != NULL);
@@ -2067,7 +2162,9 @@ sipws_message_add_header (SipwsMessage *self,
   if (!check_value (id, name, value))
     return;
   append_header (self, id, name, name_len, value, strlen (value));
-  if (!interpret_header (self, &self->arena, id, value, strlen (value), &error))
+  /* What it means may point into the value: read the message's copy. */
+  h = &self->headers[self->n_headers - 1];
+  if (!interpret_header (self, &self->arena, id, h->value, h->value_len, &error))
     g_assert_not_reached ();
 }
 
@@ -2425,17 +2522,17 @@ sipws_message_get_cseq (SipwsMessage  *self,
                         guint32       *number,
                         const char   **method)
 {
-  const Header *h;
-  const char *m;
+  const CSeq *cseq;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  h = find_header_id (self, SIPWS_HEADER_CSEQ);
-  if (h == NULL)
+  cseq = self->typed[SIPWS_HEADER_CSEQ];
+  if (cseq == NULL)
     return FALSE;
-  m = parse_cseq (h->value, h->value_len, number, NULL);
+  if (number != NULL)
+    *number = cseq->number;
   if (method != NULL)
-    *method = m;
+    *method = cseq->method;
   return TRUE;
 }
 
@@ -2601,6 +2698,8 @@ sipws_message_has_token (SipwsMessage *self,
 {
   SipwsHeaderId id;
   gsize name_len, token_len;
+  gboolean caseless;
+  guint i;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
@@ -2609,7 +2708,10 @@ sipws_message_has_token (SipwsMessage *self,
   name_len = strlen (name);
   token_len = strlen (token);
   id = sipws_header_lookup (name, name_len);
-  for (guint i = 0; i < self->n_headers; i++)
+  caseless = id != SIPWS_HEADER_ALLOW;
+  /* The fields of a known header start at its first one. */
+  i = id != SIPWS_HEADER_UNKNOWN && self->first[id] != 0 ? self->first[id] - 1u : 0;
+  for (; i < self->n_headers; i++)
     {
       const Header *h = &self->headers[i];
       Elements iter;
@@ -2617,11 +2719,30 @@ sipws_message_has_token (SipwsMessage *self,
 
       if (!header_matches (h, id, name, name_len))
         continue;
+      if (sipws_header_info[id].type == SIPWS_HEADER_TYPE_TOKEN_LIST)
+        {
+          /* Checked to be tokens, commas and blanks: no quotes or brackets
+           * to care about. */
+          const char *p = h->value, *end = p + h->value_len;
+
+          while (p < end)
+            {
+              const char *t;
+
+              p = sipws_scan_skip_lws (p, end);
+              t = sipws_scan_token (p, end);
+              if ((gsize) (t - p) == token_len &&
+                  (caseless ? sipws_scan_caseless_equal (p, token, token_len) : memcmp (p, token, token_len) == 0))
+                return TRUE;
+              p = sipws_scan_skip_lws (t, end) + 1;
+            }
+          continue;
+        }
       elements_init (&iter, h->value, h->value_len);
       while (elements_next (&iter, &elem, NULL))
         if (elem.len == token_len &&
-            (id == SIPWS_HEADER_ALLOW ? memcmp (elem.start, token, token_len) == 0
-                                      : g_ascii_strncasecmp (elem.start, token, token_len) == 0))
+            (caseless ? sipws_scan_caseless_equal (elem.start, token, token_len)
+                      : memcmp (elem.start, token, token_len) == 0))
           return TRUE;
     }
   return FALSE;

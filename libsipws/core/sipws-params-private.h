@@ -31,7 +31,8 @@ typedef struct {
   const char *value;     /* decoded / unquoted; NULL for a flag such as ;lr */
   const char *wire;      /* the value as written when it had %HH escapes, else NULL */
   guint32     name_len;
-  gboolean    quoted;    /* SIPWS_PARAMS_HEADER: the value is a quoted-string */
+  guint8      quoted;    /* SIPWS_PARAMS_HEADER: the value is a quoted-string */
+  guint8      token;     /* the value is a token (unquoted) */
 } SipwsParam;
 
 /* An ordered list embedded in its owner (URI, address, Via, Content-Type),
@@ -51,16 +52,21 @@ sipws_params_init (SipwsParams *params)
   params->capacity = 0;
 }
 
-/* Parses parameters at *@pp into the empty list @params, the entries and
- * strings in @arena. Parsing stops at the first byte that cannot continue
- * the list (for SIPWS_PARAMS_HEADER, trailing blanks are not consumed); *@pp
- * is moved there and the caller checks what follows. A separator with
- * nothing after it (";", ";=", "a=") is an error, and so is a repeated name
- * except in URI headers. Columns in @error count from @start. */
+/* Parses parameters at *@pp into the empty list @params, the entries in
+ * @arena. The text is read from [*pp, end); @out is a writable mirror of
+ * the text @start begins (same length, same offsets; see
+ * sipws_scan_mirror()), and each name and value becomes a NUL-terminated
+ * string in it, in place. Parsing stops at the first byte that cannot
+ * continue the list (for SIPWS_PARAMS_HEADER, trailing blanks are not
+ * consumed); *@pp is moved there and the caller checks what follows. A
+ * separator with nothing after it (";", ";=", "a=") is an error, and so is
+ * a repeated name except in URI headers. Columns in @error count from
+ * @start. */
 gboolean sipws_params_parse (SipwsParams       *params,
                              SipwsArena        *arena,
                              SipwsParamsSyntax  syntax,
                              const char        *start,
+                             char              *out,
                              const char       **pp,
                              const char        *end,
                              GError           **error);

@@ -4,32 +4,6 @@
 #include "sipws-params-private.h"
 #include "sipws-scan-private.h"
 
-/* Copies [s, s+len) to the arena, %HH escapes decoded when @escaped (the
- * span scanner checked them), NUL-terminated; the decoded length goes to
- * *@out_len. */
-static inline const char *
-arena_put (SipwsArena *arena,
-           const char *s,
-           gsize       len,
-           gboolean    escaped,
-           gsize      *out_len)
-{
-  char *out = sipws_arena_reserve (arena, len + 1);
-  char *o;
-
-  if (escaped)
-    o = sipws_scan_decode_escapes (out, s, len);
-  else
-    {
-      memcpy (out, s, len);
-      o = out + len;
-    }
-  *o = '\0';
-  sipws_arena_commit (arena, o + 1);
-  *out_len = o - out;
-  return out;
-}
-
 /* Reports the byte that ended a URI parameter or header: a '%' there is a
  * bad escape, anything else is for the caller to judge. */
 static inline gboolean
@@ -46,11 +20,29 @@ check_bad_escape (const char  *start,
   return TRUE;
 }
 
-static inline gboolean
-names_equal (const SipwsParam *a,
-             const SipwsParam *b)
+/* Makes [s, s_end) a string in the mirror: NUL-terminated in place, its
+ * %HH escapes decoded when @escaped. Returns its length. */
+static inline gsize
+mirror_string (const char *start,
+               char       *out,
+               const char *s,
+               const char *s_end,
+               gboolean    escaped)
 {
-  return a->name_len == b->name_len && sipws_scan_caseless_equal (a->name, b->name, a->name_len);
+  char *o = sipws_scan_mirror (start, out, s);
+  char *o_end = escaped ? sipws_scan_decode_escapes (o, s, s_end - s) : o + (s_end - s);
+
+  *o_end = '\0';
+  return o_end - o;
+}
+
+/* A bit per (length, first letter) of the names seen so far, so that a new
+ * name is compared with the others only when one may be the same. */
+static inline guint64
+name_bit (const char *name,
+          gsize       len)
+{
+  return G_GUINT64_CONSTANT (1) << ((len * 7 + sipws_scan_lower[(guchar) name[0]]) & 63);
 }
 
 gboolean
@@ -58,17 +50,17 @@ sipws_params_parse (SipwsParams       *params,
                     SipwsArena        *arena,
                     SipwsParamsSyntax  syntax,
                     const char        *start,
+                    char              *out,
                     const char       **pp,
                     const char        *end,
                     GError           **error)
 {
-  /* The entries are collected here and copied to the arena at the end, in
-   * one piece of the right size, after the strings they point to. */
-  SipwsParam items[SIPWS_PARAMS_MAX];
   const char *p = *pp;
   gboolean header = syntax == SIPWS_PARAMS_HEADER;
   guint32 name_classes;
-  guint n = 0;
+  guint n = 0, capacity, n_wire = 0;
+  guint64 seen = 0;
+  SipwsParam *items;
   char sep;
 
   g_return_val_if_fail (params->len == 0, FALSE);
@@ -90,13 +82,21 @@ sipws_params_parse (SipwsParams       *params,
       break;
     }
 
+  /* Every entry takes two bytes at least (";a"): the entries go straight
+   * to the arena, in room for as many as the text can hold, and only what
+   * is used is taken. Nothing else is allocated until then. */
+  if (p >= end || (*p != sep && !(header && sipws_scan_is (*p, SIPWS_CC_WS))))
+    return TRUE;
+  capacity = (guint) MIN ((gsize) (end - p) / 2, SIPWS_PARAMS_MAX);
+  items = sipws_arena_reserve_aligned (arena, capacity * sizeof (SipwsParam));
+
   for (;;)
     {
       const char *q = header ? sipws_scan_skip_lws (p, end) : p;
       const char *name, *name_end, *value = NULL, *value_end = NULL;
-      gboolean quoted = FALSE, name_escaped = FALSE, value_escaped = FALSE;
+      gboolean name_escaped = FALSE, value_escaped = FALSE, quoted = FALSE, token = FALSE;
       SipwsParam *param;
-      gsize len;
+      guint64 bit;
 
       if (q >= end || *q != sep)
         break;
@@ -133,7 +133,15 @@ sipws_params_parse (SipwsParams       *params,
                     quoted = TRUE;
                   }
                 else
-                  r = sipws_scan_span (r, end, SIPWS_CC_GEN_VALUE);
+                  {
+                    r = sipws_scan_token (r, end);
+                    token = r > value;
+                    if (r < end && sipws_scan_is (*r, SIPWS_CC_GEN_VALUE))
+                      {
+                        r = sipws_scan_span (r, end, SIPWS_CC_GEN_VALUE);
+                        token = FALSE;
+                      }
+                  }
                 if (r == value)
                   {
                     sipws_scan_set_error (error, start, r, "expected parameter value after '='");
@@ -177,48 +185,48 @@ sipws_params_parse (SipwsParams       *params,
           break;
         }
 
-      if (n >= SIPWS_PARAMS_MAX)
+      if (n >= capacity)
         {
+          /* capacity is short of what the text can hold only at 64 */
           sipws_scan_set_error (error, start, name, "more than %u parameters", SIPWS_PARAMS_MAX);
           return FALSE;
         }
-
       param = &items[n];
-      param->name = arena_put (arena, name, name_end - name, name_escaped, &len);
-      param->name_len = len;
-      param->value = NULL;
-      param->wire = NULL;
       param->quoted = quoted;
-      if (name_escaped && memchr (param->name, '\0', len) != NULL)
+      param->token = token;
+      param->wire = NULL;
+      param->name = sipws_scan_mirror (start, out, name);
+      param->name_len = mirror_string (start, out, name, name_end, name_escaped);
+      if (name_escaped && memchr (param->name, '\0', param->name_len) != NULL)
         {
           sipws_scan_set_error (error, start, name, "escaped NUL in parameter name");
           return FALSE;
         }
       /* A repeated parameter would mean different things to different
        * readers (which tag, which branch?); URI headers may repeat. */
-      if (syntax != SIPWS_PARAMS_URI_HEADERS)
+      bit = name_bit (param->name, param->name_len);
+      if ((seen & bit) != 0 && syntax != SIPWS_PARAMS_URI_HEADERS)
         {
           for (guint i = 0; i < n; i++)
-            if (names_equal (&items[i], param))
+            if (sipws_param_name_is (&items[i], param->name, param->name_len))
               {
                 sipws_scan_set_error (error, start, name, "duplicate parameter '%.*s'",
                                       (int) MIN (name_end - name, 32), name);
                 return FALSE;
               }
         }
-      if (quoted)
+      seen |= bit;
+
+      if (param->quoted)
         {
-          /* Resolve quoted-pairs straight into the arena; most quoted
-           * values have none and are one memcpy. */
+          /* The quoted-pairs resolved in place; most quoted values have
+           * none. */
           const char *s = value + 1, *s_end = value_end - 1;
-          char *o = sipws_arena_reserve (arena, s_end - s + 1);
+          char *o = sipws_scan_mirror (start, out, s);
 
           param->value = o;
           if (memchr (s, '\\', s_end - s) == NULL)
-            {
-              memcpy (o, s, s_end - s);
-              o += s_end - s;
-            }
+            o += s_end - s;
           else
             while (s < s_end)
               {
@@ -226,24 +234,41 @@ sipws_params_parse (SipwsParams       *params,
                   s++;
                 *o++ = *s++;
               }
-          *o++ = '\0';
-          sipws_arena_commit (arena, o);
+          *o = '\0';
         }
       else if (value != NULL)
         {
-          param->value = arena_put (arena, value, value_end - value, value_escaped, &len);
+          param->value = sipws_scan_mirror (start, out, value);
+          mirror_string (start, out, value, value_end, value_escaped);
           if (value_escaped)
-            param->wire = arena_put (arena, value, value_end - value, FALSE, &len);
+            {
+              /* The text as written, copied once the entries are placed. */
+              param->wire = value;
+              n_wire++;
+            }
         }
+      else
+        param->value = NULL;
       n++;
       p = q;
     }
 
   if (n > 0)
     {
-      params->items = sipws_arena_alloc (arena, n * sizeof (SipwsParam));
-      memcpy (params->items, items, n * sizeof (SipwsParam));
+      sipws_arena_commit (arena, (const char *) (items + n));
+      params->items = items;
       params->len = params->capacity = n;
+      for (guint i = 0; n_wire > 0 && i < n; i++)
+        if (items[i].wire != NULL)
+          {
+            gboolean escaped;
+            const char *wire_end = sipws_scan_span_escaped (items[i].wire, end, syntax == SIPWS_PARAMS_URI ? SIPWS_CC_PARAM_CHAR
+                                                                                                            : SIPWS_CC_HNV_CHAR,
+                                                            &escaped);
+
+            items[i].wire = sipws_arena_strndup (arena, items[i].wire, wire_end - items[i].wire);
+            n_wire--;
+          }
     }
   *pp = p;
   return TRUE;
@@ -270,6 +295,7 @@ sipws_params_copy (SipwsParams       *dest,
       d->value = s->value != NULL ? sipws_arena_strndup (arena, s->value, strlen (s->value)) : NULL;
       d->wire = s->wire != NULL ? sipws_arena_strndup (arena, s->wire, strlen (s->wire)) : NULL;
       d->quoted = s->quoted;
+      d->token = s->token;
     }
   dest->len = dest->capacity = src->len;
 }
@@ -366,7 +392,8 @@ sipws_params_set (SipwsParams       *params,
 
   param->value = value != NULL ? sipws_arena_strndup (arena, value, strlen (value)) : NULL;
   param->wire = NULL;
-  param->quoted = syntax == SIPWS_PARAMS_HEADER && value != NULL && needs_quotes (value);
+  param->token = value != NULL && sipws_scan_is_token (value, strlen (value));
+  param->quoted = syntax == SIPWS_PARAMS_HEADER && value != NULL && !param->token && needs_quotes (value);
 }
 
 gboolean

@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <string.h>
 #include <glib.h>
 #include "sipws-version.h"
 
@@ -53,10 +54,23 @@ sipws_scan_is (guchar c, guint32 classes)
   return (sipws_scan_table[c] & classes) != 0;
 }
 
-/* Advances over bytes that belong to any class in @classes. */
+/* Advances over bytes that belong to any class in @classes. Four bytes a
+ * round share one bounds check: most spans (names, hosts, tokens) are a few
+ * to a few dozen bytes, and the check costs as much as the test itself. */
 static inline const char *
 sipws_scan_span (const char *p, const char *end, guint32 classes)
 {
+  for (; end - p >= 4; p += 4)
+    {
+      if ((sipws_scan_table[(guchar) p[0]] & classes) == 0)
+        return p;
+      if ((sipws_scan_table[(guchar) p[1]] & classes) == 0)
+        return p + 1;
+      if ((sipws_scan_table[(guchar) p[2]] & classes) == 0)
+        return p + 2;
+      if ((sipws_scan_table[(guchar) p[3]] & classes) == 0)
+        return p + 3;
+    }
   while (p < end && (sipws_scan_table[(guchar) *p] & classes) != 0)
     p++;
   return p;
@@ -104,6 +118,21 @@ static inline const char *
 sipws_scan_token (const char *p, const char *end)
 {
   return sipws_scan_span (p, end, SIPWS_CC_TOKEN);
+}
+
+/* Parsed values keep their strings in a mirror: a writable copy of the
+ * text being parsed, at the same offsets, where each string is made
+ * NUL-terminated in place (the byte after a string is a delimiter that no
+ * other string needs) and escapes are decoded in place (a decoded string is
+ * never longer). The parser reads the original, so what it writes never
+ * changes what it reads. This is where @p of the text that @start begins
+ * lands in the mirror @out. */
+static inline char *
+sipws_scan_mirror (const char *start,
+                   char       *out,
+                   const char *p)
+{
+  return out + (p - start);
 }
 
 /* TRUE when [s, s+len) is a non-empty token. */
@@ -163,6 +192,63 @@ sipws_scan_caseless_equal (const char *a,
   return TRUE;
 }
 
+static inline guint64
+sipws_scan_load8 (const char *p)
+{
+  guint64 v;
+
+  memcpy (&v, p, 8);
+  return v;
+}
+
+static inline guint32
+sipws_scan_load4 (const char *p)
+{
+  guint32 v;
+
+  memcpy (&v, p, 4);
+  return v;
+}
+
+static inline guint16
+sipws_scan_load2 (const char *p)
+{
+  guint16 v;
+
+  memcpy (&v, p, 2);
+  return v;
+}
+
+/* TRUE when the token [s, s+len) equals @folded, which is @len bytes of
+ * lower-case letters, digits and the other token characters that have the
+ * 0x20 bit (every one but '_'), ignoring ASCII case. Over token characters
+ * "| 0x20" maps exactly upper to lower case and leaves the others distinct,
+ * so whole words compare at once: the last one overlaps the one before it,
+ * and no byte outside either string is read. */
+static inline gboolean
+sipws_scan_token_equal_folded (const char *s,
+                               const char *folded,
+                               gsize       len)
+{
+  if (len >= 8)
+    {
+      gsize i;
+
+      for (i = 0; i + 8 < len; i += 8)
+        if ((sipws_scan_load8 (s + i) | G_GUINT64_CONSTANT (0x2020202020202020)) != sipws_scan_load8 (folded + i))
+          return FALSE;
+      return (sipws_scan_load8 (s + len - 8) | G_GUINT64_CONSTANT (0x2020202020202020)) ==
+             sipws_scan_load8 (folded + len - 8);
+    }
+  if (len >= 4)
+    return (sipws_scan_load4 (s) | 0x20202020u) == sipws_scan_load4 (folded) &&
+           (sipws_scan_load4 (s + len - 4) | 0x20202020u) == sipws_scan_load4 (folded + len - 4);
+  if (len >= 2)
+    return (guint16) (sipws_scan_load2 (s) | 0x2020u) == sipws_scan_load2 (folded) &&
+           (guint16) (sipws_scan_load2 (s + len - 2) | 0x2020u) == sipws_scan_load2 (folded + len - 2);
+  return len == 0 || (s[0] | 0x20) == folded[0];
+}
+
 /* Reads the decimal digits at @p. Returns the end of the digits (@p itself
  * when there are none); *@value is their value, or a number larger than
  * @max when they are (without overflowing: @max must be below 2^60). */
@@ -188,14 +274,29 @@ sipws_scan_hex_value (guchar c)
   return c <= '9' ? (guint) (c - '0') : (guint) ((c | 0x20) - 'a' + 10);
 }
 
-/* Host forms of RFC 3261 §25.1, each checked over the whole [p, end). */
-/* IPv4address: four dot-separated decimal numbers, each at most 255. */
+/* Host forms of RFC 3261 §25.1. */
+typedef enum {
+  SIPWS_SCAN_HOST_NAME,      /* hostname */
+  SIPWS_SCAN_HOST_IPV4,      /* IPv4address */
+  SIPWS_SCAN_HOST_BAD_NAME,  /* neither */
+  SIPWS_SCAN_HOST_BAD_IPV4,  /* neither, and meant as an IPv4 address: its first
+                              * and last labels start with a digit */
+} SipwsScanHost;
+
+/* Reads the run of alphanum, '-' and '.' at @p in one pass and says in
+ * *@kind what it is: a hostname (labels of alphanum and inner '-', at most
+ * 63 bytes each, the last one starting with a letter, an optional final
+ * '.', at most 255 bytes), an IPv4address (four dot-separated decimal
+ * numbers, each at most 255) or neither. Returns the end of the run. */
+const char *sipws_scan_host (const char    *p,
+                             const char    *end,
+                             SipwsScanHost *kind);
+
+/* The same, each checked over the whole [p, end). */
 gboolean sipws_scan_is_ipv4 (const char *p, const char *end);
+gboolean sipws_scan_is_hostname (const char *p, const char *end);
 /* IPv6address (without brackets), optionally ending in an IPv4address. */
 gboolean sipws_scan_is_ipv6 (const char *p, const char *end);
-/* hostname: labels of alphanum and inner '-', at most 63 bytes each, the
- * last one starting with a letter, an optional final '.', at most 255 bytes. */
-gboolean sipws_scan_is_hostname (const char *p, const char *end);
 
 /* Sets a SIPWS_ERROR_PARSE error "<message> at column N", where N is the
  * 1-based column of @pos counted from @start. */

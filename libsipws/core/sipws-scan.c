@@ -378,32 +378,85 @@ sipws_scan_split_list (const char *value,
   return TRUE;
 }
 
+const char *
+sipws_scan_host (const char    *p,
+                 const char    *end,
+                 SipwsScanHost *kind)
+{
+  const char *label = p, *previous = NULL, *q;
+  gboolean name_ok = TRUE, ipv4_ok = TRUE;
+  guint labels = 0;
+
+  /* One label a round: [label, q), then a '.' or the end of the run. */
+  for (;;)
+    {
+      gsize len;
+
+      q = sipws_scan_span (label, end, SIPWS_CC_LABEL);
+      len = q - label;
+      labels++;
+      if (ipv4_ok)
+        {
+          /* 1 to 3 digits, at most 255, four labels */
+          guint v = 0;
+
+          ipv4_ok = len >= 1 && len <= 3 && labels <= 4;
+          for (gsize i = 0; ipv4_ok && i < len; i++)
+            {
+              ipv4_ok = (guchar) (label[i] - '0') <= 9;
+              v = v * 10 + (guint) (label[i] - '0');
+            }
+          ipv4_ok = ipv4_ok && v <= 255;
+        }
+      if (q < end && *q == '.')
+        {
+          if (len == 0 || len > 63 || *label == '-' || q[-1] == '-')
+            name_ok = FALSE;
+          previous = label;
+          label = q + 1;
+          continue;
+        }
+      break;
+    }
+
+  /* The last label, unless the run ends with the optional '.' */
+  if (label == q && previous != NULL && q - p > 1)
+    {
+      ipv4_ok = FALSE;
+      label = previous;
+    }
+  else if (label == q || q - label > 63 || *label == '-' || q[-1] == '-')
+    name_ok = FALSE;
+  if (name_ok && (q - p > 255 || !sipws_scan_is (*label, SIPWS_CC_ALPHA)))
+    name_ok = FALSE;
+
+  if (ipv4_ok && labels == 4)
+    *kind = SIPWS_SCAN_HOST_IPV4;
+  else if (name_ok)
+    *kind = SIPWS_SCAN_HOST_NAME;
+  else if (label < q && sipws_scan_is (*label, SIPWS_CC_DIGIT) && sipws_scan_is (*p, SIPWS_CC_DIGIT))
+    *kind = SIPWS_SCAN_HOST_BAD_IPV4;
+  else
+    *kind = SIPWS_SCAN_HOST_BAD_NAME;
+  return q;
+}
+
 gboolean
 sipws_scan_is_ipv4 (const char *p,
                     const char *end)
 {
-  guint part;
+  SipwsScanHost kind;
 
-  for (part = 0; part < 4; part++)
-    {
-      guint value = 0, digits = 0;
+  return sipws_scan_host (p, end, &kind) == end && kind == SIPWS_SCAN_HOST_IPV4;
+}
 
-      if (part > 0)
-        {
-          if (p >= end || *p != '.')
-            return FALSE;
-          p++;
-        }
-      while (p < end && sipws_scan_is (*p, SIPWS_CC_DIGIT) && digits < 4)
-        {
-          value = value * 10 + (guint) (*p - '0');
-          digits++;
-          p++;
-        }
-      if (digits == 0 || digits > 3 || value > 255)
-        return FALSE;
-    }
-  return p == end;
+gboolean
+sipws_scan_is_hostname (const char *p,
+                        const char *end)
+{
+  SipwsScanHost kind;
+
+  return sipws_scan_host (p, end, &kind) == end && kind == SIPWS_SCAN_HOST_NAME;
 }
 
 gboolean
@@ -456,31 +509,6 @@ sipws_scan_is_ipv6 (const char *p,
     }
 
   return compressed ? groups <= 7 : groups == 8;
-}
-
-gboolean
-sipws_scan_is_hostname (const char *p,
-                        const char *end)
-{
-  const char *label = p;
-
-  if (p == end || end - p > 255)
-    return FALSE;
-  if (end[-1] == '.')
-    end--;
-
-  for (;;)
-    {
-      const char *q = sipws_scan_span (label, end, SIPWS_CC_LABEL);
-
-      if (q == label || q - label > 63 || *label == '-' || q[-1] == '-')
-        return FALSE;
-      if (q == end)
-        return sipws_scan_is (*label, SIPWS_CC_ALPHA);
-      if (*q != '.')
-        return FALSE;
-      label = q + 1;
-    }
 }
 
 const char *

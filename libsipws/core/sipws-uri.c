@@ -173,13 +173,27 @@ uri_new_in (SipwsArena     *arena,
 static gsize
 arena_size_for (gsize len)
 {
-  return sizeof (SipwsUri) + 2 * len + 4 * sizeof (SipwsParam) + 32;
+  return sizeof (SipwsUri) + len + 1 + MIN (len / 2, 8) * sizeof (SipwsParam) + 32;
+}
+
+/* [s, s_end) as a string in the mirror @out of the text @start begins. */
+static inline const char *
+mirror_string (const char *start,
+               char       *out,
+               const char *s,
+               const char *s_end)
+{
+  char *o = sipws_scan_mirror (start, out, s);
+
+  o[s_end - s] = '\0';
+  return o;
 }
 
 static SipwsUri *
 parse_sip (SipwsArena      *arena,
            SipwsUriScheme   scheme,
            const char      *start,
+           char            *out,
            const char      *p,
            const char      *end,
            GError         **error)
@@ -251,11 +265,10 @@ parse_sip (SipwsArena      *arena,
     }
   else
     {
-      const char *last;
-      gboolean numeric;
+      SipwsScanHost kind;
 
       host = p;
-      host_end = sipws_scan_span (p, end, SIPWS_CC_HOSTNAME);
+      host_end = sipws_scan_host (p, end, &kind);
       if (host_end == host)
         {
           unexpected (error, start, p, end, "host");
@@ -263,15 +276,10 @@ parse_sip (SipwsArena      *arena,
         }
       /* A host name's last label starts with a letter; a host made of digit
        * labels is meant as an IPv4 address. */
-      last = host_end;
-      if (last - host > 1 && last[-1] == '.')
-        last--;
-      while (last > host && last[-1] != '.')
-        last--;
-      numeric = last < host_end && sipws_scan_is (*last, SIPWS_CC_DIGIT) && sipws_scan_is (*host, SIPWS_CC_DIGIT);
-      if (numeric ? !sipws_scan_is_ipv4 (host, host_end) : !sipws_scan_is_hostname (host, host_end))
+      if (kind == SIPWS_SCAN_HOST_BAD_NAME || kind == SIPWS_SCAN_HOST_BAD_IPV4)
         {
-          sipws_scan_set_error (error, start, host, "invalid %s", numeric ? "IPv4 address" : "host name");
+          sipws_scan_set_error (error, start, host, "invalid %s",
+                                kind == SIPWS_SCAN_HOST_BAD_IPV4 ? "IPv4 address" : "host name");
           return NULL;
         }
       p = host_end;
@@ -303,35 +311,34 @@ parse_sip (SipwsArena      *arena,
   self = uri_new_in (arena, scheme);
   self->port = (guint16) port;
   self->host_is_ipv6 = ipv6;
-  self->host = sipws_arena_strndup (arena, host, host_end - host);
+  self->host = mirror_string (start, out, host, host_end);
   if (user != NULL)
     {
       if (user_escaped)
         {
-          char *decoded = sipws_arena_reserve (arena, user_end - user + 1);
+          char *decoded = sipws_scan_mirror (start, out, user);
           char *o = sipws_scan_decode_escapes (decoded, user, user_end - user);
 
           *o = '\0';
-          sipws_arena_commit (arena, o + 1);
           self->user = decoded;
           self->user_len = o - decoded;
           self->user_wire = sipws_arena_strndup (arena, user, user_end - user);
         }
       else
         {
-          self->user = sipws_arena_strndup (arena, user, user_end - user);
+          self->user = mirror_string (start, out, user, user_end);
           self->user_len = user_end - user;
         }
       if (password != NULL)
-        self->password = sipws_arena_strndup (arena, password, password_end - password);
+        self->password = mirror_string (start, out, password, password_end);
     }
 
   if (p < end)
     {
-      if (!sipws_params_parse (&self->params, arena, SIPWS_PARAMS_URI, start, &p, end, error))
+      if (!sipws_params_parse (&self->params, arena, SIPWS_PARAMS_URI, start, out, &p, end, error))
         return NULL;
       if (p < end && *p == '?' &&
-          !sipws_params_parse (&self->headers, arena, SIPWS_PARAMS_URI_HEADERS, start, &p, end, error))
+          !sipws_params_parse (&self->headers, arena, SIPWS_PARAMS_URI_HEADERS, start, out, &p, end, error))
         return NULL;
       if (p < end)
         {
@@ -370,6 +377,7 @@ scan_tel_number (const char *p,
 static SipwsUri *
 parse_tel (SipwsArena  *arena,
            const char  *start,
+           char        *out,
            const char  *p,
            const char  *end,
            GError     **error)
@@ -388,10 +396,10 @@ parse_tel (SipwsArena  *arena,
   p = number_end;
 
   self = uri_new_in (arena, SIPWS_URI_SCHEME_TEL);
-  self->user = sipws_arena_strndup (arena, number, number_end - number);
+  self->user = mirror_string (start, out, number, number_end);
   self->user_len = number_end - number;
 
-  if (!sipws_params_parse (&self->params, arena, SIPWS_PARAMS_URI, start, &p, end, error))
+  if (!sipws_params_parse (&self->params, arena, SIPWS_PARAMS_URI, start, out, &p, end, error))
     return NULL;
   if (p < end)
     {
@@ -440,6 +448,7 @@ parse_tel (SipwsArena  *arena,
 static SipwsUri *
 parse_other (SipwsArena  *arena,
              const char  *start,
+             char        *out,
              const char  *scheme,
              const char  *scheme_end,
              const char  *p,
@@ -467,14 +476,15 @@ parse_other (SipwsArena  *arena,
     }
 
   self = uri_new_in (arena, SIPWS_URI_SCHEME_OTHER);
-  self->scheme_name = sipws_arena_strndup (arena, scheme, scheme_end - scheme);
-  self->opaque = sipws_arena_strndup (arena, p, end - p);
+  self->scheme_name = mirror_string (start, out, scheme, scheme_end);
+  self->opaque = mirror_string (start, out, p, end);
   return self;
 }
 
 SipwsUri *
 sipws_uri_parse_range (SipwsArena  *arena,
                        const char  *start,
+                       char        *out,
                        const char  *p,
                        const char  *end,
                        GError     **error)
@@ -500,12 +510,12 @@ sipws_uri_parse_range (SipwsArena  *arena,
     {
     case SIPWS_URI_SCHEME_SIP:
     case SIPWS_URI_SCHEME_SIPS:
-      return parse_sip (arena, kind, start, p, end, error);
+      return parse_sip (arena, kind, start, out, p, end, error);
     case SIPWS_URI_SCHEME_TEL:
-      return parse_tel (arena, start, p, end, error);
+      return parse_tel (arena, start, out, p, end, error);
     case SIPWS_URI_SCHEME_OTHER:
     default:
-      return parse_other (arena, start, scheme, scheme_end, p, end, error);
+      return parse_other (arena, start, out, scheme, scheme_end, p, end, error);
     }
 }
 
@@ -536,7 +546,7 @@ sipws_uri_parse (const char  *str,
   if (len < 0)
     len = strlen (str);
   arena = sipws_arena_new (arena_size_for (len));
-  self = sipws_uri_parse_range (arena, str, str, str + len, error);
+  self = sipws_uri_parse_range (arena, str, sipws_arena_strndup (arena, str, len), str, str + len, error);
   if (self == NULL)
     sipws_arena_unref (arena);
   return self;

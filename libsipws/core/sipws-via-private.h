@@ -8,11 +8,14 @@ G_BEGIN_DECLS
 
 /* Parses one via-parm [p, end) (surrounding blanks allowed), such as one
  * element of a Via header value, into @arena, which the hop then shares (it
- * takes no reference: the caller keeps the arena alive). Error columns count
- * from @start, the start of the whole header value. On error, what was
- * allocated stays in the arena. */
+ * takes no reference: the caller keeps the arena alive). Its strings are
+ * made in @out, a mirror of the text @start begins (see
+ * sipws_scan_mirror()), which must live as long as the arena. Error columns
+ * count from @start, the start of the whole header value. On error, what
+ * was allocated stays in the arena. */
 SipwsVia *sipws_via_parse_range (SipwsArena  *arena,
                                  const char  *start,
+                                 char        *out,
                                  const char  *p,
                                  const char  *end,
                                  GError     **error);

@@ -51,9 +51,11 @@ static gboolean
 is_host (const char *p,
          const char *end)
 {
+  SipwsScanHost kind;
+
   if (end - p >= 2 && *p == '[' && end[-1] == ']')
     return sipws_scan_is_ipv6 (p + 1, end - 1);
-  return sipws_scan_is_ipv4 (p, end) || sipws_scan_is_hostname (p, end);
+  return sipws_scan_host (p, end, &kind) == end && (kind == SIPWS_SCAN_HOST_NAME || kind == SIPWS_SCAN_HOST_IPV4);
 }
 
 static gboolean
@@ -69,19 +71,20 @@ static gint
 known_param (const char *name,
              gsize       len)
 {
-  /* The length and the first letter pick the one name to compare against. */
+  /* The length and the first letter pick the one name to compare against;
+   * a parameter name is a token. */
   switch (len)
     {
     case 3:
-      return sipws_scan_caseless_equal (name, "ttl", 3) ? KNOWN_TTL : -1;
+      return sipws_scan_token_equal_folded (name, "ttl", 3) ? KNOWN_TTL : -1;
     case 5:
       if ((name[0] | 0x20) == 'r')
-        return sipws_scan_caseless_equal (name, "rport", 5) ? KNOWN_RPORT : -1;
-      return sipws_scan_caseless_equal (name, "maddr", 5) ? KNOWN_MADDR : -1;
+        return sipws_scan_token_equal_folded (name, "rport", 5) ? KNOWN_RPORT : -1;
+      return sipws_scan_token_equal_folded (name, "maddr", 5) ? KNOWN_MADDR : -1;
     case 6:
-      return sipws_scan_caseless_equal (name, "branch", 6) ? KNOWN_BRANCH : -1;
+      return sipws_scan_token_equal_folded (name, "branch", 6) ? KNOWN_BRANCH : -1;
     case 8:
-      return sipws_scan_caseless_equal (name, "received", 8) ? KNOWN_RECEIVED : -1;
+      return sipws_scan_token_equal_folded (name, "received", 8) ? KNOWN_RECEIVED : -1;
     default:
       return -1;
     }
@@ -93,17 +96,18 @@ known_param (const char *name,
 static const char *
 check_param (KnownParam  which,
              const char *value,
-             gboolean    quoted)
+             gboolean    quoted,
+             gboolean    token)
 {
-  const char *end = value != NULL ? value + strlen (value) : NULL;
+  const char *end;
   guint number;
 
+  if (which == KNOWN_BRANCH)
+    return value == NULL || quoted || !token ? "branch must be a token" : NULL;
+
+  end = value != NULL ? value + strlen (value) : NULL;
   switch (which)
     {
-    case KNOWN_BRANCH:
-      if (value == NULL || quoted || !sipws_scan_is_token (value, end - value))
-        return "branch must be a token";
-      return NULL;
     case KNOWN_RECEIVED:
       if (value == NULL || quoted || !is_ip_address (value, end))
         return "received must be an IP address";
@@ -120,6 +124,7 @@ check_param (KnownParam  which,
       if (value == NULL || quoted || !is_host (value, end))
         return "maddr must be a host";
       return NULL;
+    case KNOWN_BRANCH:
     case N_KNOWN:
     default:
       g_assert_not_reached ();
@@ -145,7 +150,7 @@ index_params (SipwsVia    *self,
 
       if (k < 0 || self->known[k] >= 0)
         continue;
-      what = check_param (k, param->value, param->quoted);
+      what = check_param (k, param->value, param->quoted, param->token);
       if (what != NULL)
         {
           sipws_scan_set_error (error, start, params_start, "invalid Via parameter: %s", what);
@@ -178,21 +183,23 @@ expect_slash (const char  *start,
   return sipws_scan_skip_lws (p + 1, end);
 }
 
-static char *
-put (char       *o,
-     const char *s,
-     gsize       len,
-     gboolean    upper)
+/* [s, s_end) as a string in the mirror @out of the text @start begins. */
+static inline const char *
+mirror_string (const char *start,
+               char       *out,
+               const char *s,
+               const char *s_end)
 {
-  for (gsize i = 0; i < len; i++)
-    o[i] = upper && s[i] >= 'a' && s[i] <= 'z' ? s[i] - ('a' - 'A') : s[i];
-  o[len] = '\0';
-  return o + len + 1;
+  char *o = sipws_scan_mirror (start, out, s);
+
+  o[s_end - s] = '\0';
+  return o;
 }
 
 SipwsVia *
 sipws_via_parse_range (SipwsArena  *arena,
                        const char  *start,
+                       char        *out,
                        const char  *p,
                        const char  *end,
                        GError     **error)
@@ -201,7 +208,9 @@ sipws_via_parse_range (SipwsArena  *arena,
   const char *host, *host_end, *params_start;
   SipwsVia *self;
   guint64 port = 0;
+  gboolean host_ok;
   char *o;
+  gsize i;
 
   name = sipws_scan_skip_lws (p, end);
   name_end = sipws_scan_token (name, end);
@@ -237,10 +246,16 @@ sipws_via_parse_range (SipwsArena  *arena,
     {
       host_end = memchr (host, ']', end - host);
       host_end = host_end != NULL ? host_end + 1 : end;
+      host_ok = is_host (host, host_end);
     }
   else
-    host_end = sipws_scan_span (host, end, SIPWS_CC_HOSTNAME);
-  if (!is_host (host, host_end))
+    {
+      SipwsScanHost kind;
+
+      host_end = sipws_scan_host (host, end, &kind);
+      host_ok = kind == SIPWS_SCAN_HOST_NAME || kind == SIPWS_SCAN_HOST_IPV4;
+    }
+  if (!host_ok)
     {
       sipws_scan_set_error (error, start, host, "invalid Via sent-by host");
       return NULL;
@@ -268,22 +283,19 @@ sipws_via_parse_range (SipwsArena  *arena,
   self->port = (guint16) port;
   sipws_params_init (&self->params);
 
-  o = sipws_arena_reserve (arena, (name_end - name) + (version_end - version) + (transport_end - transport) +
-                                  (host_end - host) + 4);
-  self->protocol_name = o;
-  o = put (o, name, name_end - name, FALSE);
-  self->protocol_version = o;
-  o = put (o, version, version_end - version, FALSE);
+  self->protocol_name = mirror_string (start, out, name, name_end);
+  self->protocol_version = mirror_string (start, out, version, version_end);
+  o = sipws_scan_mirror (start, out, transport);
+  for (i = 0; i < (gsize) (transport_end - transport); i++)
+    o[i] = transport[i] >= 'a' && transport[i] <= 'z' ? transport[i] - ('a' - 'A') : transport[i];
+  o[i] = '\0';
   self->transport = o;
-  o = put (o, transport, transport_end - transport, TRUE);
-  self->host = o;
   if (*host == '[')
-    o = put (o, host + 1, host_end - host - 2, FALSE);
+    self->host = mirror_string (start, out, host + 1, host_end - 1);
   else
-    o = put (o, host, host_end - host, FALSE);
-  sipws_arena_commit (arena, o);
+    self->host = mirror_string (start, out, host, host_end);
 
-  if (!sipws_params_parse (&self->params, arena, SIPWS_PARAMS_HEADER, start, &p, end, error) ||
+  if (!sipws_params_parse (&self->params, arena, SIPWS_PARAMS_HEADER, start, out, &p, end, error) ||
       !index_params (self, start, params_start, error))
     return NULL;
 
@@ -303,8 +315,8 @@ parse_standalone (const char  *str,
                   gsize        len,
                   GError     **error)
 {
-  SipwsArena *arena = sipws_arena_new (sizeof (SipwsVia) + 2 * len + 6 * sizeof (SipwsParam) + 16);
-  SipwsVia *self = sipws_via_parse_range (arena, str, str, str + len, error);
+  SipwsArena *arena = sipws_arena_new (sizeof (SipwsVia) + len + 1 + MIN (len / 2, 8) * sizeof (SipwsParam) + 16);
+  SipwsVia *self = sipws_via_parse_range (arena, str, sipws_arena_strndup (arena, str, len), str, str + len, error);
 
   if (self == NULL)
     sipws_arena_unref (arena);
@@ -645,7 +657,7 @@ sipws_via_set_param (SipwsVia   *self,
   which = known_param (name, strlen (name));
   if (which >= 0)
     {
-      const char *what = check_param (which, value, FALSE);
+      const char *what = check_param (which, value, FALSE, value != NULL && sipws_scan_is_token (value, strlen (value)));
 
       if (what != NULL)
         {

@@ -1,4 +1,5 @@
 /* test-uri.c: the SIP lexer, parameter lists and SipwsUri */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sipws-error.h"
@@ -216,6 +217,102 @@ test_scan_escapes (void)
   g_assert_cmpstr (out->str, ==, "a%20b%40c%00d");
 }
 
+/* The host grammar of RFC 3261 §25.1 written plainly, to check the
+ * one-pass scanner against: labels split at '.', then the rules. */
+static gboolean
+reference_is_ipv4 (const char *p,
+                   const char *end)
+{
+  g_autofree char *text = g_strndup (p, end - p);
+  g_auto(GStrv) parts = g_strsplit (text, ".", -1);
+  guint n = g_strv_length (parts);
+
+  if (n != 4)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      gsize len = strlen (parts[i]);
+
+      if (len == 0 || len > 3 || strspn (parts[i], "0123456789") != len || atoi (parts[i]) > 255)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+reference_is_hostname (const char *p,
+                       const char *end)
+{
+  g_autofree char *text = g_strndup (p, end - p);
+  gsize len = strlen (text);
+  g_auto(GStrv) labels = NULL;
+  guint n;
+
+  if (len == 0 || len > 255)
+    return FALSE;
+  if (text[len - 1] == '.')
+    text[len - 1] = '\0';
+  labels = g_strsplit (text, ".", -1);
+  n = g_strv_length (labels);
+  if (n == 0)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      gsize l = strlen (labels[i]);
+
+      if (l == 0 || l > 63 || labels[i][0] == '-' || labels[i][l - 1] == '-' ||
+          strspn (labels[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != l)
+        return FALSE;
+    }
+  return g_ascii_isalpha (labels[n - 1][0]);
+}
+
+static void
+test_scan_host_random (void)
+{
+  static const char alphabet[] = "019a.-Z.2_";
+  GRand *rand = g_rand_new_with_seed (4475);
+
+  for (guint round = 0; round < 200000; round++)
+    {
+      char text[16];
+      guint len = g_rand_int_range (rand, 0, sizeof text);
+      const char *run_end;
+      SipwsScanHost kind;
+      gboolean v4, name;
+
+      for (guint i = 0; i < len; i++)
+        text[i] = alphabet[g_rand_int_range (rand, 0, sizeof alphabet - 1)];
+      /* not NUL-terminated: the scanner reads [text, text+len) only */
+      run_end = sipws_scan_host (text, text + len, &kind);
+      for (const char *q = text; q < text + len && strchr ("019a.-Z2", *q) != NULL; q++)
+        g_assert_true (run_end > q);
+      g_assert_true (run_end == text + len || strchr ("019a.-Z2", *run_end) == NULL);
+      if (run_end != text + len)
+        continue;
+      v4 = reference_is_ipv4 (text, text + len);
+      name = reference_is_hostname (text, text + len);
+      g_assert_cmpint (kind == SIPWS_SCAN_HOST_IPV4, ==, v4);
+      g_assert_cmpint (kind == SIPWS_SCAN_HOST_NAME, ==, name);
+      g_assert_cmpint (sipws_scan_is_ipv4 (text, text + len), ==, v4);
+      g_assert_cmpint (sipws_scan_is_hostname (text, text + len), ==, name);
+      if (!v4 && !name)
+        {
+          /* meant as an IPv4 address: first and last label (before an
+           * optional final '.') start with a digit */
+          const char *last = text + len;
+
+          if (len > 1 && last[-1] == '.')
+            last--;
+          while (last > text && last[-1] != '.')
+            last--;
+          g_assert_cmpint (kind == SIPWS_SCAN_HOST_BAD_IPV4, ==,
+                           last < text + len && g_ascii_isdigit (*last) && g_ascii_isdigit (text[0]));
+        }
+    }
+  g_rand_free (rand);
+}
+
 static void
 test_scan_hosts (void)
 {
@@ -276,6 +373,15 @@ test_scan_hosts (void)
 
 /* ---- parameter lists ---------------------------------------------------- */
 
+/* The writable copy the parameter strings are made in. */
+static char *
+mirror (SipwsArena *arena,
+        const char *text,
+        gsize       len)
+{
+  return sipws_arena_strndup (arena, text, len);
+}
+
 static void
 test_params_parse (void)
 {
@@ -308,7 +414,8 @@ test_params_parse (void)
 
       g_test_message ("params: %s", text);
       sipws_params_init (&params);
-      g_assert_true (sipws_params_parse (&params, arena, cases[i].syntax, text, &p, text + strlen (text), &error));
+      g_assert_true (sipws_params_parse (&params, arena, cases[i].syntax, text, mirror (arena, text, strlen (text)), &p,
+                                         text + strlen (text), &error));
       g_assert_no_error (error);
       g_assert_cmpstr (p, ==, cases[i].rest);
       sipws_params_append (&params, cases[i].syntax, out);
@@ -354,7 +461,8 @@ test_params_errors (void)
 
       g_test_message ("params error: %s", text);
       sipws_params_init (&params);
-      g_assert_false (sipws_params_parse (&params, arena, cases[i].syntax, text, &p, text + strlen (text), &error));
+      g_assert_false (sipws_params_parse (&params, arena, cases[i].syntax, text, mirror (arena, text, strlen (text)), &p,
+                                         text + strlen (text), &error));
       g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE);
       g_assert_cmpstr (error->message, ==, cases[i].message);
       g_assert_cmpuint (params.len, ==, 0);
@@ -378,7 +486,8 @@ test_params_limit (void)
 
   sipws_params_init (&params);
   p = text->str;
-  g_assert_true (sipws_params_parse (&params, arena, SIPWS_PARAMS_URI, text->str, &p, text->str + text->len, &error));
+  g_assert_true (sipws_params_parse (&params, arena, SIPWS_PARAMS_URI, text->str, mirror (arena, text->str, text->len), &p,
+                                         text->str + text->len, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (params.len, ==, SIPWS_PARAMS_MAX);
   g_assert_cmpstr (sipws_params_get (&params, "P63"), ==, "63");
@@ -386,7 +495,8 @@ test_params_limit (void)
   g_string_append (text, ";one-more");
   p = text->str;
   sipws_params_init (&params);
-  g_assert_false (sipws_params_parse (&params, arena, SIPWS_PARAMS_URI, text->str, &p, text->str + text->len, &error));
+  g_assert_false (sipws_params_parse (&params, arena, SIPWS_PARAMS_URI, text->str, mirror (arena, text->str, text->len), &p,
+                                         text->str + text->len, &error));
   g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE);
   g_assert_true (g_str_has_prefix (error->message, "more than 64 parameters at column "));
   sipws_arena_unref (arena);
@@ -404,7 +514,8 @@ test_params_edit (void)
 
   sipws_params_init (&params);
   sipws_params_init (&copy);
-  g_assert_true (sipws_params_parse (&params, arena, SIPWS_PARAMS_HEADER, text, &p, text + strlen (text), NULL));
+  g_assert_true (sipws_params_parse (&params, arena, SIPWS_PARAMS_HEADER, text, mirror (arena, text, strlen (text)), &p,
+                                     text + strlen (text), NULL));
   g_assert_true (sipws_params_has (&params, "flag"));
   g_assert_null (sipws_params_get (&params, "flag"));
   g_assert_false (sipws_params_has (&params, "c"));
@@ -929,6 +1040,7 @@ main (int    argc,
   g_test_add_func ("/sipws/core/scan/quote-crlf", test_scan_quote_crlf);
   g_test_add_func ("/sipws/core/scan/escapes", test_scan_escapes);
   g_test_add_func ("/sipws/core/scan/hosts", test_scan_hosts);
+  g_test_add_func ("/sipws/core/scan/host-random", test_scan_host_random);
   g_test_add_func ("/sipws/core/params/parse", test_params_parse);
   g_test_add_func ("/sipws/core/params/errors", test_params_errors);
   g_test_add_func ("/sipws/core/params/limit", test_params_limit);

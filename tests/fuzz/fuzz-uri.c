@@ -43,7 +43,9 @@ check_address (const char *start,
                const char *end)
 {
   SipwsArena *arena = sipws_arena_new (16);
-  SipwsAddress *address = sipws_address_parse_range (arena, start, p, end, NULL);
+  /* the writable copy the strings are made in, as the message parser does */
+  char *out = sipws_arena_strndup (arena, start, end - start);
+  SipwsAddress *address = sipws_address_parse_range (arena, start, out, p, end, NULL);
   g_autoptr(SipwsAddress) again = NULL;
   g_autofree char *string = NULL;
   g_autofree char *string2 = NULL;
