@@ -3,6 +3,7 @@
 #include "sipws-call-private.h"
 #include "sipws-registration-private.h"
 #include "sipws-ua-util-private.h"
+#include "sipws-unparsed-private.h"
 #include "sipws-credentials-private.h"
 #include "sipws-ua-enums.h"
 #include "sipws-error.h"
@@ -33,6 +34,17 @@
  * A request sent while the flow is down, or while a new flow is being
  * registered, waits for it (at most 64·T1, the transaction timeout), so a
  * call survives a flow failure: its BYE or re-INVITE goes out on the new flow.
+ *
+ * ## Keepalive
+ *
+ * WebSocket pings ([property@Sipws.Transport:ws-ping-interval]) watch the
+ * flow at all times. RFC 5626 CRLF keepalives are sent only while the
+ * registrar confirms outbound (`Require: outbound` in its 2xx): at its
+ * `Flow-Timer`, or about every 120 s when it gives none. A server without
+ * outbound need not answer them, so the account sets
+ * [property@Sipws.Transport:keepalive-interval] of its transport to 0;
+ * setting it again forces CRLF pings at that interval whenever no
+ * Flow-Timer applies, for servers known to answer them.
  *
  * ## Media
  *
@@ -138,9 +150,8 @@ method_is (SipwsMessage *message,
 }
 
 static void
-log_message (const char   *direction,
-             SipwsMessage *message,
-             GBytes       *bytes)
+log_message (const char *direction,
+             GBytes     *bytes)
 {
   g_autofree char *dump = NULL;
   gsize len = 0;
@@ -172,7 +183,7 @@ write_message (SipwsAccount  *self,
 {
   g_autoptr(GBytes) bytes = sipws_message_to_bytes (message);
 
-  log_message ("sending", message, bytes);
+  log_message ("sending", bytes);
   return sipws_transport_send (self->transport, bytes, error);
 }
 
@@ -193,6 +204,39 @@ flush_queue (SipwsAccount *self)
     }
 }
 
+/* Why no flow can be had: the transport's last error, as a SIPWS_ERROR. */
+static GError *
+flow_error (SipwsAccount *self)
+{
+  const GError *last = sipws_transport_get_last_error (self->transport);
+  gboolean tls = last != NULL && g_error_matches (last, SIPWS_TRANSPORT_ERROR, SIPWS_TRANSPORT_ERROR_TLS);
+
+  return g_error_new (SIPWS_ERROR, tls ? SIPWS_ERROR_TLS : SIPWS_ERROR_TRANSPORT, "Cannot reach the server: %s",
+                      last != NULL ? last->message : "connection failed");
+}
+
+/* The transport gave up (FAILED): no flow comes for the waiting requests, so
+ * their transactions fail now instead of at Timer B/F. */
+static void
+fail_queue (SipwsAccount *self)
+{
+  g_autoptr(GError) error = NULL;
+  Queued *queued;
+
+  if (self->queue.length == 0)
+    return;
+  error = flow_error (self);
+  while ((queued = g_queue_pop_head (&self->queue)) != NULL)
+    {
+      SipwsTransaction *tx = sipws_transaction_layer_find_client (self->layer, queued->message);
+
+      g_debug ("a queued %s fails: %s", sipws_message_get_method (queued->message), error->message);
+      if (tx != NULL)
+        sipws_transaction_fail (tx, error);
+      queued_free (queued);
+    }
+}
+
 static gboolean
 transmit_cb (SipwsMessage  *message,
              gpointer       user_data,
@@ -205,6 +249,13 @@ transmit_cb (SipwsMessage  *message,
     {
       Queued *queued;
 
+      /* Nothing retries a FAILED transport but the application
+       * (register_async, a new call or message): waiting is pointless. */
+      if (sipws_transport_get_state (self->transport) == SIPWS_TRANSPORT_STATE_FAILED)
+        {
+          g_propagate_error (error, flow_error (self));
+          return FALSE;
+        }
       if (self->queue.length >= SIPWS_ACCOUNT_MAX_QUEUED)
         {
           g_set_error (error, SIPWS_ERROR, SIPWS_ERROR_TRANSPORT,
@@ -300,7 +351,8 @@ receive_message (SipwsAccount     *self,
 {
   SipwsAddress *from = sipws_message_get_from (request);
   g_autofree char *from_uri = NULL;
-  const char *content_type = sipws_message_get_content_type (request);
+  /* The whole value: its parameters (charset) say how to read the body. */
+  const char *content_type = sipws_message_get_header (request, "Content-Type");
   GBytes *body = sipws_message_get_body (request);
   g_autoptr(GBytes) empty = NULL;
 
@@ -452,6 +504,32 @@ stray_response_cb (SipwsTransactionLayer *layer,
   g_debug ("dropping a 2xx to an INVITE of no call");
 }
 
+/* §8.2: a request that does not parse still gets its 400 when the lines a
+ * response copies can be found; anything else is dropped. Either way the
+ * peer broke the protocol, which is worth a log line. */
+static void
+answer_unparsed (SipwsAccount *self,
+                 GBytes       *bytes,
+                 const GError *parse_error)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (bytes, &len);
+  g_autoptr(SipwsMessage) response = sipws_ua_bad_request_response (data, len, parse_error->message);
+  g_autofree char *what = sipws_ua_printable_line (parse_error->message, 2 * SIPWS_UA_MAX_REASON_LENGTH);
+  g_autoptr(GError) error = NULL;
+
+  log_message (response != NULL ? "received (does not parse; answering 400)" : "received (does not parse; dropped)",
+               bytes);
+  if (response == NULL)
+    {
+      g_info ("dropping a message that does not parse: %s", what);
+      return;
+    }
+  g_info ("answering 400 to a request that does not parse: %s", what);
+  if (!sipws_transaction_layer_send_stateless (self->layer, response, &error))
+    g_debug ("could not send the 400: %s", error->message);
+}
+
 static void
 message_received_cb (SipwsTransport *transport,
                      GBytes         *bytes,
@@ -465,11 +543,10 @@ message_received_cb (SipwsTransport *transport,
 
   if (message == NULL)
     {
-      /* Without a parsed Via there is no way to answer. */
-      g_info ("dropping a message that does not parse: %s", error->message);
+      answer_unparsed (self, bytes, error);
       return;
     }
-  log_message ("received", message, bytes);
+  log_message ("received", bytes);
 
   if (sipws_message_is_request (message) && !method_is (message, "ACK")
       && !sipws_message_check_request (message, FALSE, &status, &reason))
@@ -585,7 +662,6 @@ sipws_account_registration_changed (SipwsAccount *self)
   if (g_strcmp0 (gruu, self->notified_gruu) != 0)
     {
       g_free (self->notified_gruu);
-  g_clear_error (&self->notified_error);
       self->notified_gruu = g_strdup (gruu);
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_GRUU]);
     }
@@ -632,38 +708,60 @@ transport_state_cb (SipwsTransport *transport,
   SipwsTransportState state = sipws_transport_get_state (transport);
   gboolean up = state == SIPWS_TRANSPORT_STATE_CONNECTED;
 
-  if (!up && (state == SIPWS_TRANSPORT_STATE_WAITING_TO_RETRY || state == SIPWS_TRANSPORT_STATE_FAILED)
-      && self->register_tasks != NULL)
+  if (state == SIPWS_TRANSPORT_STATE_WAITING_TO_RETRY && self->register_tasks != NULL)
     {
-      const GError *last = sipws_transport_get_last_error (transport);
-      g_autoptr(GError) error = g_error_new (SIPWS_ERROR, SIPWS_ERROR_TRANSPORT, "Cannot reach the server: %s",
-                                             last != NULL ? last->message : "connection failed");
+      g_autoptr(GError) error = flow_error (self);
 
       /* The registration stays wanted and resumes when a flow comes up; the
        * caller hears now that the first round failed. */
       complete_tasks (&self->register_tasks, error);
     }
 
-  if (up == self->flow_up)
-    return;
-  self->flow_up = up;
-
-  if (up)
+  if (up != self->flow_up)
     {
-      g_debug ("flow up to %s", sipws_transport_get_server_uri (transport));
-      sipws_transaction_layer_set_via (self->layer, sipws_transport_get_secure (transport) ? "WSS" : "WS",
-                                       self->via_host);
-      sipws_registration_flow_up (self->registration);
-      flush_queue (self);
+      self->flow_up = up;
+      if (up)
+        {
+          g_debug ("flow up to %s", sipws_transport_get_server_uri (transport));
+          sipws_transaction_layer_set_via (self->layer, sipws_transport_get_secure (transport) ? "WSS" : "WS",
+                                           self->via_host);
+          sipws_registration_flow_up (self->registration);
+          flush_queue (self);
+        }
+      else
+        {
+          g_debug ("flow down");
+          sipws_registration_flow_down (self->registration);
+        }
     }
-  else
+
+  if (state == SIPWS_TRANSPORT_STATE_FAILED)
     {
-      g_debug ("flow down");
-      sipws_registration_flow_down (self->registration);
+      g_autoptr(GError) error = flow_error (self);
+
+      /* Retrying cannot help: the registration fails (and with it the
+       * register_async callers) and so do the requests waiting for a flow. */
+      sipws_registration_flow_failed (self->registration, error);
+      fail_queue (self);
     }
 }
 
+
 /* GObject */
+
+/* create-media-handler: the first handler that returns an object wins; one
+ * that returns NULL passes the call on to the next. */
+static gboolean
+first_object_accumulator (GSignalInvocationHint *hint,
+                          GValue                *return_accu,
+                          const GValue          *handler_return,
+                          gpointer               data)
+{
+  if (g_value_get_object (handler_return) == NULL)
+    return TRUE;
+  g_value_copy (handler_return, return_accu);
+  return FALSE;
+}
 
 static void
 sipws_account_get_property (GObject    *object,
@@ -959,10 +1057,14 @@ sipws_account_class_init (SipwsAccountClass *klass)
    * SipwsAccount::message-received:
    * @self: the account
    * @from: the sender's URI
-   * @content_type: the MIME type of @body
+   * @content_type: the media type of @body with its parameters, as the
+   *   sender's Content-Type header field gives them (such as
+   *   `text/plain;charset=UTF-8`); `text/plain` when it has none
    * @body: the message body
    *
-   * Emitted for every MESSAGE (RFC 3428) received outside a call.
+   * Emitted for every MESSAGE (RFC 3428) received, in a call or outside
+   * one. The type and subtype compare without case; see RFC 2045 for the
+   * parameters.
    */
   signals[SIGNAL_MESSAGE_RECEIVED] =
     g_signal_new ("message-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -975,13 +1077,14 @@ sipws_account_class_init (SipwsAccountClass *klass)
    *
    * Emitted when a call needs its media: before an outgoing INVITE, and when
    * an incoming call is accepted. The first handler that returns an object
-   * wins. With no handler connected, calls are signalling-only.
+   * wins; a handler that returns %NULL lets the next one decide. When none
+   * returns an object, the call is signalling-only.
    *
    * Returns: (transfer full) (nullable): a new media handler for @call
    */
   signals[SIGNAL_CREATE_MEDIA_HANDLER] =
     g_signal_new ("create-media-handler", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, g_signal_accumulator_first_wins, NULL, NULL,
+                  0, first_object_accumulator, NULL, NULL,
                   SIPWS_TYPE_MEDIA_HANDLER, 1, SIPWS_TYPE_CALL);
 }
 
@@ -1014,6 +1117,9 @@ sipws_account_init (SipwsAccount *self)
   self->notified_expires = SIPWS_ACCOUNT_DEFAULT_REGISTRATION_EXPIRES;
 
   self->transport = sipws_transport_new (NULL);
+  /* No CRLF keepalive until a registrar confirms outbound: the registration
+   * turns it on through the Flow-Timer. */
+  g_object_set (self->transport, "keepalive-interval", 0, NULL);
   g_signal_connect (self->transport, "notify::state", G_CALLBACK (transport_state_cb), self);
   g_signal_connect (self->transport, "message-received", G_CALLBACK (message_received_cb), self);
 }
@@ -1664,8 +1770,7 @@ message_response_cb (SipwsTransaction *tx,
   if (response == NULL)
     {
       message_done (data);
-      g_task_return_new_error (task, SIPWS_ERROR, error->code == SIPWS_ERROR_TIMEOUT
-                                                    ? SIPWS_ERROR_TIMEOUT : SIPWS_ERROR_TRANSPORT,
+      g_task_return_new_error (task, SIPWS_ERROR, sipws_ua_failure_code (error),
                                "The message was not delivered: %s", error->message);
       return;
     }

@@ -1,6 +1,7 @@
 /* sipws-call-options.c: options of one outgoing call */
 #include "sipws-call-options.h"
 #include "sipws-scan-private.h"
+#include "sipws-header-table-private.h"
 
 #include <string.h>
 
@@ -15,15 +16,53 @@
  * A reference-counted value; treat it as immutable once it is passed to a
  * call.
  */
+typedef struct {
+  char *name;   /* as first added */
+  char *value;
+} Header;
+
 struct _SipwsCallOptions {
   gatomicrefcount ref_count;
-  GPtrArray *header_names;   /* in insertion order */
-  GHashTable *headers;       /* name → value */
+  GArray *headers;           /* of Header, in insertion order */
   guint max_redirects;
   SipwsMediaHandler *handler;
 };
 
 G_DEFINE_BOXED_TYPE (SipwsCallOptions, sipws_call_options, sipws_call_options_ref, sipws_call_options_unref)
+
+static void
+header_clear (Header *header)
+{
+  g_free (header->name);
+  g_free (header->value);
+}
+
+/* Header names compare without case, and a compact form names the same
+ * header as its long form (RFC 3261 §7.3.1, §7.3.3). */
+static gboolean
+same_header (const char *a,
+             const char *b)
+{
+  SipwsHeaderId id = sipws_header_lookup (a, strlen (a));
+
+  if (id != SIPWS_HEADER_UNKNOWN)
+    return id == sipws_header_lookup (b, strlen (b));
+  return g_ascii_strcasecmp (a, b) == 0;
+}
+
+static Header *
+find_header (SipwsCallOptions *self,
+             const char       *name)
+{
+  for (guint i = 0; i < self->headers->len; i++)
+    {
+      Header *header = &g_array_index (self->headers, Header, i);
+
+      if (same_header (header->name, name))
+        return header;
+    }
+  return NULL;
+}
 
 /**
  * sipws_call_options_new:
@@ -40,8 +79,8 @@ sipws_call_options_new (void)
   SipwsCallOptions *self = g_new0 (SipwsCallOptions, 1);
 
   g_atomic_ref_count_init (&self->ref_count);
-  self->header_names = g_ptr_array_new_with_free_func (g_free);
-  self->headers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  self->headers = g_array_new (FALSE, FALSE, sizeof (Header));
+  g_array_set_clear_func (self->headers, (GDestroyNotify) header_clear);
   self->max_redirects = SIPWS_CALL_OPTIONS_DEFAULT_MAX_REDIRECTS;
   return self;
 }
@@ -77,8 +116,7 @@ sipws_call_options_unref (SipwsCallOptions *self)
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
 
-  g_ptr_array_unref (self->header_names);
-  g_hash_table_unref (self->headers);
+  g_array_unref (self->headers);
   g_clear_object (&self->handler);
   g_free (self);
 }
@@ -90,27 +128,32 @@ sipws_call_options_unref (SipwsCallOptions *self)
  * @value: its value, on one line
  *
  * Adds a header field to the INVITE, replacing an earlier value of the same
- * name. Header fields the user agent manages itself (Via, From, To, Call-ID,
- * CSeq, Contact, Content-Type, Content-Length) cannot be set this way and are
- * ignored.
+ * header. Names compare without case, and a compact form (`s`) is the same
+ * header as its long form (`Subject`). Header fields the user agent manages
+ * itself (Via, From, To, Call-ID, CSeq, Contact, Content-Type,
+ * Content-Length) cannot be set this way and are ignored.
  */
 void
 sipws_call_options_add_header (SipwsCallOptions *self,
                                const char       *name,
                                const char       *value)
 {
-  gpointer key = NULL;
+  Header *header;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (name != NULL && sipws_scan_is_token (name, strlen (name)));
   g_return_if_fail (value != NULL && strpbrk (value, "\r\n") == NULL);
 
-  if (!g_hash_table_lookup_extended (self->headers, name, &key, NULL))
+  header = find_header (self, name);
+  if (header == NULL)
     {
-      key = g_strdup (name);
-      g_ptr_array_add (self->header_names, key);
+      Header added = { g_strdup (name), g_strdup (value) };
+
+      g_array_append_val (self->headers, added);
+      return;
     }
-  g_hash_table_insert (self->headers, key, g_strdup (value));
+  g_free (header->value);
+  header->value = g_strdup (value);
 }
 
 /**
@@ -132,8 +175,8 @@ sipws_call_options_get_header_names (SipwsCallOptions *self)
   g_return_val_if_fail (self != NULL, NULL);
 
   builder = g_strv_builder_new ();
-  for (guint i = 0; i < self->header_names->len; i++)
-    g_strv_builder_add (builder, g_ptr_array_index (self->header_names, i));
+  for (guint i = 0; i < self->headers->len; i++)
+    g_strv_builder_add (builder, g_array_index (self->headers, Header, i).name);
   names = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
   return names;
@@ -153,9 +196,13 @@ const char *
 sipws_call_options_get_header (SipwsCallOptions *self,
                                const char       *name)
 {
-  g_return_val_if_fail (self != NULL, NULL);
+  Header *header;
 
-  return g_hash_table_lookup (self->headers, name);
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  header = find_header (self, name);
+  return header != NULL ? header->value : NULL;
 }
 
 /**

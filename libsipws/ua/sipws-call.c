@@ -435,7 +435,8 @@ static void
 end_with_error (SipwsCall    *self,
                 const GError *error)
 {
-  end_call (self, SIPWS_END_REASON_NETWORK, error->code == SIPWS_ERROR_TIMEOUT ? 408 : 503, error->message);
+  end_call (self, SIPWS_END_REASON_NETWORK, g_error_matches (error, SIPWS_ERROR, SIPWS_ERROR_TIMEOUT) ? 408 : 503,
+            error->message);
 }
 
 /* GObject */
@@ -1943,7 +1944,8 @@ reinvite_response_cb (SipwsTransaction *tx,
   if (response == NULL)
     {
       /* §12.2.1.2: no answer in a dialog ends it. */
-      reinvite_failed (self, g_error_new (SIPWS_ERROR, SIPWS_ERROR_TIMEOUT, "The re-INVITE failed: %s", error->message));
+      reinvite_failed (self, g_error_new (SIPWS_ERROR, sipws_ua_failure_code (error), "The re-INVITE failed: %s",
+                                          error->message));
       send_bye (self);
       end_with_error (self, error);
       return;
@@ -2641,7 +2643,7 @@ refer_response_cb (SipwsTransaction *tx,
   if (response == NULL)
     {
       g_clear_object (&self->refer_tx);
-      local_error = g_error_new (SIPWS_ERROR, SIPWS_ERROR_TIMEOUT, "The REFER failed: %s", error->message);
+      local_error = g_error_new (SIPWS_ERROR, sipws_ua_failure_code (error), "The REFER failed: %s", error->message);
       return_task_error (&self->transfer_task, local_error);
       return;
     }

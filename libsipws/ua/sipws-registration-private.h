@@ -37,5 +37,9 @@ void                    sipws_registration_stop               (SipwsRegistration
 /* The account's flow came up (a new one: register on it) or went down. */
 void                    sipws_registration_flow_up            (SipwsRegistration *self);
 void                    sipws_registration_flow_down          (SipwsRegistration *self);
+/* The transport gave up (FAILED): a wanted registration fails with @error
+ * until the next flow comes up. */
+void                    sipws_registration_flow_failed        (SipwsRegistration *self,
+                                                               const GError      *error);
 
 G_END_DECLS

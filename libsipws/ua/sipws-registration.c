@@ -10,6 +10,9 @@
 /* 423 and 439 retries per round: the answers of a broken registrar must not
  * make us loop. */
 #define MAX_RETRIES_423 3
+/* RFC 5626 §4.4.1: the keepalive period, in seconds, of an outbound flow
+ * whose registrar gave no Flow-Timer (pings at 80-100 % of it). */
+#define DEFAULT_FLOW_TIMER 120
 
 struct _SipwsRegistration {
   GObject parent_instance;
@@ -73,6 +76,22 @@ start_timer (SipwsRegistration *self,
              guint              ms)
 {
   sipws_ua_start_timer (&self->timer, sipws_account_get_context (self->account), ms, timer_cb, self);
+}
+
+/* RFC 5626 §4.4.1: only a registrar that confirmed outbound (Require:
+ * outbound in its 2xx) promises to answer CRLF pings, so the flow gets them
+ * only then, at its Flow-Timer; otherwise WebSocket pings alone watch it. */
+static void
+set_outbound (SipwsRegistration *self,
+              gboolean           outbound,
+              gint64             flow_timer)
+{
+  guint seconds = 0;
+
+  self->outbound = outbound;
+  if (outbound)
+    seconds = flow_timer > 0 ? (guint) MIN (flow_timer, (gint64) G_MAXUINT) : DEFAULT_FLOW_TIMER;
+  sipws_transport_set_flow_timer (sipws_account_peek_transport (self->account), seconds);
 }
 
 static void
@@ -352,7 +371,6 @@ registered (SipwsRegistration *self,
             SipwsMessage      *response)
 {
   GPtrArray *service_route = sipws_message_get_address_list (response, "Service-Route");
-  gint64 flow_timer;
 
   read_bindings (self, response);
   if (self->granted == 0)
@@ -367,12 +385,8 @@ registered (SipwsRegistration *self,
   for (guint i = 0; service_route != NULL && i < service_route->len; i++)
     g_ptr_array_add (self->service_route, sipws_address_ref (g_ptr_array_index (service_route, i)));
 
-  self->outbound = sipws_message_has_token (response, "Require", "outbound");
-  /* RFC 5626 §4.4.1: the registrar's Flow-Timer sets the keepalive period,
-   * only when it does outbound; otherwise the transport's default applies. */
-  flow_timer = self->outbound ? sipws_message_get_uint_header (response, "Flow-Timer") : 0;
-  sipws_transport_set_flow_timer (sipws_account_peek_transport (self->account),
-                                  (guint) CLAMP (flow_timer, 0, G_MAXUINT));
+  set_outbound (self, sipws_message_has_token (response, "Require", "outbound"),
+                sipws_message_get_uint_header (response, "Flow-Timer"));
 
   self->failures = 0;
   g_debug ("registered for %u s%s%s", self->granted, self->outbound ? ", outbound" : "",
@@ -389,6 +403,7 @@ unregistered (SipwsRegistration *self,
   g_clear_pointer (&self->temp_gruu, g_free);
   g_ptr_array_set_size (self->service_route, 0);
   self->granted = 0;
+  set_outbound (self, FALSE, 0);
   set_state (self, SIPWS_REGISTRATION_STATE_UNREGISTERED, error);
 }
 
@@ -411,6 +426,7 @@ failed (SipwsRegistration *self,
     }
 
   self->granted = 0;
+  set_outbound (self, FALSE, 0);
   /* Wrong credentials and refusals stay failed until the application acts;
    * a registrar or network that may recover is retried. */
   if (status == 0 || is_transient (status))
@@ -448,8 +464,7 @@ register_response_cb (SipwsTransaction *tx,
       /* A flow that went away re-registers when the next one comes up. */
       if (!sipws_account_flow_is_up (self->account) && self->wanted)
         return;
-      failed (self, 0, 0, g_error_new (SIPWS_ERROR, error->code == SIPWS_ERROR_TIMEOUT
-                                                      ? SIPWS_ERROR_TIMEOUT : SIPWS_ERROR_TRANSPORT,
+      failed (self, 0, 0, g_error_new (SIPWS_ERROR, sipws_ua_failure_code (error),
                                        "REGISTER failed: %s", error->message));
       return;
     }
@@ -565,9 +580,19 @@ sipws_registration_flow_down (SipwsRegistration *self)
 {
   sipws_transaction_drop (&self->tx);
   sipws_ua_clear_source (&self->timer);
+  /* Whether the next flow does outbound is for its registrar to say. */
+  set_outbound (self, FALSE, 0);
 
   if (self->wanted)
     set_state (self, SIPWS_REGISTRATION_STATE_REGISTERING, NULL);
   else if (self->state == SIPWS_REGISTRATION_STATE_UNREGISTERING)
     unregistered (self, NULL);
+}
+
+void
+sipws_registration_flow_failed (SipwsRegistration *self,
+                                const GError      *error)
+{
+  if (self->wanted)
+    set_state (self, SIPWS_REGISTRATION_STATE_FAILED, g_error_copy (error));
 }

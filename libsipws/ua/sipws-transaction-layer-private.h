@@ -71,6 +71,10 @@ SipwsTransaction       *sipws_transaction_layer_send_request   (SipwsTransaction
                                                                 SipwsClientTransactionFunc  func,
                                                                 gpointer                    user_data);
 
+/* The client transaction that sends @request, or NULL. */
+SipwsTransaction       *sipws_transaction_layer_find_client    (SipwsTransactionLayer *self,
+                                                                SipwsMessage          *request);
+
 /* Sends @message outside any transaction (the ACK of a 2xx, a retransmitted
  * 2xx); a request gets a Via with a new branch when it has none. */
 gboolean                sipws_transaction_layer_send_stateless (SipwsTransactionLayer  *self,

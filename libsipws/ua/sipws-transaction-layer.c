@@ -214,6 +214,21 @@ sipws_transaction_layer_send_request (SipwsTransactionLayer      *self,
   return tx;
 }
 
+SipwsTransaction *
+sipws_transaction_layer_find_client (SipwsTransactionLayer *self,
+                                     SipwsMessage          *request)
+{
+  SipwsVia *via = sipws_message_get_top_via (request);
+  g_autofree char *key = NULL;
+  SipwsTransaction *tx;
+
+  if (via == NULL || sipws_via_get_branch (via) == NULL)
+    return NULL;
+  key = client_key (sipws_via_get_branch (via), sipws_message_get_method (request));
+  tx = g_hash_table_lookup (self->transactions, key);
+  return tx != NULL && sipws_transaction_get_request (tx) == request ? tx : NULL;
+}
+
 gboolean
 sipws_transaction_layer_send_stateless (SipwsTransactionLayer  *self,
                                         SipwsMessage           *message,

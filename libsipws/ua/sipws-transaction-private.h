@@ -97,6 +97,11 @@ void                   sipws_transaction_set_server_func  (SipwsTransaction     
  * still absorbs retransmissions and sends the non-2xx ACK. */
 void                   sipws_transaction_detach           (SipwsTransaction *self);
 
+/* Client side, before any response: ends the transaction as if its request
+ * could not be sent, reporting @error to the owner from the main loop. */
+void                   sipws_transaction_fail             (SipwsTransaction *self,
+                                                           const GError     *error);
+
 /* Detaches and drops *@tx; nothing when it is NULL. */
 void                   sipws_transaction_drop             (SipwsTransaction **tx);
 

@@ -385,6 +385,19 @@ sipws_transaction_start (SipwsTransaction *self)
     }
 }
 
+void
+sipws_transaction_fail (SipwsTransaction *self,
+                        const GError     *error)
+{
+  g_return_if_fail (is_client (self));
+
+  if (self->layer == NULL || self->last_response != NULL || self->state == SIPWS_TRANSACTION_TERMINATED)
+    return;
+  g_clear_error (&self->send_error);
+  self->send_error = g_error_copy (error);
+  start_timer (self, 0, send_failed_cb);
+}
+
 static void
 send_ack (SipwsTransaction *self,
           SipwsMessage     *response)

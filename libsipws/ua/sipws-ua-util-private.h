@@ -26,4 +26,9 @@ void  sipws_ua_start_timer  (GSource      **source,
                              GSourceFunc    func,
                              gpointer       data);
 
+/* The SIPWS_ERROR code a failed transaction reports to the application: the
+ * error's own when it is a SIPWS_ERROR (TIMEOUT, TLS, TRANSPORT), else
+ * SIPWS_ERROR_TRANSPORT (the transport could not write the request). */
+int   sipws_ua_failure_code (const GError *error);
+
 G_END_DECLS

@@ -1,5 +1,6 @@
 /* sipws-ua-util.c: small helpers shared by the user-agent files */
 #include "sipws-ua-util-private.h"
+#include "sipws-error.h"
 
 char *
 sipws_ua_random_token (guint length)
@@ -35,4 +36,10 @@ sipws_ua_start_timer (GSource      **source,
   g_source_set_callback (*source, func, data, NULL);
   g_source_set_static_name (*source, "[sipws] user agent timer");
   g_source_attach (*source, context);
+}
+
+int
+sipws_ua_failure_code (const GError *error)
+{
+  return error->domain == SIPWS_ERROR ? error->code : SIPWS_ERROR_TRANSPORT;
 }

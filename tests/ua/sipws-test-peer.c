@@ -331,6 +331,18 @@ sipws_test_run_for (guint ms)
     g_main_context_iteration (NULL, TRUE);
 }
 
+void
+sipws_test_wait_transport_state (SipwsAccount        *account,
+                                 SipwsTransportState  state)
+{
+  SipwsTransport *transport = sipws_account_get_transport (account);
+  gint64 deadline = g_get_monotonic_time () + SIPWS_TEST_WAIT_MS * 1000;
+
+  while (sipws_transport_get_state (transport) != state && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  g_assert_cmpint (sipws_transport_get_state (transport), ==, state);
+}
+
 SipwsAccount *
 sipws_test_account_new (SipwsTestPeer *peer,
                         guint          t1)

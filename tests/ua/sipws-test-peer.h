@@ -110,6 +110,9 @@ gboolean         sipws_test_wait_flag           (gboolean        *flag,
                                                  guint            timeout_ms);
 /* Iterates the default main context for @ms. */
 void             sipws_test_run_for             (guint            ms);
+/* Iterates until @account's transport is in @state; asserts it got there. */
+void             sipws_test_wait_transport_state (SipwsAccount        *account,
+                                                  SipwsTransportState  state);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SipwsTestPeer, sipws_test_peer_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SipwsTestDialog, sipws_test_dialog_free)

@@ -1604,6 +1604,193 @@ test_flow_never_back (Fixture       *fx,
   g_assert_cmpint (sipws_call_get_end_reason (fx->call), ==, SIPWS_END_REASON_LOCAL_HANGUP);
 }
 
+/* The server goes, then comes back refusing the account for good (HTTP
+ * 403): the transport ends in FAILED. @before runs while it waits to retry. */
+static void
+fail_transport (Fixture *fx,
+                void   (*before) (Fixture *fx))
+{
+  g_autoptr(GError) error = NULL;
+
+  sipws_fake_ws_server_stop (fx->peer->server);
+  sipws_test_wait_transport_state (fx->account, SIPWS_TRANSPORT_STATE_WAITING_TO_RETRY);
+  if (before != NULL)
+    before (fx);
+  sipws_fake_ws_server_set_handshake_status (fx->peer->server, 403);
+  g_assert_true (sipws_fake_ws_server_start (fx->peer->server, 0, &error));
+  g_assert_no_error (error);
+  sipws_test_wait_transport_state (fx->account, SIPWS_TRANSPORT_STATE_FAILED);
+}
+
+static void
+hold_and_wait (Fixture *fx)
+{
+  sipws_call_hold_async (fx->call, NULL, async_cb, fx);
+  /* While the transport retries, the re-INVITE waits for the next flow. */
+  sipws_test_run_for (200);
+  g_assert_false (fx->done);
+  g_assert_cmpint (sipws_call_get_state (fx->call), ==, SIPWS_CALL_STATE_ACTIVE);
+}
+
+static void
+test_flow_failed_hold (Fixture       *fx,
+                       gconstpointer  data)
+{
+  /* 64·T1 = 32 s: failing by timeout would take that long. */
+  SipwsTimerValues timers = { .t1 = 500, .t2 = 4000 };
+  g_autoptr(SipwsTestDialog) dialog = establish_outgoing (fx, NULL);
+  gint64 start;
+
+  sipws_account_set_timers (fx->account, &timers);
+  start = g_get_monotonic_time ();
+  fail_transport (fx, hold_and_wait);
+  /* No flow will come: the waiting re-INVITE fails now, and with it the
+   * dialog (§12.2.1.2). */
+  wait_done (fx);
+  g_assert_false (fx->ok);
+  g_assert_error (fx->error, SIPWS_ERROR, SIPWS_ERROR_TRANSPORT);
+  g_assert_nonnull (strstr (fx->error->message, "403"));
+  wait_state (fx, SIPWS_CALL_STATE_ENDED);
+  g_assert_cmpint (sipws_call_get_end_reason (fx->call), ==, SIPWS_END_REASON_NETWORK);
+  g_assert_cmpint ((g_get_monotonic_time () - start) / 1000, <, SIPWS_TEST_WAIT_MS);
+}
+
+static void
+test_flow_failed_hangup (Fixture       *fx,
+                         gconstpointer  data)
+{
+  SipwsTimerValues timers = { .t1 = 500, .t2 = 4000 };
+  g_autoptr(SipwsTestDialog) dialog = establish_outgoing (fx, NULL);
+  gint64 start;
+
+  sipws_account_set_timers (fx->account, &timers);
+  fail_transport (fx, NULL);
+  /* A call with nothing in flight survives the transport giving up... */
+  sipws_test_run_for (50);
+  g_assert_cmpint (sipws_call_get_state (fx->call), ==, SIPWS_CALL_STATE_ACTIVE);
+  /* ...and its BYE, which cannot go out, fails at once. */
+  start = g_get_monotonic_time ();
+  sipws_call_hangup (fx->call);
+  wait_state (fx, SIPWS_CALL_STATE_ENDED);
+  g_assert_cmpint (sipws_call_get_end_reason (fx->call), ==, SIPWS_END_REASON_LOCAL_HANGUP);
+  g_assert_cmpint ((g_get_monotonic_time () - start) / 1000, <, 1000);
+}
+
+static SipwsMediaHandler *
+declining_media_cb (SipwsAccount *account,
+                    SipwsCall    *call,
+                    guint        *calls)
+{
+  (*calls)++;
+  return NULL;
+}
+
+static void
+test_media_handler_chain (Fixture       *fx,
+                          gconstpointer  data)
+{
+  g_autoptr(SipwsMessage) invite = NULL;
+  g_autoptr(SipwsMessage) response = NULL;
+  g_autoptr(SipwsMessage) ack = NULL;
+  g_autofree char *sdp = NULL;
+  guint declined = 0;
+  gulong id;
+
+  /* A handler that returns NULL lets the next one decide: the fixture's
+   * handler, connected after it, provides the media. */
+  g_signal_handlers_disconnect_by_func (fx->account, create_media_cb, fx);
+  id = g_signal_connect (fx->account, "create-media-handler", G_CALLBACK (declining_media_cb), &declined);
+  g_signal_connect (fx->account, "create-media-handler", G_CALLBACK (create_media_cb), fx);
+  invite = call_bob (fx);
+  g_assert_cmpuint (declined, ==, 1);
+  g_assert_nonnull (fx->media);
+  g_assert_true (sipws_call_get_media_session (fx->call) == SIPWS_MEDIA_HANDLER (fx->media));
+  g_assert_cmpuint (fx->media->n_offers, ==, 1);
+  sdp = sipws_test_get_body (invite);
+  g_assert_nonnull (strstr (sdp, "o=fake"));
+  g_signal_handler_disconnect (fx->account, id);
+
+  response = answer (fx, invite, 486, NULL);
+  ack = sipws_test_peer_expect (fx->peer, "ACK");
+  wait_state (fx, SIPWS_CALL_STATE_ENDED);
+}
+
+static void
+test_media_handler_first_wins (Fixture       *fx,
+                               gconstpointer  data)
+{
+  g_autoptr(SipwsMessage) invite = NULL;
+  g_autoptr(SipwsMessage) response = NULL;
+  g_autoptr(SipwsMessage) ack = NULL;
+  guint later = 0;
+
+  /* Once a handler returned an object, later handlers are not asked. */
+  g_signal_connect (fx->account, "create-media-handler", G_CALLBACK (declining_media_cb), &later);
+  invite = call_bob (fx);
+  g_assert_cmpuint (later, ==, 0);
+  g_assert_true (sipws_call_get_media_session (fx->call) == SIPWS_MEDIA_HANDLER (fx->media));
+  g_signal_handlers_disconnect_by_func (fx->account, declining_media_cb, &later);
+
+  response = answer (fx, invite, 486, NULL);
+  ack = sipws_test_peer_expect (fx->peer, "ACK");
+  wait_state (fx, SIPWS_CALL_STATE_ENDED);
+}
+
+static void
+test_options_headers (Fixture       *fx,
+                      gconstpointer  data)
+{
+  g_autoptr(SipwsCallOptions) options = sipws_call_options_new ();
+  g_autoptr(SipwsCall) call = NULL;
+  g_autoptr(SipwsMessage) invite = NULL;
+  g_autoptr(SipwsMessage) response = NULL;
+  g_autoptr(SipwsMessage) ack = NULL;
+
+  /* Header names compare without case; a compact form is its long form. */
+  sipws_call_options_add_header (options, "subject", "first");
+  sipws_call_options_add_header (options, "Subject", "second");
+  sipws_call_options_add_header (options, "s", "third");
+  sipws_call_options_add_header (options, "X-Custom", "a");
+  sipws_call_options_add_header (options, "x-CUSTOM", "b");
+  call = sipws_account_call (fx->account, "sip:bob@example.com", options);
+  watch_call (fx, call);
+  invite = sipws_test_peer_expect (fx->peer, "INVITE");
+  g_assert_cmpuint (sipws_message_count_headers (invite, "Subject"), ==, 1);
+  g_assert_cmpstr (sipws_message_get_header (invite, "Subject"), ==, "third");
+  g_assert_cmpuint (sipws_message_count_headers (invite, "X-Custom"), ==, 1);
+  g_assert_cmpstr (sipws_message_get_header (invite, "X-Custom"), ==, "b");
+
+  response = answer (fx, invite, 486, NULL);
+  ack = sipws_test_peer_expect (fx->peer, "ACK");
+  wait_state (fx, SIPWS_CALL_STATE_ENDED);
+}
+
+static void
+test_call_options_case (void)
+{
+  g_autoptr(SipwsCallOptions) options = sipws_call_options_new ();
+  g_auto(GStrv) names = NULL;
+
+  sipws_call_options_add_header (options, "Subject", "hello");
+  sipws_call_options_add_header (options, "X-Tenant", "a");
+  g_assert_cmpstr (sipws_call_options_get_header (options, "subject"), ==, "hello");
+  g_assert_cmpstr (sipws_call_options_get_header (options, "SUBJECT"), ==, "hello");
+  g_assert_cmpstr (sipws_call_options_get_header (options, "s"), ==, "hello");
+  g_assert_cmpstr (sipws_call_options_get_header (options, "x-tenant"), ==, "a");
+  g_assert_null (sipws_call_options_get_header (options, "X-Tenants"));
+  g_assert_null (sipws_call_options_get_header (options, "Priority"));
+
+  /* Replacing keeps the first spelling and the order. */
+  sipws_call_options_add_header (options, "SUBJECT", "bye");
+  sipws_call_options_add_header (options, "Priority", "urgent");
+  names = sipws_call_options_get_header_names (options);
+  g_assert_cmpuint (g_strv_length (names), ==, 3);
+  g_assert_cmpstr (names[0], ==, "Subject");
+  g_assert_cmpstr (names[1], ==, "X-Tenant");
+  g_assert_cmpstr (names[2], ==, "Priority");
+  g_assert_cmpstr (sipws_call_options_get_header (options, "Subject"), ==, "bye");
+}
+
 static void
 test_account_disposed (Fixture       *fx,
                        gconstpointer  data)
@@ -1670,8 +1857,14 @@ main (int    argc,
   ADD ("refer/in", NULL, test_refer_in);
   ADD ("flow/drop-mid-call", NULL, test_flow_drop);
   ADD ("flow/never-back", NULL, test_flow_never_back);
+  ADD ("flow/failed-hold", NULL, test_flow_failed_hold);
+  ADD ("flow/failed-hangup", NULL, test_flow_failed_hangup);
   ADD ("account-disposed", NULL, test_account_disposed);
+  ADD ("media-handler/chain", NULL, test_media_handler_chain);
+  ADD ("media-handler/first-wins", NULL, test_media_handler_first_wins);
+  ADD ("options/headers", NULL, test_options_headers);
 #undef ADD
+  g_test_add_func ("/ua/call-options/header-case", test_call_options_case);
 
   return g_test_run ();
 }

@@ -521,6 +521,156 @@ test_outbound_gruu (Fixture       *fx,
   g_assert_cmpint (sipws_call_get_state (call), ==, SIPWS_CALL_STATE_ENDED);
 }
 
+#define PUB_GRUU "sip:alice@example.com;gr=urn:uuid:00000000-0000-4000-8000-00000000abcd"
+
+/* Answers @request with a 200 that may give a public GRUU, confirm outbound
+ * and give a Flow-Timer (0: none). */
+static void
+accept_with (Fixture      *fx,
+             SipwsMessage *request,
+             const char   *pub_gruu,
+             gboolean      outbound,
+             guint         flow_timer)
+{
+  g_autoptr(SipwsMessage) response = sipws_test_peer_response (fx->peer, request, 200);
+  g_autoptr(SipwsAddress) contact = sipws_address_copy (only_contact (request));
+  g_autofree char *contact_text = NULL;
+
+  sipws_address_set_param (contact, "expires", "600");
+  if (pub_gruu != NULL)
+    sipws_address_set_param (contact, "pub-gruu", pub_gruu);
+  contact_text = sipws_address_to_string (contact);
+  sipws_message_set_header (response, "Contact", contact_text);
+  if (outbound)
+    sipws_message_set_header (response, "Require", "outbound");
+  if (flow_timer > 0)
+    {
+      g_autofree char *value = g_strdup_printf ("%u", flow_timer);
+
+      sipws_message_set_header (response, "Flow-Timer", value);
+    }
+  sipws_test_peer_send (fx->peer, response);
+}
+
+static guint
+crlf_pings_during (Fixture *fx,
+                   guint    ms)
+{
+  guint before = sipws_fake_ws_server_get_n_crlf_pings (fx->peer->server);
+
+  sipws_test_run_for (ms);
+  return sipws_fake_ws_server_get_n_crlf_pings (fx->peer->server) - before;
+}
+
+static void
+test_keepalive_without_outbound (Fixture       *fx,
+                                 gconstpointer  data)
+{
+  guint interval = G_MAXUINT;
+  g_autoptr(SipwsMessage) request = NULL;
+
+  /* RFC 5626 §4.4.1: a registrar that does not confirm outbound need not
+   * answer CRLF pings, so the account's flow sends none by default... */
+  g_object_get (sipws_account_get_transport (fx->account), "keepalive-interval", &interval, NULL);
+  g_assert_cmpuint (interval, ==, 0);
+
+  /* ...nor at a Flow-Timer the registrar gives without Require: outbound. */
+  start_register (fx);
+  request = sipws_test_peer_expect (fx->peer, "REGISTER");
+  accept_with (fx, request, NULL, FALSE, 1);
+  wait_done (fx);
+  g_assert_true (fx->ok);
+  g_assert_cmpuint (crlf_pings_during (fx, 1200), ==, 0);
+}
+
+static void
+test_keepalive_new_flow (Fixture       *fx,
+                         gconstpointer  data)
+{
+  g_autoptr(SipwsMessage) first = NULL;
+  g_autoptr(SipwsMessage) again = NULL;
+  g_autoptr(SipwsMessage) third = NULL;
+  /* Timer F = 6.4 s: the registrar below takes its time. */
+  SipwsTimerValues timers = { .t1 = 100, .t2 = 400 };
+
+  sipws_account_set_timers (fx->account, &timers);
+  start_register (fx);
+  first = sipws_test_peer_expect (fx->peer, "REGISTER");
+  accept_with (fx, first, NULL, TRUE, 1);
+  wait_done (fx);
+  g_assert_cmpuint (crlf_pings_during (fx, 1300), >, 0);
+
+  /* A new flow (maybe to a server without outbound) gets no CRLF ping before
+   * its registrar confirms outbound: the old Flow-Timer is not carried over. */
+  sipws_fake_ws_server_close (fx->peer->server, 1001, "going away");
+  again = sipws_test_peer_expect (fx->peer, "REGISTER");
+  g_assert_cmpuint (crlf_pings_during (fx, 1200), ==, 0);
+  accept_with (fx, again, NULL, FALSE, 0);
+  g_assert_cmpuint (crlf_pings_during (fx, 1200), ==, 0);
+  g_assert_cmpint (sipws_account_get_registration_state (fx->account), ==, SIPWS_REGISTRATION_STATE_REGISTERED);
+
+  /* Outbound again, on the next flow: pings again at its Flow-Timer. */
+  sipws_fake_ws_server_close (fx->peer->server, 1001, "going away");
+  third = sipws_test_peer_expect (fx->peer, "REGISTER");
+  accept_with (fx, third, NULL, TRUE, 1);
+  g_assert_cmpuint (crlf_pings_during (fx, 1300), >, 0);
+}
+
+static void
+test_keepalive_unregistered (Fixture       *fx,
+                             gconstpointer  data)
+{
+  g_autoptr(SipwsMessage) first = NULL;
+  g_autoptr(SipwsMessage) request = NULL;
+
+  start_register (fx);
+  first = sipws_test_peer_expect (fx->peer, "REGISTER");
+  accept_with (fx, first, NULL, TRUE, 1);
+  wait_done (fx);
+
+  /* Without a registration, no outbound flow: the pings stop. */
+  fx->done = FALSE;
+  sipws_account_unregister_async (fx->account, SIPWS_UNREGISTER_NONE, NULL, unregister_cb, fx);
+  request = sipws_test_peer_expect (fx->peer, "REGISTER");
+  sipws_test_peer_reply (fx->peer, request, 200);
+  wait_done (fx);
+  g_assert_cmpuint (crlf_pings_during (fx, 1200), ==, 0);
+}
+
+static void
+test_error_notify (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(SipwsMessage) first = NULL;
+  g_autoptr(SipwsMessage) request = NULL;
+
+  start_register (fx);
+  first = sipws_test_peer_expect (fx->peer, "REGISTER");
+  accept_with (fx, first, PUB_GRUU, FALSE, 0);
+  wait_done (fx);
+  g_assert_cmpstr (sipws_account_get_gruu (fx->account), ==, PUB_GRUU);
+  g_assert_cmpuint (fx->error_notifies, ==, 0);
+
+  /* The registrar refuses the un-REGISTER: the error and the loss of the
+   * GRUU change together. */
+  fx->done = FALSE;
+  sipws_account_unregister_async (fx->account, SIPWS_UNREGISTER_NONE, NULL, unregister_cb, fx);
+  request = sipws_test_peer_expect (fx->peer, "REGISTER");
+  sipws_test_peer_reply (fx->peer, request, 403);
+  wait_done (fx);
+  g_assert_error (fx->error, SIPWS_ERROR, SIPWS_ERROR_REJECTED);
+  g_assert_nonnull (sipws_account_get_registration_error (fx->account));
+  g_assert_null (sipws_account_get_gruu (fx->account));
+  g_assert_cmpuint (fx->error_notifies, ==, 1);
+  g_assert_cmpuint (fx->gruu_notifies, ==, 2);
+
+  /* Registering again clears the error: that is a change to notify too. */
+  g_clear_pointer (&request, sipws_message_unref);
+  request = register_ok (fx, 600);
+  g_assert_null (sipws_account_get_registration_error (fx->account));
+  g_assert_cmpuint (fx->error_notifies, ==, 2);
+}
+
 static void
 test_refresh (Fixture       *fx,
               gconstpointer  data)
@@ -764,6 +914,10 @@ main (int    argc,
   ADD ("no-server", NULL, test_no_server);
   ADD ("bad-aor", NULL, test_bad_aor);
   ADD ("unreachable", NULL, test_unreachable);
+  ADD ("keepalive-without-outbound", NULL, test_keepalive_without_outbound);
+  ADD ("keepalive-new-flow", NULL, test_keepalive_new_flow);
+  ADD ("keepalive-unregistered", NULL, test_keepalive_unregistered);
+  ADD ("error-notify", NULL, test_error_notify);
 #undef ADD
 
   return g_test_run ();
