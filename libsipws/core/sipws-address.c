@@ -33,11 +33,12 @@ address_new_in (SipwsArena *arena)
 {
   SipwsAddress *self = sipws_arena_alloc (arena, sizeof (SipwsAddress));
 
-  memset (self, 0, sizeof (SipwsAddress));
-  self->arena = arena;
-  self->tag = -1;
-  self->q = -1;
-  self->expires = -1;
+  *self = (SipwsAddress) {
+    .arena = arena,
+    .tag = -1,
+    .q = -1,
+    .expires = -1,
+  };
   return self;
 }
 
@@ -320,19 +321,7 @@ sipws_address_parse_range (SipwsArena  *arena,
       self->display_name = o;
       self->quoted_display = quoted;
       if (quoted)
-        {
-          const char *s = display + 1, *s_end = display_end - 1;
-
-          if (memchr (s, '\\', s_end - s) == NULL)
-            o += s_end - s;
-          else
-            for (; s < s_end; s++)
-              {
-                if (*s == '\\')
-                  s++;
-                *o++ = *s;
-              }
-        }
+        o = sipws_scan_unquote_to (o, display + 1, display_end - 1);
       else
         {
           /* Tokens joined by single spaces, whatever LWS separated them. */
@@ -352,7 +341,10 @@ sipws_address_parse_range (SipwsArena  *arena,
       *o = '\0';
     }
 
+  /* Most addresses end at the '>', or have a tag and little else. */
   p = params_start;
+  if (p == end)
+    return self;
   if (!sipws_params_parse (&self->params, arena, SIPWS_PARAMS_HEADER, start, out, &p, end, error))
     return NULL;
   p = sipws_scan_skip_lws (p, end);

@@ -24,6 +24,17 @@ typedef struct {
   guint32     id;            /* SipwsHeaderId */
 } Header;
 
+/* The values of a list header (Via hops, addresses), in the message's
+ * arena. The GPtrArray the getters return is made on first request, at its
+ * exact size, and published atomically: a shared message is read from any
+ * thread. It holds no references (the values are in the arena). */
+typedef struct {
+  gpointer   *items;
+  guint       len;
+  guint       capacity;
+  GPtrArray  *array;
+} List;
+
 /* The interpreted CSeq, in the message's arena; the method is the end of
  * the header value. */
 typedef struct {
@@ -59,10 +70,10 @@ struct _SipwsMessage {
   guint            headers_capacity;
   GBytes          *body;     /* never NULL */
 
-  /* What the typed headers mean, by header id: a GPtrArray of SipwsVia or
-   * SipwsAddress for VIA and ADDRESS_LIST (holding no references: the
-   * values are in the arena), the first SipwsAddress for ADDRESS, a
-   * ContentType for CONTENT_TYPE, a CSeq for CSEQ; NULL when absent. */
+  /* What the typed headers mean, by header id: a List of SipwsVia or
+   * SipwsAddress for VIA and ADDRESS_LIST, the first SipwsAddress for
+   * ADDRESS, a ContentType for CONTENT_TYPE, a CSeq for CSEQ; NULL when
+   * absent. */
   gpointer         typed[SIPWS_HEADER_N_IDS];
 
   /* 1 + the index of the first header field of each known id, 0 when there
@@ -136,7 +147,7 @@ typed_clear (SipwsMessage  *self,
   SipwsHeaderType type = sipws_header_info[id].type;
 
   if (value != NULL && (type == SIPWS_HEADER_TYPE_VIA || type == SIPWS_HEADER_TYPE_ADDRESS_LIST))
-    g_ptr_array_unref (value);
+    g_clear_pointer (&((List *) value)->array, g_ptr_array_unref);
 }
 
 /* The elements of a comma-list value. Most values hold one element: with no
@@ -177,13 +188,59 @@ elements_next (Elements       *e,
  * sipws_scan_mirror()); with @self, it is also added to self->typed, and
  * without, the value is only checked. */
 
-static GPtrArray *
-typed_array (SipwsMessage   *self,
-             SipwsHeaderId   id)
+/* Appends @value to the list of header @id. */
+static void
+list_add (SipwsMessage  *self,
+          SipwsHeaderId  id,
+          gpointer       value)
 {
-  if (self->typed[id] == NULL)
-    self->typed[id] = g_ptr_array_new ();
-  return self->typed[id];
+  List *list = self->typed[id];
+
+  if (list == NULL)
+    {
+      list = sipws_arena_alloc (&self->arena, sizeof (List) + 4 * sizeof (gpointer));
+      list->items = (gpointer *) (list + 1);
+      list->len = 0;
+      list->capacity = 4;
+      list->array = NULL;
+      self->typed[id] = list;
+    }
+  else if (list->len == list->capacity)
+    {
+      /* the old room stays in the arena, unused */
+      gpointer *items = sipws_arena_alloc (&self->arena, 2 * list->capacity * sizeof (gpointer));
+
+      memcpy (items, list->items, list->len * sizeof (gpointer));
+      list->items = items;
+      list->capacity *= 2;
+    }
+  list->items[list->len++] = value;
+}
+
+/* The GPtrArray of the list of header @id, made on first request. */
+static GPtrArray *
+list_array (SipwsMessage  *self,
+            SipwsHeaderId  id)
+{
+  List *list = self->typed[id];
+  GPtrArray *array;
+
+  if (list == NULL)
+    return NULL;
+  array = g_atomic_pointer_get (&list->array);
+  if (G_LIKELY (array != NULL))
+    return array;
+
+  array = g_ptr_array_sized_new (list->len);
+  for (guint i = 0; i < list->len; i++)
+    g_ptr_array_add (array, list->items[i]);
+  if (!g_atomic_pointer_compare_and_exchange (&list->array, NULL, array))
+    {
+      /* another thread was first */
+      g_ptr_array_unref (array);
+      array = g_atomic_pointer_get (&list->array);
+    }
+  return array;
 }
 
 static gboolean
@@ -217,7 +274,7 @@ parse_via (SipwsMessage  *self,
       if (via == NULL)
         return FALSE;
       if (self != NULL)
-        g_ptr_array_add (typed_array (self, SIPWS_HEADER_VIA), via);
+        list_add (self, SIPWS_HEADER_VIA, via);
     }
   if (local_error != NULL)
     {
@@ -254,9 +311,9 @@ parse_address (SipwsMessage   *self,
 }
 
 static gboolean
-has_wildcard (GPtrArray *addresses)
+has_wildcard (List *addresses)
 {
-  return addresses != NULL && addresses->len > 0 && sipws_address_is_wildcard (addresses->pdata[0]);
+  return addresses != NULL && addresses->len > 0 && sipws_address_is_wildcard (addresses->items[0]);
 }
 
 static gboolean
@@ -271,7 +328,7 @@ parse_address_list (SipwsMessage   *self,
   Elements iter;
   SipwsScanSpan elem;
   GError *local_error = NULL;
-  GPtrArray *list = self != NULL ? self->typed[id] : NULL;
+  List *list = self != NULL ? self->typed[id] : NULL;
   guint n_elems = 0;
 
   elements_init (&iter, value, len);
@@ -313,8 +370,8 @@ parse_address_list (SipwsMessage   *self,
 
       if (self != NULL)
         {
-          list = typed_array (self, id);
-          g_ptr_array_add (list, address);
+          list_add (self, id, address);
+          list = self->typed[id];
         }
     }
   if (local_error != NULL)
@@ -427,9 +484,29 @@ parse_token_list (const char  *value,
                   gsize        len,
                   GError     **error)
 {
+  const char *q = sipws_scan_skip_lws (value, value + len);
   Elements iter;
   SipwsScanSpan elem;
   GError *local_error = NULL;
+
+  /* A valid list is tokens between commas and blanks (no quotes or
+   * brackets): that is read in one pass, and anything else again element
+   * by element for the precise error. */
+  if (q == value + len)
+    return TRUE;
+  for (;;)
+    {
+      const char *t = sipws_scan_token (q, value + len);
+
+      if (t == q)
+        break;
+      q = sipws_scan_skip_lws (t, value + len);
+      if (q == value + len)
+        return TRUE;
+      if (*q != ',')
+        break;
+      q = sipws_scan_skip_lws (q + 1, value + len);
+    }
 
   elements_init (&iter, value, len);
   while (elements_next (&iter, &elem, &local_error))
@@ -789,7 +866,7 @@ reinterpret (SipwsMessage  *self,
 /* Lifetime */
 
 /* Returns a new entry at the end of the header list, with no id yet. */
-static Header *
+G_ALWAYS_INLINE static inline Header *
 headers_push (SipwsMessage *self)
 {
   Header *h;
@@ -813,7 +890,7 @@ headers_push (SipwsMessage *self)
 }
 
 /* Records the entry at @index in first[] once its id is known. */
-static void
+G_ALWAYS_INLINE static inline void
 headers_index (SipwsMessage *self,
                guint         index)
 {
@@ -890,6 +967,17 @@ sipws_message_unref (SipwsMessage *self)
     g_free (self->headers);
   g_clear_pointer (&self->body, g_bytes_unref);
   sipws_arena_unref (&self->arena);
+}
+
+/* The body of every message without one, shared. */
+static GBytes *
+empty_body (void)
+{
+  static GBytes *empty;
+
+  if (g_once_init_enter (&empty))
+    g_once_init_leave (&empty, g_bytes_new_static ("", 0));
+  return empty;
 }
 
 /* Parser */
@@ -1209,44 +1297,62 @@ parse_status_line (SipwsMessage  *self,
   return TRUE;
 }
 
-static gboolean
-finish_header (SipwsMessage  *self,
-               Parser        *P,
-               GError       **error)
+/* Looks up the name of the field @h, whose value [value, value+value_len)
+ * is complete, and interprets its value; errors name the line and column
+ * of the value's start and go through the folds. */
+G_ALWAYS_INLINE static inline gboolean
+interpret_field (SipwsMessage  *self,
+                 Parser        *P,
+                 Header        *h,
+                 guint          line,
+                 gsize          column,
+                 const GArray  *folds,
+                 GError       **error)
 {
-  guint index = self->n_headers - 1;
-  Header *h = &self->headers[index];
+  guint index = h - self->headers;
+  SipwsHeaderId id;
   GError *sub = NULL;
 
   ((char *) h->value)[h->value_len] = '\0';
-  h->id = sipws_header_lookup (h->name, h->name_len);
-  P->have_header = FALSE;
+  h->id = id = sipws_header_lookup (h->name, h->name_len);
 
-  if (!interpret_header (self, &self->arena, h->id, h->value, h->value_len, &sub))
+  /* Most fields are kept as text and need no call at all. */
+  if (sipws_header_info[id].type != SIPWS_HEADER_TYPE_RAW &&
+      !interpret_header (self, &self->arena, id, h->value, h->value_len, &sub))
     {
       g_autofree char *context = g_strdup_printf ("invalid %s header",
-                                                  h->id != SIPWS_HEADER_UNKNOWN ? sipws_header_info[h->id].name
-                                                                                : h->name);
+                                                  id != SIPWS_HEADER_UNKNOWN ? sipws_header_info[id].name : h->name);
 
-      relocate_error (error, sub, P->header_line, P->header_column, P->folds, context);
+      relocate_error (error, sub, line, column, folds, context);
       return FALSE;
     }
-  if (h->id == SIPWS_HEADER_CONTENT_LENGTH && P->content_length < 0)
+  if (id == SIPWS_HEADER_CONTENT_LENGTH && P->content_length < 0)
     {
       guint64 n = 0;
 
       /* checked by interpret_header() */
       sipws_scan_number (h->value, h->value + h->value_len, MAX_UINT32, &n);
       P->content_length = (gint64) n;
-      P->content_length_line = P->header_line;
+      P->content_length_line = line;
     }
   headers_index (self, index);
   return TRUE;
 }
 
+/* Finishes the field being assembled, the last one. */
+static gboolean
+finish_header (SipwsMessage  *self,
+               Parser        *P,
+               GError       **error)
+{
+  P->have_header = FALSE;
+  return interpret_field (self, P, &self->headers[self->n_headers - 1], P->header_line, P->header_column,
+                          P->folds, error);
+}
+
 /* Adds the header field of the line [p, cr): its name ends at @name_end,
  * its value starts at @value. */
-static void
+G_ALWAYS_INLINE static inline void
 record_header (SipwsMessage *self,
                Parser       *P,
                char         *p,
@@ -1271,31 +1377,67 @@ record_header (SipwsMessage *self,
     g_array_set_size (P->folds, 0);
 }
 
-/* Reads the common header line, "Name: value" ending in CRLF with nothing
- * unusual, in one pass; returns its CR, or NULL for any other line, which
- * start_header() then reads again from the start with its precise errors. */
-static char *
-read_plain_header (SipwsMessage *self,
-                   Parser       *P,
-                   char         *p)
+/* Reads the common header lines, "Name: value" ending in CRLF with nothing
+ * unusual, from *@pp for as long as they come, each looked up and
+ * interpreted at once unless a continuation line follows. *@pp is left at
+ * the first line not read, which the general loop (with its precise
+ * errors) reads; FALSE with @error set when a value is invalid. */
+static gboolean
+read_plain_headers (SipwsMessage  *self,
+                    Parser        *P,
+                    char         **pp,
+                    GError       **error)
 {
-  char *name_end, *value, *lf;
+  char *p = *pp;
+  char *const end = (char *) P->end;
+  const gsize max_line = P->max_line;
+  gboolean ok = TRUE;
 
-  if (P->n_headers >= P->max_headers)
-    return NULL;
-  name_end = (char *) sipws_scan_token (p, P->end);
-  if (name_end == p || name_end >= P->end || *name_end != ':')
-    return NULL;
-  value = (char *) sipws_scan_skip_lws (name_end + 1, P->end);
-  /* The name, ':' and blanks hold no CR or LF; the LF may come at most
-   * max_line + 1 bytes after the start of the line. */
-  if ((gsize) (value - p) > P->max_line)
-    return NULL;
-  lf = memchr (value, '\n', MIN ((gsize) (P->end - value), P->max_line - (gsize) (value - p) + 2));
-  if (lf == NULL || lf[-1] != '\r' || memchr (value, '\r', lf - 1 - value) != NULL)
-    return NULL;
-  record_header (self, P, p, name_end, value, lf - 1);
-  return lf - 1;
+  while (P->n_headers < P->max_headers)
+    {
+      char *name_end, *value, *lf;
+      Header *h;
+
+      name_end = (char *) sipws_scan_token (p, end);
+      if (name_end == p || name_end >= end || *name_end != ':')
+        break;
+      value = (char *) sipws_scan_skip_lws (name_end + 1, end);
+      /* The name, ':' and blanks hold no CR or LF; the LF may come at most
+       * max_line + 1 bytes after the start of the line. */
+      if ((gsize) (value - p) > max_line)
+        break;
+      lf = memchr (value, '\n', MIN ((gsize) (end - value), max_line - (gsize) (value - p) + 2));
+      if (lf == NULL || lf[-1] != '\r' || memchr (value, '\r', lf - 1 - value) != NULL)
+        break;
+      if (lf + 1 >= end || lf[1] == ' ' || lf[1] == '\t')
+        {
+          /* Folded, or the last line: the general loop assembles it, or
+           * says first that the message ends too early. */
+          record_header (self, P, p, name_end, value, lf - 1);
+          p = lf + 1;
+          P->line++;
+          break;
+        }
+
+      *name_end = '\0';
+      h = headers_push (self);
+      h->name = p;
+      h->name_len = name_end - p;
+      h->value = value;
+      h->value_len = sipws_scan_trim_lws_end (value, lf - 1) - value;
+      P->n_headers++;
+      if (!interpret_field (self, P, h, P->line, value - p + 1, NULL, error))
+        {
+          ok = FALSE;
+          break;
+        }
+      p = lf + 1;
+      P->line++;
+      if (p >= end || *p == '\r')
+        break;
+    }
+  *pp = p;
+  return ok;
 }
 
 static gboolean
@@ -1391,8 +1533,10 @@ parse_head (SipwsMessage  *self,
   else if (!parse_request_line (self, p, cr, error))
     return NULL;
 
-  for (p = cr + 2, P->line = 2;; p = cr + 2, P->line++)
+  for (p = cr + 2, P->line = 2;;)
     {
+      char *line_start;
+
       if (p >= P->end)
         {
           set_error_at (error, SIPWS_ERROR_PARSE, P->line, 0,
@@ -1423,79 +1567,45 @@ parse_head (SipwsMessage  *self,
           if (cr == NULL)
             return NULL;
           continue_header (self, P, p, cr);
+          p = cr + 2;
+          P->line++;
           continue;
         }
 
       if (P->have_header && !finish_header (self, P, error))
         return NULL;
-      cr = read_plain_header (self, P, p);
-      if (cr != NULL)
+      line_start = p;
+      if (!read_plain_headers (self, P, &p, error))
+        return NULL;
+      if (p != line_start)
         continue;
       cr = find_line_end (P, p, P->max_line, "the header field", error);
       if (cr == NULL || !start_header (self, P, p, cr, error))
         return NULL;
+      p = cr + 2;
+      P->line++;
     }
 }
 
-/**
- * sipws_message_parse_full:
- * @bytes: one whole SIP message, as received in one WebSocket message
- * @max_size: the largest message accepted, or 0 for
- *   %SIPWS_MESSAGE_DEFAULT_MAX_SIZE
- * @max_headers: the most header fields accepted, or 0 for
- *   %SIPWS_MESSAGE_DEFAULT_MAX_HEADERS
- * @max_line_length: the longest start line or header field accepted (a
- *   folded field counts with its continuation lines), or 0 for
- *   %SIPWS_MESSAGE_DEFAULT_MAX_LINE
- * @trailing: (out) (optional): return location for the number of bytes after
- *   the body that Content-Length delimits
- * @error: return location for a %SIPWS_ERROR error
- *
- * Parses a SIP message with explicit limits.
- *
- * Framing follows RFC 7118 §5.1: the WebSocket message is the SIP message,
- * so without Content-Length the body is the rest of the frame. A
- * Content-Length larger than the rest is an error; bytes after the body it
- * delimits are ignored (RFC 3261 §18.3), reported in @trailing and logged
- * at debug level. When Content-Length is repeated (a semantic error that
- * [method@Sipws.Message.check_request] reports), the first one frames the
- * body.
- *
- * Lines end with CRLF only. Header values are unfolded: each continuation
- * line break with its surrounding blanks becomes one SP. Every header that
- * libsipws interprets (see the typed getters, plus Date, Retry-After and
- * Warning) is checked here, so a malformed one fails the whole message.
- *
- * Errors: %SIPWS_ERROR_MESSAGE_TOO_LARGE, %SIPWS_ERROR_TOO_MANY_HEADERS and
- * %SIPWS_ERROR_LINE_TOO_LONG for the limits, %SIPWS_ERROR_UNSUPPORTED_VERSION
- * for a SIP version other than 2.0 (a server answers 505), and
- * %SIPWS_ERROR_PARSE for anything else; the message starts with
- * `line L, column C:` (or `line L:`) and names the element or header.
- *
- * Returns: (transfer full) (nullable): the message, or %NULL with @error set
- */
-SipwsMessage *
-sipws_message_parse_full (GBytes  *bytes,
-                          gsize    max_size,
-                          guint    max_headers,
-                          gsize    max_line_length,
-                          gsize   *trailing,
-                          GError **error)
+/* sipws_message_parse_full() on [data, data+len). */
+static SipwsMessage *
+parse_data (const char  *data,
+            gsize        len,
+            gsize        max_size,
+            guint        max_headers,
+            gsize        max_line_length,
+            gsize       *trailing,
+            GError     **error)
 {
   g_autoptr(SipwsMessage) self = NULL;
   Parser P = { 0 };
-  const char *data;
   char *buf, *body;
-  gsize len, available, body_len;
-
-  g_return_val_if_fail (bytes != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  gsize available, body_len;
 
   if (trailing != NULL)
     *trailing = 0;
   if (max_size == 0)
     max_size = SIPWS_MESSAGE_DEFAULT_MAX_SIZE;
-  data = g_bytes_get_data (bytes, &len);
   if (len > max_size)
     {
       g_set_error (error, SIPWS_ERROR, SIPWS_ERROR_MESSAGE_TOO_LARGE,
@@ -1544,10 +1654,68 @@ sipws_message_parse_full (GBytes  *bytes,
     }
 
   /* The body holds its own reference to the arena: it outlives the message
-   * when someone keeps it. */
-  self->body = g_bytes_new_with_free_func (body, body_len, (GDestroyNotify) sipws_arena_unref,
-                                           sipws_arena_ref (&self->arena));
+   * when someone keeps it. Most messages have none. */
+  if (body_len == 0)
+    self->body = g_bytes_ref (empty_body ());
+  else
+    self->body = g_bytes_new_with_free_func (body, body_len, (GDestroyNotify) sipws_arena_unref,
+                                             sipws_arena_ref (&self->arena));
   return g_steal_pointer (&self);
+}
+
+/**
+ * sipws_message_parse_full:
+ * @bytes: one whole SIP message, as received in one WebSocket message
+ * @max_size: the largest message accepted, or 0 for
+ *   %SIPWS_MESSAGE_DEFAULT_MAX_SIZE
+ * @max_headers: the most header fields accepted, or 0 for
+ *   %SIPWS_MESSAGE_DEFAULT_MAX_HEADERS
+ * @max_line_length: the longest start line or header field accepted (a
+ *   folded field counts with its continuation lines), or 0 for
+ *   %SIPWS_MESSAGE_DEFAULT_MAX_LINE
+ * @trailing: (out) (optional): return location for the number of bytes after
+ *   the body that Content-Length delimits
+ * @error: return location for a %SIPWS_ERROR error
+ *
+ * Parses a SIP message with explicit limits.
+ *
+ * Framing follows RFC 7118 §5.1: the WebSocket message is the SIP message,
+ * so without Content-Length the body is the rest of the frame. A
+ * Content-Length larger than the rest is an error; bytes after the body it
+ * delimits are ignored (RFC 3261 §18.3), reported in @trailing and logged
+ * at debug level. When Content-Length is repeated (a semantic error that
+ * [method@Sipws.Message.check_request] reports), the first one frames the
+ * body.
+ *
+ * Lines end with CRLF only. Header values are unfolded: each continuation
+ * line break with its surrounding blanks becomes one SP. Every header that
+ * libsipws interprets (see the typed getters, plus Date, Retry-After and
+ * Warning) is checked here, so a malformed one fails the whole message.
+ *
+ * Errors: %SIPWS_ERROR_MESSAGE_TOO_LARGE, %SIPWS_ERROR_TOO_MANY_HEADERS and
+ * %SIPWS_ERROR_LINE_TOO_LONG for the limits, %SIPWS_ERROR_UNSUPPORTED_VERSION
+ * for a SIP version other than 2.0 (a server answers 505), and
+ * %SIPWS_ERROR_PARSE for anything else; the message starts with
+ * `line L, column C:` (or `line L:`) and names the element or header.
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL with @error set
+ */
+SipwsMessage *
+sipws_message_parse_full (GBytes  *bytes,
+                          gsize    max_size,
+                          guint    max_headers,
+                          gsize    max_line_length,
+                          gsize   *trailing,
+                          GError **error)
+{
+  const char *data;
+  gsize len;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  data = g_bytes_get_data (bytes, &len);
+  return parse_data (data, len, max_size, max_headers, max_line_length, trailing, error);
 }
 
 /**
@@ -1584,12 +1752,10 @@ sipws_message_parse (const char  *data,
                      gsize        len,
                      GError     **error)
 {
-  g_autoptr(GBytes) bytes = NULL;
-
   g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  bytes = g_bytes_new_static (data, len);
-  return sipws_message_parse_full (bytes, 0, 0, 0, NULL, error);
+  return parse_data (data, len, 0, 0, 0, NULL, error);
 }
 
 /* Builders */
@@ -1727,7 +1893,7 @@ sipws_message_new_request (const char *method,
   /* The URI is in another arena, which the message's keeps alive. */
   self->request_uri = sipws_uri_ref (uri);
   sipws_arena_add_cleanup (&self->arena, (GDestroyNotify) sipws_uri_unref, uri);
-  self->body = g_bytes_new_static ("", 0);
+  self->body = g_bytes_ref (empty_body ());
   return self;
 }
 
@@ -1755,7 +1921,7 @@ sipws_message_new_response (guint       status,
   if (reason == NULL)
     reason = sipws_message_get_default_reason (status);
   self->reason = sipws_arena_strndup (&self->arena, reason, strlen (reason));
-  self->body = g_bytes_new_static ("", 0);
+  self->body = g_bytes_ref (empty_body ());
   return self;
 }
 
@@ -2305,7 +2471,7 @@ sipws_message_set_body (SipwsMessage *self,
   g_return_if_fail (self != NULL);
 
   g_bytes_unref (self->body);
-  self->body = body != NULL ? g_bytes_ref (body) : g_bytes_new_static ("", 0);
+  self->body = g_bytes_ref (body != NULL ? body : empty_body ());
 
   if (content_type != NULL)
     sipws_message_set_header (self, "Content-Type", content_type);
@@ -2423,7 +2589,7 @@ GPtrArray *
 sipws_message_get_vias (SipwsMessage *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return self->typed[SIPWS_HEADER_VIA];
+  return list_array (self, SIPWS_HEADER_VIA);
 }
 
 /**
@@ -2436,11 +2602,11 @@ sipws_message_get_vias (SipwsMessage *self)
 SipwsVia *
 sipws_message_get_top_via (SipwsMessage *self)
 {
-  GPtrArray *vias;
+  List *vias;
 
   g_return_val_if_fail (self != NULL, NULL);
   vias = self->typed[SIPWS_HEADER_VIA];
-  return vias != NULL ? vias->pdata[0] : NULL;
+  return vias != NULL ? vias->items[0] : NULL;
 }
 
 /**
@@ -2648,7 +2814,7 @@ GPtrArray *
 sipws_message_get_contacts (SipwsMessage *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return self->typed[SIPWS_HEADER_CONTACT];
+  return list_array (self, SIPWS_HEADER_CONTACT);
 }
 
 /**
@@ -2675,7 +2841,7 @@ sipws_message_get_address_list (SipwsMessage *self,
   id = sipws_header_lookup (name, strlen (name));
   if (sipws_header_info[id].type != SIPWS_HEADER_TYPE_ADDRESS_LIST)
     return NULL;
-  return self->typed[id];
+  return list_array (self, id);
 }
 
 /**

@@ -45,6 +45,145 @@ name_bit (const char *name,
   return G_GUINT64_CONSTANT (1) << ((len * 7 + sipws_scan_lower[(guchar) name[0]]) & 63);
 }
 
+/* Finishes a parse: the entries used of the room reserved for them. */
+static inline void
+take_items (SipwsParams *params,
+            SipwsArena  *arena,
+            SipwsParam  *items,
+            guint        n)
+{
+  sipws_arena_commit (arena, (const char *) (items + n));
+  params->items = items;
+  params->len = params->capacity = n;
+}
+
+static inline const char *
+skip_blanks (const char *p,
+             const char *end)
+{
+  while (p < end && sipws_scan_is (*p, SIPWS_CC_WS))
+    p++;
+  return p;
+}
+
+/* SIPWS_PARAMS_HEADER, the most common lists (addresses, Via hops), in a
+ * loop of their own: token names, token / host / quoted-string values, no
+ * escapes, blanks around ';' and '='. */
+static G_GNUC_NO_INLINE gboolean
+parse_header_params (SipwsParams  *params,
+                     SipwsArena   *arena,
+                     const char   *start,
+                     char         *out,
+                     const char  **pp,
+                     const char   *end,
+                     GError      **error)
+{
+  const char *p = *pp;
+  guint n = 0, capacity = (guint) MIN ((gsize) (end - p) / 2, SIPWS_PARAMS_MAX);
+  SipwsParam *items = sipws_arena_reserve_aligned (arena, capacity * sizeof (SipwsParam));
+  guint64 seen = 0;
+
+  for (;;)
+    {
+      const char *q = skip_blanks (p, end);
+      const char *name, *name_end, *value = NULL, *value_end = NULL, *r;
+      gboolean quoted = FALSE, token = FALSE;
+      SipwsParam *param;
+      guint64 bit;
+
+      if (q >= end || *q != ';')
+        break;
+      name = skip_blanks (q + 1, end);
+      name_end = sipws_scan_token (name, end);
+      if (name_end == name)
+        {
+          sipws_scan_set_error (error, start, name, "expected parameter name after ';'");
+          return FALSE;
+        }
+      q = name_end;
+      r = skip_blanks (name_end, end);
+      if (r < end && *r == '=')
+        {
+          value = r = skip_blanks (r + 1, end);
+          if (r < end && *r == '"')
+            {
+              if (!sipws_scan_quoted_string (start, &r, end, error))
+                return FALSE;
+              quoted = TRUE;
+            }
+          else
+            {
+              r = sipws_scan_token (r, end);
+              token = r > value;
+              if (r < end && sipws_scan_is (*r, SIPWS_CC_GEN_VALUE))
+                {
+                  r = sipws_scan_span (r, end, SIPWS_CC_GEN_VALUE);
+                  token = FALSE;
+                }
+              if (r == value)
+                {
+                  sipws_scan_set_error (error, start, r, "expected parameter value after '='");
+                  return FALSE;
+                }
+            }
+          value_end = q = r;
+        }
+
+      if (n >= capacity)
+        {
+          /* capacity is short of what the text can hold only at 64 */
+          sipws_scan_set_error (error, start, name, "more than %u parameters", SIPWS_PARAMS_MAX);
+          return FALSE;
+        }
+      param = &items[n];
+      param->name = sipws_scan_mirror (start, out, name);
+      param->name_len = name_end - name;
+      ((char *) param->name)[param->name_len] = '\0';
+      param->wire = NULL;
+      param->quoted = quoted;
+      param->token = token;
+      /* A repeated parameter would mean different things to different
+       * readers (which tag, which branch?). */
+      bit = name_bit (name, param->name_len);
+      if ((seen & bit) != 0)
+        {
+          for (guint i = 0; i < n; i++)
+            if (sipws_param_name_is (&items[i], param->name, param->name_len))
+              {
+                sipws_scan_set_error (error, start, name, "duplicate parameter '%.*s'",
+                                      (int) MIN (name_end - name, 32), name);
+                return FALSE;
+              }
+        }
+      seen |= bit;
+
+      if (quoted)
+        {
+          /* the quoted-pairs resolved in place */
+          char *o = sipws_scan_mirror (start, out, value + 1);
+
+          param->value = o;
+          *sipws_scan_unquote_to (o, value + 1, value_end - 1) = '\0';
+        }
+      else if (value != NULL)
+        {
+          char *o = sipws_scan_mirror (start, out, value);
+
+          o[value_end - value] = '\0';
+          param->value = o;
+        }
+      else
+        param->value = NULL;
+      n++;
+      p = q;
+    }
+
+  if (n > 0)
+    take_items (params, arena, items, n);
+  *pp = p;
+  return TRUE;
+}
+
 gboolean
 sipws_params_parse (SipwsParams       *params,
                     SipwsArena        *arena,
@@ -56,7 +195,6 @@ sipws_params_parse (SipwsParams       *params,
                     GError           **error)
 {
   const char *p = *pp;
-  gboolean header = syntax == SIPWS_PARAMS_HEADER;
   guint32 name_classes;
   guint n = 0, capacity, n_wire = 0;
   guint64 seen = 0;
@@ -65,48 +203,43 @@ sipws_params_parse (SipwsParams       *params,
 
   g_return_val_if_fail (params->len == 0, FALSE);
 
-  switch (syntax)
-    {
-    case SIPWS_PARAMS_URI:
-      name_classes = SIPWS_CC_PARAM_CHAR;
-      sep = ';';
-      break;
-    case SIPWS_PARAMS_URI_HEADERS:
-      name_classes = SIPWS_CC_HNV_CHAR;
-      sep = '?';
-      break;
-    case SIPWS_PARAMS_HEADER:
-    default:
-      name_classes = SIPWS_CC_TOKEN;
-      sep = ';';
-      break;
-    }
-
   /* Every entry takes two bytes at least (";a"): the entries go straight
    * to the arena, in room for as many as the text can hold, and only what
    * is used is taken. Nothing else is allocated until then. */
-  if (p >= end || (*p != sep && !(header && sipws_scan_is (*p, SIPWS_CC_WS))))
+  if (p >= end || (*p != ';' && *p != '?' && !(syntax == SIPWS_PARAMS_HEADER && sipws_scan_is (*p, SIPWS_CC_WS))))
     return TRUE;
+  if (syntax == SIPWS_PARAMS_HEADER)
+    return parse_header_params (params, arena, start, out, pp, end, error);
+
+  if (syntax == SIPWS_PARAMS_URI)
+    {
+      name_classes = SIPWS_CC_PARAM_CHAR;
+      sep = ';';
+    }
+  else
+    {
+      name_classes = SIPWS_CC_HNV_CHAR;
+      sep = '?';
+    }
   capacity = (guint) MIN ((gsize) (end - p) / 2, SIPWS_PARAMS_MAX);
   items = sipws_arena_reserve_aligned (arena, capacity * sizeof (SipwsParam));
 
+  /* URI parameters and headers: no blanks, %HH escapes in names and values */
   for (;;)
     {
-      const char *q = header ? sipws_scan_skip_lws (p, end) : p;
+      const char *q = p;
       const char *name, *name_end, *value = NULL, *value_end = NULL;
-      gboolean name_escaped = FALSE, value_escaped = FALSE, quoted = FALSE, token = FALSE;
+      gboolean name_escaped = FALSE, value_escaped = FALSE;
       SipwsParam *param;
       guint64 bit;
 
       if (q >= end || *q != sep)
         break;
       q++;
-      if (header)
-        q = sipws_scan_skip_lws (q, end);
 
       name = q;
-      name_end = header ? sipws_scan_token (q, end) : sipws_scan_span_escaped (q, end, name_classes, &name_escaped);
-      if (!header && !check_bad_escape (start, name_end, end, error))
+      name_end = sipws_scan_span_escaped (q, end, name_classes, &name_escaped);
+      if (!check_bad_escape (start, name_end, end, error))
         return FALSE;
       if (name_end == name)
         {
@@ -118,41 +251,6 @@ sipws_params_parse (SipwsParams       *params,
 
       switch (syntax)
         {
-        case SIPWS_PARAMS_HEADER:
-          {
-            const char *r = sipws_scan_skip_lws (q, end);
-
-            if (r < end && *r == '=')
-              {
-                r = sipws_scan_skip_lws (r + 1, end);
-                value = r;
-                if (r < end && *r == '"')
-                  {
-                    if (!sipws_scan_quoted_string (start, &r, end, error))
-                      return FALSE;
-                    quoted = TRUE;
-                  }
-                else
-                  {
-                    r = sipws_scan_token (r, end);
-                    token = r > value;
-                    if (r < end && sipws_scan_is (*r, SIPWS_CC_GEN_VALUE))
-                      {
-                        r = sipws_scan_span (r, end, SIPWS_CC_GEN_VALUE);
-                        token = FALSE;
-                      }
-                  }
-                if (r == value)
-                  {
-                    sipws_scan_set_error (error, start, r, "expected parameter value after '='");
-                    return FALSE;
-                  }
-                value_end = r;
-                q = r;
-              }
-          }
-          break;
-
         case SIPWS_PARAMS_URI:
           if (q < end && *q == '=')
             {
@@ -170,6 +268,7 @@ sipws_params_parse (SipwsParams       *params,
           break;
 
         case SIPWS_PARAMS_URI_HEADERS:
+        case SIPWS_PARAMS_HEADER:
         default:
           if (q >= end || *q != '=')
             {
@@ -192,8 +291,8 @@ sipws_params_parse (SipwsParams       *params,
           return FALSE;
         }
       param = &items[n];
-      param->quoted = quoted;
-      param->token = token;
+      param->quoted = FALSE;
+      param->token = FALSE;
       param->wire = NULL;
       param->name = sipws_scan_mirror (start, out, name);
       param->name_len = mirror_string (start, out, name, name_end, name_escaped);
@@ -217,26 +316,7 @@ sipws_params_parse (SipwsParams       *params,
         }
       seen |= bit;
 
-      if (param->quoted)
-        {
-          /* The quoted-pairs resolved in place; most quoted values have
-           * none. */
-          const char *s = value + 1, *s_end = value_end - 1;
-          char *o = sipws_scan_mirror (start, out, s);
-
-          param->value = o;
-          if (memchr (s, '\\', s_end - s) == NULL)
-            o += s_end - s;
-          else
-            while (s < s_end)
-              {
-                if (*s == '\\')
-                  s++;
-                *o++ = *s++;
-              }
-          *o = '\0';
-        }
-      else if (value != NULL)
+      if (value != NULL)
         {
           param->value = sipws_scan_mirror (start, out, value);
           mirror_string (start, out, value, value_end, value_escaped);

@@ -152,6 +152,14 @@ gboolean sipws_scan_quoted_string (const char  *start,
  * [p, p+len) includes both DQUOTEs; the result has the quoted-pairs resolved. */
 char *sipws_scan_unquote (const char *p, gsize len);
 
+/* Writes the text [s, s_end) between the DQUOTEs of a validated
+ * quoted-string to @out with its quoted-pairs resolved, and returns the
+ * end of the output (@out may be where the same text is in a mirror:
+ * sipws_scan_mirror()). Most quoted strings have no quoted-pair. */
+char *sipws_scan_unquote_to (char       *out,
+                             const char *s,
+                             const char *s_end);
+
 /* Appends @s as a quoted-string: DQUOTE, backslash and control characters
  * become quoted-pairs; CR and LF, which no quoted-pair can carry, become SP. */
 void sipws_scan_append_quoted (GString *out, const char *s, gsize len);

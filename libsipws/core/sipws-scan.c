@@ -149,21 +149,37 @@ char *
 sipws_scan_unquote (const char *p,
                     gsize       len)
 {
-  const char *end;
   char *out, *o;
 
   g_return_val_if_fail (len >= 2 && p[0] == '"' && p[len - 1] == '"', NULL);
 
-  end = p + len - 1;
-  p++;
-  out = o = g_malloc (end - p + 1);
-  while (p < end)
-    {
-      if (*p == '\\' && p + 1 < end)
-        p++;
-      *o++ = *p++;
-    }
+  out = g_malloc (len - 1);
+  o = sipws_scan_unquote_to (out, p + 1, p + len - 1);
   *o = '\0';
+  return out;
+}
+
+char *
+sipws_scan_unquote_to (char       *out,
+                       const char *s,
+                       const char *s_end)
+{
+  const char *pair = memchr (s, '\\', s_end - s);
+
+  if (pair == NULL)
+    {
+      /* memmove: @out may be the same text in its mirror, or the text */
+      memmove (out, s, s_end - s);
+      return out + (s_end - s);
+    }
+  memmove (out, s, pair - s);
+  out += pair - s;
+  for (s = pair; s < s_end; s++)
+    {
+      if (*s == '\\' && s + 1 < s_end)
+        s++;
+      *out++ = *s;
+    }
   return out;
 }
 
@@ -384,7 +400,8 @@ sipws_scan_host (const char    *p,
                  SipwsScanHost *kind)
 {
   const char *label = p, *previous = NULL, *q;
-  gboolean name_ok = TRUE, ipv4_ok = TRUE;
+  /* Only a run starting with a digit may be an IPv4 address. */
+  gboolean name_ok = TRUE, ipv4_ok = p < end && (guchar) (*p - '0') <= 9;
   guint labels = 0;
 
   /* One label a round: [label, q), then a '.' or the end of the run. */

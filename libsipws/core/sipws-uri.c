@@ -155,16 +155,17 @@ unexpected (GError    **error,
 }
 
 
-static SipwsUri *
+G_ALWAYS_INLINE static inline SipwsUri *
 uri_new_in (SipwsArena     *arena,
             SipwsUriScheme  scheme)
 {
   SipwsUri *self = sipws_arena_alloc (arena, sizeof (SipwsUri));
 
-  memset (self, 0, sizeof (SipwsUri));
-  self->arena = arena;
-  self->scheme = scheme;
-  self->scheme_name = scheme != SIPWS_URI_SCHEME_OTHER ? scheme_names[scheme] : NULL;
+  *self = (SipwsUri) {
+    .arena = arena,
+    .scheme = scheme,
+    .scheme_name = scheme != SIPWS_URI_SCHEME_OTHER ? scheme_names[scheme] : NULL,
+  };
   return self;
 }
 
@@ -491,6 +492,10 @@ sipws_uri_parse_range (SipwsArena  *arena,
 {
   const char *scheme = p, *scheme_end;
   SipwsUriScheme kind;
+
+  /* nearly every URI */
+  if (end - p >= 4 && sipws_scan_load4 (p) == sipws_scan_load4 ("sip:"))
+    return parse_sip (arena, SIPWS_URI_SCHEME_SIP, start, out, p + 4, end, error);
 
   if (p >= end || !sipws_scan_is (*p, SIPWS_CC_ALPHA))
     {
