@@ -2875,8 +2875,14 @@ sipws_message_has_token (SipwsMessage *self,
   token_len = strlen (token);
   id = sipws_header_lookup (name, name_len);
   caseless = id != SIPWS_HEADER_ALLOW;
-  /* The fields of a known header start at its first one. */
-  i = id != SIPWS_HEADER_UNKNOWN && self->first[id] != 0 ? self->first[id] - 1u : 0;
+  /* The fields of a known header start at its first one; without one,
+   * only a field past G_MAXUINT16 fields can be that header. */
+  if (id == SIPWS_HEADER_UNKNOWN)
+    i = 0;
+  else if (self->first[id] != 0)
+    i = self->first[id] - 1u;
+  else
+    i = MIN (self->n_headers, G_MAXUINT16);
   for (; i < self->n_headers; i++)
     {
       const Header *h = &self->headers[i];

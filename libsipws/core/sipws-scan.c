@@ -394,6 +394,30 @@ sipws_scan_split_list (const char *value,
   return TRUE;
 }
 
+/* The dotted quad at @p, when there is one and nothing of a host name
+ * follows it: its end; NULL otherwise. */
+static inline const char *
+scan_ipv4 (const char *p,
+           const char *end)
+{
+  for (guint part = 0; part < 4; part++)
+    {
+      guint v, digits;
+
+      if (part > 0)
+        {
+          if (p >= end || *p != '.')
+            return NULL;
+          p++;
+        }
+      for (v = 0, digits = 0; p < end && (guchar) (*p - '0') <= 9 && digits < 4; p++, digits++)
+        v = v * 10 + (guint) (*p - '0');
+      if (digits == 0 || digits > 3 || v > 255)
+        return NULL;
+    }
+  return p < end && sipws_scan_is (*p, SIPWS_CC_HOSTNAME) ? NULL : p;
+}
+
 const char *
 sipws_scan_host (const char    *p,
                  const char    *end,
@@ -403,6 +427,12 @@ sipws_scan_host (const char    *p,
   /* Only a run starting with a digit may be an IPv4 address. */
   gboolean name_ok = TRUE, ipv4_ok = p < end && (guchar) (*p - '0') <= 9;
   guint labels = 0;
+
+  if (ipv4_ok && (q = scan_ipv4 (p, end)) != NULL)
+    {
+      *kind = SIPWS_SCAN_HOST_IPV4;
+      return q;
+    }
 
   /* One label a round: [label, q), then a '.' or the end of the run. */
   for (;;)

@@ -213,22 +213,33 @@ sipws_via_parse_range (SipwsArena  *arena,
   gsize i;
 
   name = sipws_scan_skip_lws (p, end);
-  name_end = sipws_scan_token (name, end);
-  if (name_end == name)
+  if (end - name > 8 && memcmp (name, "SIP/2.0/", 8) == 0)
     {
-      sipws_scan_set_error (error, start, name, "expected the Via protocol name");
-      return NULL;
+      /* what every hop says, in one compare */
+      name_end = name + 3;
+      version = name + 4;
+      version_end = name + 7;
+      transport = sipws_scan_skip_lws (name + 8, end);
     }
-  if ((version = expect_slash (start, name_end, end, error)) == NULL)
-    return NULL;
-  version_end = sipws_scan_token (version, end);
-  if (version_end == version)
+  else
     {
-      sipws_scan_set_error (error, start, version, "expected the Via protocol version");
-      return NULL;
+      name_end = sipws_scan_token (name, end);
+      if (name_end == name)
+        {
+          sipws_scan_set_error (error, start, name, "expected the Via protocol name");
+          return NULL;
+        }
+      if ((version = expect_slash (start, name_end, end, error)) == NULL)
+        return NULL;
+      version_end = sipws_scan_token (version, end);
+      if (version_end == version)
+        {
+          sipws_scan_set_error (error, start, version, "expected the Via protocol version");
+          return NULL;
+        }
+      if ((transport = expect_slash (start, version_end, end, error)) == NULL)
+        return NULL;
     }
-  if ((transport = expect_slash (start, version_end, end, error)) == NULL)
-    return NULL;
   transport_end = sipws_scan_token (transport, end);
   if (transport_end == transport)
     {
