@@ -30,6 +30,7 @@ struct _SipwsRegistration {
   guint granted;
   gboolean use_outbound;  /* FALSE after a 439 */
   gboolean outbound;      /* the registrar said Require: outbound */
+  guint flow_timer;       /* the CRLF keepalive period given to the transport */
   char *pub_gruu;
   char *temp_gruu;
   GPtrArray *service_route;
@@ -91,6 +92,10 @@ set_outbound (SipwsRegistration *self,
   self->outbound = outbound;
   if (outbound)
     seconds = flow_timer > 0 ? (guint) MIN (flow_timer, (gint64) G_MAXUINT) : DEFAULT_FLOW_TIMER;
+  /* Setting it again would put the next ping off: every refresh would. */
+  if (seconds == self->flow_timer)
+    return;
+  self->flow_timer = seconds;
   sipws_transport_set_flow_timer (sipws_account_peek_transport (self->account), seconds);
 }
 

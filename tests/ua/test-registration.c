@@ -523,11 +523,12 @@ test_outbound_gruu (Fixture       *fx,
 
 #define PUB_GRUU "sip:alice@example.com;gr=urn:uuid:00000000-0000-4000-8000-00000000abcd"
 
-/* Answers @request with a 200 that may give a public GRUU, confirm outbound
- * and give a Flow-Timer (0: none). */
+/* Answers @request with a 200 binding for @expires s that may give a public
+ * GRUU, confirm outbound and give a Flow-Timer (0: none). */
 static void
 accept_with (Fixture      *fx,
              SipwsMessage *request,
+             guint         expires,
              const char   *pub_gruu,
              gboolean      outbound,
              guint         flow_timer)
@@ -535,8 +536,9 @@ accept_with (Fixture      *fx,
   g_autoptr(SipwsMessage) response = sipws_test_peer_response (fx->peer, request, 200);
   g_autoptr(SipwsAddress) contact = sipws_address_copy (only_contact (request));
   g_autofree char *contact_text = NULL;
+  g_autofree char *expires_text = g_strdup_printf ("%u", expires);
 
-  sipws_address_set_param (contact, "expires", "600");
+  sipws_address_set_param (contact, "expires", expires_text);
   if (pub_gruu != NULL)
     sipws_address_set_param (contact, "pub-gruu", pub_gruu);
   contact_text = sipws_address_to_string (contact);
@@ -577,7 +579,7 @@ test_keepalive_without_outbound (Fixture       *fx,
   /* ...nor at a Flow-Timer the registrar gives without Require: outbound. */
   start_register (fx);
   request = sipws_test_peer_expect (fx->peer, "REGISTER");
-  accept_with (fx, request, NULL, FALSE, 1);
+  accept_with (fx, request, 600, NULL, FALSE, 1);
   wait_done (fx);
   g_assert_true (fx->ok);
   g_assert_cmpuint (crlf_pings_during (fx, 1200), ==, 0);
@@ -596,7 +598,7 @@ test_keepalive_new_flow (Fixture       *fx,
   sipws_account_set_timers (fx->account, &timers);
   start_register (fx);
   first = sipws_test_peer_expect (fx->peer, "REGISTER");
-  accept_with (fx, first, NULL, TRUE, 1);
+  accept_with (fx, first, 600, NULL, TRUE, 1);
   wait_done (fx);
   g_assert_cmpuint (crlf_pings_during (fx, 1300), >, 0);
 
@@ -605,15 +607,46 @@ test_keepalive_new_flow (Fixture       *fx,
   sipws_fake_ws_server_close (fx->peer->server, 1001, "going away");
   again = sipws_test_peer_expect (fx->peer, "REGISTER");
   g_assert_cmpuint (crlf_pings_during (fx, 1200), ==, 0);
-  accept_with (fx, again, NULL, FALSE, 0);
+  accept_with (fx, again, 600, NULL, FALSE, 0);
   g_assert_cmpuint (crlf_pings_during (fx, 1200), ==, 0);
   g_assert_cmpint (sipws_account_get_registration_state (fx->account), ==, SIPWS_REGISTRATION_STATE_REGISTERED);
 
   /* Outbound again, on the next flow: pings again at its Flow-Timer. */
   sipws_fake_ws_server_close (fx->peer->server, 1001, "going away");
   third = sipws_test_peer_expect (fx->peer, "REGISTER");
-  accept_with (fx, third, NULL, TRUE, 1);
+  accept_with (fx, third, 600, NULL, TRUE, 1);
   g_assert_cmpuint (crlf_pings_during (fx, 1300), >, 0);
+}
+
+static void
+test_keepalive_refresh (Fixture       *fx,
+                        gconstpointer  data)
+{
+  g_autoptr(SipwsMessage) first = NULL;
+  guint pings = sipws_fake_ws_server_get_n_crlf_pings (fx->peer->server);
+  gint64 end;
+  guint refreshes = 0;
+
+  /* A binding of 1 s is refreshed every 0.8-0.9 s, more often than the
+   * pings of a 1 s Flow-Timer (0.8-1 s): the refreshes must not keep
+   * putting the next ping off. */
+  start_register (fx);
+  first = sipws_test_peer_expect (fx->peer, "REGISTER");
+  accept_with (fx, first, 1, NULL, TRUE, 1);
+  wait_done (fx);
+  end = g_get_monotonic_time () + 3500 * 1000;
+  while (g_get_monotonic_time () < end)
+    {
+      g_autoptr(SipwsMessage) refresh = sipws_test_peer_next (fx->peer, 100);
+
+      if (refresh == NULL)
+        continue;
+      g_assert_cmpstr (sipws_message_get_method (refresh), ==, "REGISTER");
+      refreshes++;
+      accept_with (fx, refresh, 1, NULL, TRUE, 1);
+    }
+  g_assert_cmpuint (refreshes, >=, 3);
+  g_assert_cmpuint (sipws_fake_ws_server_get_n_crlf_pings (fx->peer->server) - pings, >=, 3);
 }
 
 static void
@@ -625,7 +658,7 @@ test_keepalive_unregistered (Fixture       *fx,
 
   start_register (fx);
   first = sipws_test_peer_expect (fx->peer, "REGISTER");
-  accept_with (fx, first, NULL, TRUE, 1);
+  accept_with (fx, first, 600, NULL, TRUE, 1);
   wait_done (fx);
 
   /* Without a registration, no outbound flow: the pings stop. */
@@ -646,7 +679,7 @@ test_error_notify (Fixture       *fx,
 
   start_register (fx);
   first = sipws_test_peer_expect (fx->peer, "REGISTER");
-  accept_with (fx, first, PUB_GRUU, FALSE, 0);
+  accept_with (fx, first, 600, PUB_GRUU, FALSE, 0);
   wait_done (fx);
   g_assert_cmpstr (sipws_account_get_gruu (fx->account), ==, PUB_GRUU);
   g_assert_cmpuint (fx->error_notifies, ==, 0);
@@ -916,6 +949,7 @@ main (int    argc,
   ADD ("unreachable", NULL, test_unreachable);
   ADD ("keepalive-without-outbound", NULL, test_keepalive_without_outbound);
   ADD ("keepalive-new-flow", NULL, test_keepalive_new_flow);
+  ADD ("keepalive-refresh", NULL, test_keepalive_refresh);
   ADD ("keepalive-unregistered", NULL, test_keepalive_unregistered);
   ADD ("error-notify", NULL, test_error_notify);
 #undef ADD
