@@ -496,6 +496,28 @@ def skip_reason(need_browser=False, need_gi=True):
     return reason
 
 
+def _run_one(test, fx):
+    """Run one test, then its cleanup (also when SIGTERM ends the run);
+    returns the failure text or None."""
+    error = None
+    try:
+        signal.setitimer(signal.ITIMER_REAL, TEST_TIMEOUT)
+        test(fx)
+    except Exception:
+        error = traceback.format_exc()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, CLEANUP_TIMEOUT)
+        try:
+            cleanup_errors = fx.cleanup()
+        except TestTimeout:
+            cleanup_errors = ["cleanup exceeded %.0f s" % CLEANUP_TIMEOUT]
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    if error is None and cleanup_errors:
+        error = "\n".join(cleanup_errors)
+    return error
+
+
 def run(tests, bed_options=None, need_browser=False, need_gi=True,
         setup=None, argv=None):
     """Run tests (functions taking a Fixture) as TAP against one bed.
@@ -527,27 +549,8 @@ def run(tests, bed_options=None, need_browser=False, need_gi=True,
         try:
             for number, test in enumerate(tests, 1):
                 name = test.__name__.replace("test_", "", 1)
-                fx = Fixture(bed, extra)
                 t0 = time.monotonic()
-                error = None
-                try:
-                    signal.setitimer(signal.ITIMER_REAL, TEST_TIMEOUT)
-                    test(fx)
-                except BaseException as e:  # noqa: B036 report everything
-                    if isinstance(e, (KeyboardInterrupt, SystemExit)):
-                        raise
-                    error = traceback.format_exc()
-                finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.setitimer(signal.ITIMER_REAL, CLEANUP_TIMEOUT)
-                try:
-                    cleanup_errors = fx.cleanup()
-                except TestTimeout:
-                    cleanup_errors = ["cleanup exceeded %.0f s" % CLEANUP_TIMEOUT]
-                finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-                if error is None and cleanup_errors:
-                    error = "\n".join(cleanup_errors)
+                error = _run_one(test, Fixture(bed, extra))
                 elapsed = time.monotonic() - t0
                 if error is None:
                     print("ok %d - %s (%.1f s)" % (number, name, elapsed),

@@ -57,12 +57,13 @@ def established_call(fx, listener, caller, callee):
     level, freq = cb.wait_tone(TONE_A)
     note("callee hears %.1f Hz at %.1f dBFS" % (freq, level))
     for w in (ca, cb):
-        received, sent = w.packets_during(1.0)
-        note("%s: %d packets received, %d sent in 1 s"
+        received, sent = w.packets_during(2.0)
+        note("%s: %d packets received, %d sent in 2 s"
              % (w.ua.user, received, sent))
-        # 20 ms Opus frames: 50 a second; half of that is plenty of margin.
-        check(received >= 25 and sent >= 25,
-              "%s: %d packets received, %d sent in 1 s"
+        # 20 ms Opus frames: 100 in 2 s; 40 % of that leaves room for a
+        # busy machine, and none of it for a stalled stream.
+        check(received >= 40 and sent >= 40,
+              "%s: %d packets received, %d sent in 2 s"
               % (w.ua.user, received, sent))
         stats = w.stats()
         check((stats.get_string("codec") or "").startswith("opus"),
@@ -107,7 +108,7 @@ def hold_and_resume(ca, cb):
     check(a_received <= 3, "caller still received %d packets on hold"
           % a_received)
     check(b_sent <= 3, "callee still sent %d packets on hold" % b_sent)
-    check(b_received >= 35, "callee received only %d packets on hold"
+    check(b_received >= 30, "callee received only %d packets on hold"
           % b_received)
     check(cb.hears(TONE_A), "callee no longer hears the caller on hold")
     check(not ca.hears(TONE_B), "caller still hears the callee on hold")
@@ -118,12 +119,12 @@ def hold_and_resume(ca, cb):
     e2e.spin_until(lambda: not cb.call.get_remote_held(), e2e.SIP_TIMEOUT,
                    "the callee to see the call resumed")
     ca.wait_tone(TONE_B, 5.0)
-    a_received, _ = ca.packets_during(1.0)
-    b_received, _ = cb.packets_during(1.0)
-    note("resumed, in 1 s: caller received %d, callee %d"
+    a_received, _ = ca.packets_during(2.0)
+    b_received, _ = cb.packets_during(2.0)
+    note("resumed, in 2 s: caller received %d, callee %d"
          % (a_received, b_received))
-    check(a_received >= 25 and b_received >= 25,
-          "after resume: caller received %d, callee %d packets in 1 s"
+    check(a_received >= 40 and b_received >= 40,
+          "after resume: caller received %d, callee %d packets in 2 s"
           % (a_received, b_received))
 
 
@@ -167,26 +168,25 @@ def test_digest_ws(fx):
     caller_hangs_up(ca, cb)
 
 
-def test_cookie(fx):
-    """Web login (RFC 7118 A.3): no SIP digest at all."""
+def web_authenticated_call(fx, listener, caller, callee):
+    """A full call on a web-authenticated listener: no digest at all."""
     before = challenges(fx)
-    a, b, ca, cb = established_call(fx, "cookie", "carol", "dave")
+    a, b, ca, cb = established_call(fx, listener, caller, callee)
     hold_and_resume(ca, cb)
     send_dtmf(ca, cb)
     caller_hangs_up(ca, cb)
     check(challenges(fx) == before,
-          "digest challenges were sent on the cookie listener")
+          "digest challenges were sent on the %s listener" % listener)
+
+
+def test_cookie(fx):
+    """Web login (RFC 7118 A.3)."""
+    web_authenticated_call(fx, "cookie", "carol", "dave")
 
 
 def test_url_token(fx):
-    """URL token (RFC 7118 A.2): no SIP digest at all."""
-    before = challenges(fx)
-    a, b, ca, cb = established_call(fx, "token", "alice", "bob")
-    hold_and_resume(ca, cb)
-    send_dtmf(ca, cb)
-    caller_hangs_up(ca, cb)
-    check(challenges(fx) == before,
-          "digest challenges were sent on the token listener")
+    """URL token (RFC 7118 A.2)."""
+    web_authenticated_call(fx, "token", "alice", "bob")
 
 
 TESTS = [test_digest_wss, test_digest_ws, test_cookie, test_url_token]

@@ -44,7 +44,7 @@ def attempts_after(ua, t):
 
 
 def check_backoff(ua, stopped_at, restarted_at):
-    """Attempts while the server was down: the first at once, then gaps
+    """Attempts while the server was down: the first within 2 s, then gaps
     that double (with jitter in [0.5, 1)) up to the cap."""
     times = [t for t in attempts_after(ua, stopped_at) if t < restarted_at]
     gaps = [b - a for a, b in zip(times, times[1:])]
@@ -55,23 +55,29 @@ def check_backoff(ua, stopped_at, restarted_at):
           % (len(times), restarted_at - stopped_at))
     check(times[0] - stopped_at < 2.0, "first reconnection after %.1f s"
           % (times[0] - stopped_at))
+    check(fits_backoff(gaps), "gaps %s do not follow min(%g, %g * 2^n) * "
+          "[0.5, 1) s for successive n"
+          % (["%.2f" % g for g in gaps], BACKOFF[1] / 1000.0,
+             BACKOFF[0] / 1000.0))
+
+
+def fits_backoff(gaps, slack=0.15):
+    """True when the gaps are the RFC 5626 delays of successive failed
+    rounds n0, n0+1, ... for some n0: min(cap, base * 2^n) * r with r in
+    [0.5, 1), give or take `slack` for a busy machine.  Which round the
+    first gap belongs to depends on when the flow broke."""
     base, cap = BACKOFF[0] / 1000.0, BACKOFF[1] / 1000.0
-    slack = 0.15      # main loop and connection refusal on a busy machine
-    for i, gap in enumerate(gaps):
-        check(gap >= base - slack, "gap %d is %.2f s: a retry storm"
-              % (i, gap))
-        check(gap <= cap + slack, "gap %d is %.2f s, above the %.1f s cap"
-              % (i, gap, cap))
-    # Rounds 1-3: delays in [0.5, 1), [1, 2), [2, 4) s: strictly growing.
-    for i in range(min(2, len(gaps) - 1)):
-        check(gaps[i + 1] > gaps[i] - slack,
-              "gaps do not grow: %s" % ["%.2f" % g for g in gaps])
+    for n0 in range(1, 6):
+        upper = [min(cap, base * 2 ** (n0 + i)) for i in range(len(gaps))]
+        if all(u / 2 - slack <= g <= u + slack for g, u in zip(gaps, upper)):
+            return True
+    return False
 
 
 def outage(fx, seconds, watch=None):
-    """Stop Kamailio for `seconds` (media sampled meanwhile when watch is a
-    list of CallWatch); returns (stopped_at, restarted_at) on each UA's
-    clock offset: monotonic times."""
+    """Stop Kamailio for `seconds` (packets each CallWatch of `watch`
+    received, sampled meanwhile); returns (stopped, restarted, samples),
+    the times on the monotonic clock."""
     stopped = time.monotonic()
     fx.bed.stop_server()
     note("Kamailio stopped")
@@ -179,7 +185,8 @@ def call_survives_outage(fx, hangup_side):
     note("packets received per second while down (caller, callee): %s"
          % samples)
     for second, (ra, rb) in enumerate(samples):
-        check(ra >= 35 and rb >= 35,
+        # 50 packets a second; 40 % of that shows the stream never stalled.
+        check(ra >= 20 and rb >= 20,
               "second %d of the outage: caller received %d, callee %d"
               % (second, ra, rb))
     check(ca.hears(TONE_B) and cb.hears(TONE_A),
@@ -193,9 +200,9 @@ def call_survives_outage(fx, hangup_side):
          % (time.monotonic() - restarted))
     for w in (ca, cb):
         check(w.state == S.CallState.ACTIVE, w.describe())
-        received, sent = w.packets_during(1.0)
-        check(received >= 35 and sent >= 35,
-              "%s after recovery: received %d, sent %d in 1 s"
+        received, sent = w.packets_during(2.0)
+        check(received >= 40 and sent >= 40,
+              "%s after recovery: received %d, sent %d in 2 s"
               % (w.ua.user, received, sent))
     check(ca.hears(TONE_B) and cb.hears(TONE_A), "tones lost after recovery")
 

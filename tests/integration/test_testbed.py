@@ -316,23 +316,30 @@ def t_invite_dialog(fx):
           "BYE got %d" % box["bye_response"].status)
 
 
+def _in_dialog_message(fx, sender, receiver, target, listener):
+    """sender sends an in-dialog MESSAGE to remote target `target` with the
+    proxy (on `listener`) as route set; receiver must get it and answer."""
+    route = ["<sip:127.0.0.1:%d;transport=ws;lr>" % fx.bed.ports[listener]]
+    dialog = Dialog(secrets.token_hex(8), "b-tag", "a-tag",
+                    "sip:%s@%s" % (receiver.user, fx.bed.domain), target,
+                    route, 1)
+    t, box = answer_in_thread(receiver, "MESSAGE")
+    call_id, cseq = sender.send_in_dialog(
+        dialog, "MESSAGE", headers=["Content-Type: text/plain"],
+        body="in dialog")
+    r = sender.wait_response(call_id, cseq, SIP_TIMEOUT)
+    t.join(SIP_TIMEOUT)
+    check(r.status == 200 and box.get("request") is not None,
+          "in-dialog MESSAGE to %s: %d (%s)" % (target, r.status,
+                                               box.get("error")))
+
+
 def t_in_dialog_to_gruu(fx):
     alice, bob, _ = _register_pair(fx)
     pub = contact_param(alice.register(), "pub-gruu")
     # A dialog whose remote target is alice's GRUU (no ;alias= on it) and
     # whose route set is the proxy: the proxy must find the flow itself.
-    route = ["<sip:127.0.0.1:%d;transport=ws;lr>" % fx.bed.ports["wss"]]
-    dialog = Dialog(secrets.token_hex(8), "b-tag", "a-tag",
-                    "sip:alice@" + fx.bed.domain, pub, route, 1)
-    t, box = answer_in_thread(alice, "MESSAGE")
-    call_id, cseq = bob.send_in_dialog(
-        dialog, "MESSAGE", headers=["Content-Type: text/plain"],
-        body="in dialog")
-    r = bob.wait_response(call_id, cseq, SIP_TIMEOUT)
-    t.join(SIP_TIMEOUT)
-    check(r.status == 200 and box.get("request") is not None,
-          "in-dialog MESSAGE to %s: %d (%s)" % (pub, r.status,
-                                               box.get("error")))
+    _in_dialog_message(fx, bob, alice, pub, "wss")
 
 
 def t_in_dialog_stale_alias(fx):
@@ -348,19 +355,8 @@ def t_in_dialog_stale_alias(fx):
     bob = fx.digest_user("ws", "bob")
     check(bob.register().status == 200, "bob REGISTER")
     # WSS is proto 6 in Kamailio's alias encoding.
-    target = "%s;alias=127.0.0.1~%d~6" % (pub, old_port)
-    route = ["<sip:127.0.0.1:%d;transport=ws;lr>" % fx.bed.ports["ws"]]
-    dialog = Dialog(secrets.token_hex(8), "b-tag", "a-tag",
-                    "sip:alice@" + fx.bed.domain, target, route, 1)
-    t, box = answer_in_thread(again, "MESSAGE")
-    call_id, cseq = bob.send_in_dialog(
-        dialog, "MESSAGE", headers=["Content-Type: text/plain"],
-        body="after reconnection")
-    r = bob.wait_response(call_id, cseq, SIP_TIMEOUT)
-    t.join(SIP_TIMEOUT)
-    check(r.status == 200 and box.get("request") is not None,
-          "in-dialog MESSAGE to %s: %d (%s)" % (target, r.status,
-                                               box.get("error")))
+    _in_dialog_message(fx, bob, again,
+                       "%s;alias=127.0.0.1~%d~6" % (pub, old_port), "ws")
 
 
 def t_flow_replacement(fx):
