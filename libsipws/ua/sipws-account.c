@@ -1239,8 +1239,8 @@ sipws_account_set_auth_username (SipwsAccount *self,
  * sipws_account_get_server_uris:
  * @self: an account
  *
- * Gets the WebSocket servers of the account, [property@Sipws.Account:server-
- * uris].
+ * Gets the WebSocket servers of the account,
+ * [property@Sipws.Account:server-uris].
  *
  * Returns: (nullable) (array zero-terminated=1) (transfer none): the server URIs
  */

@@ -2833,8 +2833,8 @@ sipws_call_get_remote_uri (SipwsCall *self)
  * sipws_call_get_remote_display_name:
  * @self: a call
  *
- * Gets the display name of the other party, [property@Sipws.Call:remote-
- * display-name].
+ * Gets the display name of the other party,
+ * [property@Sipws.Call:remote-display-name].
  *
  * Returns: (nullable): the display name of the other party
  */
@@ -2866,8 +2866,8 @@ sipws_call_get_end_reason (SipwsCall *self)
  * sipws_call_get_end_status:
  * @self: a call
  *
- * Gets the SIP status code that ended the call, [property@Sipws.Call:end-
- * status].
+ * Gets the SIP status code that ended the call,
+ * [property@Sipws.Call:end-status].
  *
  * Returns: the SIP status that ended the call, or 0
  */
@@ -2883,8 +2883,8 @@ sipws_call_get_end_status (SipwsCall *self)
  * sipws_call_get_end_message:
  * @self: a call
  *
- * Gets a human-readable reason the call ended, [property@Sipws.Call:end-
- * message].
+ * Gets a human-readable reason the call ended,
+ * [property@Sipws.Call:end-message].
  *
  * Returns: (nullable): why the call ended, for people
  */
@@ -2959,8 +2959,8 @@ sipws_call_set_muted (SipwsCall *self,
  * sipws_call_get_remote_held:
  * @self: a call
  *
- * Gets whether the other party put us on hold, [property@Sipws.Call:remote-
- * held].
+ * Gets whether the other party put us on hold,
+ * [property@Sipws.Call:remote-held].
  *
  * Returns: whether the peer put us on hold
  */
