@@ -34,6 +34,12 @@
  * A request sent while the flow is down, or while a new flow is being
  * registered, waits for it (at most 64·T1, the transaction timeout), so a
  * call survives a flow failure: its BYE or re-INVITE goes out on the new flow.
+ * When the transport gives up (%SIPWS_TRANSPORT_STATE_FAILED: an untrusted
+ * certificate, refused credentials…), the waiting requests fail at once, and
+ * so does any request sent while it stays there, with %SIPWS_ERROR_TLS or
+ * %SIPWS_ERROR_TRANSPORT and the transport's reason; the registration fails
+ * with the same error. [method@Sipws.Account.register_async], a new call or
+ * a new message starts the transport again.
  *
  * ## Keepalive
  *
@@ -1018,7 +1024,7 @@ sipws_account_class_init (SipwsAccountClass *klass)
    *
    * Why the last registration attempt failed (in the %SIPWS_ERROR domain:
    * %SIPWS_ERROR_AUTH, %SIPWS_ERROR_REJECTED, %SIPWS_ERROR_TIMEOUT,
-   * %SIPWS_ERROR_TRANSPORT), or %NULL.
+   * %SIPWS_ERROR_TRANSPORT, %SIPWS_ERROR_TLS), or %NULL.
    */
   props[PROP_REGISTRATION_ERROR] = g_param_spec_boxed ("registration-error", NULL, NULL, G_TYPE_ERROR, ro);
 
@@ -1880,7 +1886,9 @@ sipws_account_send_message_async (SipwsAccount        *self,
  *
  * Returns: %TRUE when the recipient (or its server) accepted the message
  *   with a 2xx; %FALSE with @error set (%SIPWS_ERROR_REJECTED with the status
- *   in the message, %SIPWS_ERROR_TIMEOUT, %SIPWS_ERROR_AUTH…) otherwise
+ *   in the message, %SIPWS_ERROR_TIMEOUT, %SIPWS_ERROR_AUTH,
+ *   %SIPWS_ERROR_TRANSPORT or %SIPWS_ERROR_TLS when the server cannot be
+ *   reached…) otherwise
  */
 gboolean
 sipws_account_send_message_finish (SipwsAccount  *self,
