@@ -111,7 +111,7 @@ connected_cb (GObject      *source,
                   NULL);
 
   if (run->options->duration > 0)
-    run->duration_id = g_timeout_add_seconds (run->options->duration, duration_done_cb, run);
+    run->duration_id = g_timeout_add ((guint) run->options->duration * 1000, duration_done_cb, run);
   else
     g_main_loop_quit (run->loop);
 }
