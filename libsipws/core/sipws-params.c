@@ -20,18 +20,24 @@ check_bad_escape (const char  *start,
   return TRUE;
 }
 
-/* Makes [s, s_end) a string in the mirror: NUL-terminated in place, its
- * %HH escapes decoded when @escaped. Returns its length. */
+/* Makes [s, s_end) a string in the mirror, its %HH escapes decoded when
+ * @escaped. Returns its length. */
 static inline gsize
-mirror_string (const char *start,
-               char       *out,
-               const char *s,
-               const char *s_end,
-               gboolean    escaped)
+mirror_decoded (const char *start,
+                char       *out,
+                const char *s,
+                const char *s_end,
+                gboolean    escaped)
 {
-  char *o = sipws_scan_mirror (start, out, s);
-  char *o_end = escaped ? sipws_scan_decode_escapes (o, s, s_end - s) : o + (s_end - s);
+  char *o, *o_end;
 
+  if (!escaped)
+    {
+      sipws_scan_mirror_string (start, out, s, s_end);
+      return s_end - s;
+    }
+  o = sipws_scan_mirror (start, out, s);
+  o_end = sipws_scan_decode_escapes (o, s, s_end - s);
   *o_end = '\0';
   return o_end - o;
 }
@@ -43,6 +49,33 @@ name_bit (const char *name,
           gsize       len)
 {
   return G_GUINT64_CONSTANT (1) << ((len * 7 + sipws_scan_lower[(guchar) name[0]]) & 63);
+}
+
+/* A repeated parameter would mean different things to different readers
+ * (which tag, which branch?): FALSE with @error set when the entry @n
+ * repeats a name of the entries before it. */
+static inline gboolean
+check_repeat (const SipwsParam  *items,
+              guint              n,
+              guint64           *seen,
+              const char        *start,
+              const char        *name,
+              const char        *name_end,
+              GError           **error)
+{
+  const SipwsParam *param = &items[n];
+  guint64 bit = name_bit (param->name, param->name_len);
+
+  if ((*seen & bit) != 0)
+    for (guint i = 0; i < n; i++)
+      if (sipws_param_name_is (&items[i], param->name, param->name_len))
+        {
+          sipws_scan_set_error (error, start, name, "duplicate parameter '%.*s'",
+                                (int) MIN (name_end - name, 32), name);
+          return FALSE;
+        }
+  *seen |= bit;
+  return TRUE;
 }
 
 /* Finishes a parse: the entries used of the room reserved for them. */
@@ -57,19 +90,10 @@ take_items (SipwsParams *params,
   params->len = params->capacity = n;
 }
 
-static inline const char *
-skip_blanks (const char *p,
-             const char *end)
-{
-  while (p < end && sipws_scan_is (*p, SIPWS_CC_WS))
-    p++;
-  return p;
-}
-
 /* SIPWS_PARAMS_HEADER, the most common lists (addresses, Via hops), in a
  * loop of their own: token names, token / host / quoted-string values, no
  * escapes, blanks around ';' and '='. */
-static G_GNUC_NO_INLINE gboolean
+static gboolean
 parse_header_params (SipwsParams  *params,
                      SipwsArena   *arena,
                      const char   *start,
@@ -85,15 +109,14 @@ parse_header_params (SipwsParams  *params,
 
   for (;;)
     {
-      const char *q = skip_blanks (p, end);
+      const char *q = sipws_scan_skip_lws (p, end);
       const char *name, *name_end, *value = NULL, *value_end = NULL, *r;
       gboolean quoted = FALSE, token = FALSE;
       SipwsParam *param;
-      guint64 bit;
 
       if (q >= end || *q != ';')
         break;
-      name = skip_blanks (q + 1, end);
+      name = sipws_scan_skip_lws (q + 1, end);
       name_end = sipws_scan_token (name, end);
       if (name_end == name)
         {
@@ -101,10 +124,10 @@ parse_header_params (SipwsParams  *params,
           return FALSE;
         }
       q = name_end;
-      r = skip_blanks (name_end, end);
+      r = sipws_scan_skip_lws (name_end, end);
       if (r < end && *r == '=')
         {
-          value = r = skip_blanks (r + 1, end);
+          value = r = sipws_scan_skip_lws (r + 1, end);
           if (r < end && *r == '"')
             {
               if (!sipws_scan_quoted_string (start, &r, end, error))
@@ -136,26 +159,13 @@ parse_header_params (SipwsParams  *params,
           return FALSE;
         }
       param = &items[n];
-      param->name = sipws_scan_mirror (start, out, name);
+      param->name = sipws_scan_mirror_string (start, out, name, name_end);
       param->name_len = name_end - name;
-      ((char *) param->name)[param->name_len] = '\0';
       param->wire = NULL;
       param->quoted = quoted;
       param->token = token;
-      /* A repeated parameter would mean different things to different
-       * readers (which tag, which branch?). */
-      bit = name_bit (name, param->name_len);
-      if ((seen & bit) != 0)
-        {
-          for (guint i = 0; i < n; i++)
-            if (sipws_param_name_is (&items[i], param->name, param->name_len))
-              {
-                sipws_scan_set_error (error, start, name, "duplicate parameter '%.*s'",
-                                      (int) MIN (name_end - name, 32), name);
-                return FALSE;
-              }
-        }
-      seen |= bit;
+      if (!check_repeat (items, n, &seen, start, name, name_end, error))
+        return FALSE;
 
       if (quoted)
         {
@@ -166,12 +176,7 @@ parse_header_params (SipwsParams  *params,
           *sipws_scan_unquote_to (o, value + 1, value_end - 1) = '\0';
         }
       else if (value != NULL)
-        {
-          char *o = sipws_scan_mirror (start, out, value);
-
-          o[value_end - value] = '\0';
-          param->value = o;
-        }
+        param->value = sipws_scan_mirror_string (start, out, value, value_end);
       else
         param->value = NULL;
       n++;
@@ -231,7 +236,6 @@ sipws_params_parse (SipwsParams       *params,
       const char *name, *name_end, *value = NULL, *value_end = NULL;
       gboolean name_escaped = FALSE, value_escaped = FALSE;
       SipwsParam *param;
-      guint64 bit;
 
       if (q >= end || *q != sep)
         break;
@@ -295,31 +299,20 @@ sipws_params_parse (SipwsParams       *params,
       param->token = FALSE;
       param->wire = NULL;
       param->name = sipws_scan_mirror (start, out, name);
-      param->name_len = mirror_string (start, out, name, name_end, name_escaped);
+      param->name_len = mirror_decoded (start, out, name, name_end, name_escaped);
       if (name_escaped && memchr (param->name, '\0', param->name_len) != NULL)
         {
           sipws_scan_set_error (error, start, name, "escaped NUL in parameter name");
           return FALSE;
         }
-      /* A repeated parameter would mean different things to different
-       * readers (which tag, which branch?); URI headers may repeat. */
-      bit = name_bit (param->name, param->name_len);
-      if ((seen & bit) != 0 && syntax != SIPWS_PARAMS_URI_HEADERS)
-        {
-          for (guint i = 0; i < n; i++)
-            if (sipws_param_name_is (&items[i], param->name, param->name_len))
-              {
-                sipws_scan_set_error (error, start, name, "duplicate parameter '%.*s'",
-                                      (int) MIN (name_end - name, 32), name);
-                return FALSE;
-              }
-        }
-      seen |= bit;
+      /* URI headers may repeat (?Route=a&Route=b). */
+      if (syntax != SIPWS_PARAMS_URI_HEADERS && !check_repeat (items, n, &seen, start, name, name_end, error))
+        return FALSE;
 
       if (value != NULL)
         {
           param->value = sipws_scan_mirror (start, out, value);
-          mirror_string (start, out, value, value_end, value_escaped);
+          mirror_decoded (start, out, value, value_end, value_escaped);
           if (value_escaped)
             {
               /* The text as written, copied once the entries are placed. */
@@ -443,11 +436,12 @@ sipws_params_set (SipwsParams       *params,
                   const char        *name,
                   const char        *value)
 {
-  SipwsParam *param = (SipwsParam *) sipws_params_lookup (params, name);
+  SipwsParam *param;
 
   g_return_if_fail (name != NULL && *name != '\0');
   g_return_if_fail (syntax != SIPWS_PARAMS_HEADER || sipws_scan_is_token (name, strlen (name)));
 
+  param = (SipwsParam *) sipws_params_lookup (params, name);
   if (param == NULL)
     {
       gsize name_len = strlen (name);

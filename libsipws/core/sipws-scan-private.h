@@ -99,7 +99,7 @@ sipws_scan_span_escaped (const char *p, const char *end, guint32 classes, gboole
 static inline const char *
 sipws_scan_skip_lws (const char *p, const char *end)
 {
-  while (p < end && (*p == ' ' || *p == '\t'))
+  while (p < end && sipws_scan_is (*p, SIPWS_CC_WS))
     p++;
   return p;
 }
@@ -133,6 +133,20 @@ sipws_scan_mirror (const char *start,
                    const char *p)
 {
   return out + (p - start);
+}
+
+/* [s, s_end) of the text @start begins, made a NUL-terminated string in
+ * its mirror @out. */
+static inline const char *
+sipws_scan_mirror_string (const char *start,
+                          char       *out,
+                          const char *s,
+                          const char *s_end)
+{
+  char *o = sipws_scan_mirror (start, out, s);
+
+  o[s_end - s] = '\0';
+  return o;
 }
 
 /* TRUE when [s, s+len) is a non-empty token. */

@@ -177,19 +177,6 @@ arena_size_for (gsize len)
   return sizeof (SipwsUri) + len + 1 + MIN (len / 2, 8) * sizeof (SipwsParam) + 32;
 }
 
-/* [s, s_end) as a string in the mirror @out of the text @start begins. */
-static inline const char *
-mirror_string (const char *start,
-               char       *out,
-               const char *s,
-               const char *s_end)
-{
-  char *o = sipws_scan_mirror (start, out, s);
-
-  o[s_end - s] = '\0';
-  return o;
-}
-
 static SipwsUri *
 parse_sip (SipwsArena      *arena,
            SipwsUriScheme   scheme,
@@ -312,7 +299,7 @@ parse_sip (SipwsArena      *arena,
   self = uri_new_in (arena, scheme);
   self->port = (guint16) port;
   self->host_is_ipv6 = ipv6;
-  self->host = mirror_string (start, out, host, host_end);
+  self->host = sipws_scan_mirror_string (start, out, host, host_end);
   if (user != NULL)
     {
       if (user_escaped)
@@ -327,11 +314,11 @@ parse_sip (SipwsArena      *arena,
         }
       else
         {
-          self->user = mirror_string (start, out, user, user_end);
+          self->user = sipws_scan_mirror_string (start, out, user, user_end);
           self->user_len = user_end - user;
         }
       if (password != NULL)
-        self->password = mirror_string (start, out, password, password_end);
+        self->password = sipws_scan_mirror_string (start, out, password, password_end);
     }
 
   if (p < end)
@@ -397,7 +384,7 @@ parse_tel (SipwsArena  *arena,
   p = number_end;
 
   self = uri_new_in (arena, SIPWS_URI_SCHEME_TEL);
-  self->user = mirror_string (start, out, number, number_end);
+  self->user = sipws_scan_mirror_string (start, out, number, number_end);
   self->user_len = number_end - number;
 
   if (!sipws_params_parse (&self->params, arena, SIPWS_PARAMS_URI, start, out, &p, end, error))
@@ -477,8 +464,8 @@ parse_other (SipwsArena  *arena,
     }
 
   self = uri_new_in (arena, SIPWS_URI_SCHEME_OTHER);
-  self->scheme_name = mirror_string (start, out, scheme, scheme_end);
-  self->opaque = mirror_string (start, out, p, end);
+  self->scheme_name = sipws_scan_mirror_string (start, out, scheme, scheme_end);
+  self->opaque = sipws_scan_mirror_string (start, out, p, end);
   return self;
 }
 

@@ -183,19 +183,6 @@ expect_slash (const char  *start,
   return sipws_scan_skip_lws (p + 1, end);
 }
 
-/* [s, s_end) as a string in the mirror @out of the text @start begins. */
-static inline const char *
-mirror_string (const char *start,
-               char       *out,
-               const char *s,
-               const char *s_end)
-{
-  char *o = sipws_scan_mirror (start, out, s);
-
-  o[s_end - s] = '\0';
-  return o;
-}
-
 SipwsVia *
 sipws_via_parse_range (SipwsArena  *arena,
                        const char  *start,
@@ -294,17 +281,17 @@ sipws_via_parse_range (SipwsArena  *arena,
   self->port = (guint16) port;
   sipws_params_init (&self->params);
 
-  self->protocol_name = mirror_string (start, out, name, name_end);
-  self->protocol_version = mirror_string (start, out, version, version_end);
+  self->protocol_name = sipws_scan_mirror_string (start, out, name, name_end);
+  self->protocol_version = sipws_scan_mirror_string (start, out, version, version_end);
   o = sipws_scan_mirror (start, out, transport);
   for (i = 0; i < (gsize) (transport_end - transport); i++)
     o[i] = transport[i] >= 'a' && transport[i] <= 'z' ? transport[i] - ('a' - 'A') : transport[i];
   o[i] = '\0';
   self->transport = o;
   if (*host == '[')
-    self->host = mirror_string (start, out, host + 1, host_end - 1);
+    self->host = sipws_scan_mirror_string (start, out, host + 1, host_end - 1);
   else
-    self->host = mirror_string (start, out, host, host_end);
+    self->host = sipws_scan_mirror_string (start, out, host, host_end);
 
   if (!sipws_params_parse (&self->params, arena, SIPWS_PARAMS_HEADER, start, out, &p, end, error) ||
       !index_params (self, start, params_start, error))
