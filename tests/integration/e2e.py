@@ -17,6 +17,7 @@ libsipws/Sipws-1.0.typelib and app/cli/sipws; default <top>/build.
 """
 
 import gc
+import importlib.util
 import os
 import signal
 import sys
@@ -77,9 +78,7 @@ def gi_skip_reason():
     if not os.path.exists(os.path.join(lib_dir, "Sipws-1.0.typelib")):
         return ("no Sipws-1.0.typelib in %s (libsipws built without "
                 "gobject-introspection)" % lib_dir)
-    try:
-        import gi  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("gi") is None:
         return "python3-gi is not installed"
     return None
 
@@ -108,9 +107,6 @@ def nick(value):
 
 # ---------------------------------------------------------------- time
 
-_deadline = None
-
-
 def _alarm(signum, frame):
     raise TestTimeout("test exceeded its %.0f s bound" % TEST_TIMEOUT)
 
@@ -122,7 +118,8 @@ def spin(seconds):
 
 def spin_until(cond, timeout, what):
     """Iterate the main context until cond() is true; Check on timeout
-    (unless what is None: then just return False)."""
+    (unless what is None: then just return False).  `what` may be a
+    function, called at the timeout to describe the state then."""
     # Without libsipws (CLI-only tests) there is no main context to run.
     ctx = GLib.MainContext.default() if GLib is not None else None
     end = time.monotonic() + timeout
@@ -136,7 +133,7 @@ def spin_until(cond, timeout, what):
             if what is None:
                 return False
             raise Check("timed out after %.1f s waiting for %s"
-                        % (timeout, what))
+                        % (timeout, what() if callable(what) else what))
         time.sleep(0.005)
 
 
@@ -190,7 +187,7 @@ class CallWatch:
 
     def wait_state(self, state, timeout=SIP_TIMEOUT):
         spin_until(lambda: self.call.get_state() == state, timeout,
-                   "%s call of %s to be %s (states so far: %s)"
+                   lambda: "%s call of %s to be %s (states so far: %s)"
                    % (nick(self.call.get_direction()), self.ua.user,
                       nick(state), self.state_names()))
 
@@ -228,7 +225,7 @@ class CallWatch:
         """Wait until the received audio is a tone of freq Hz; returns the
         (level dBFS, frequency Hz) measured."""
         spin_until(lambda: self.hears(freq), timeout,
-                   "%s to hear %g Hz (level %.1f dBFS at %.1f Hz, %d "
+                   lambda: "%s to hear %g Hz (level %.1f dBFS at %.1f Hz, %d "
                    "packets received)"
                    % (self.ua.user, freq, self.media().get_level(),
                       self.media().get_frequency(), self.packets_received()))
@@ -288,7 +285,6 @@ class UA:
         self.transport_log = []   # (t, state nick)
         self.calls = []           # CallWatch, outgoing and incoming
         self.incoming = []        # CallWatch of incoming calls only
-        self.media_sessions = []
         self.closed = False
 
         info = bed.users[user]
@@ -342,7 +338,6 @@ class UA:
         session.set_send_tone(self.tone)
         # Nothing is played: the session still measures what it receives.
         session.set_audio_sink("fakesink sync=false")
-        self.media_sessions.append(session)
         return session
 
     def _on_incoming(self, acc, call):
@@ -393,7 +388,7 @@ class UA:
 
     def wait_registered(self, timeout=SIP_TIMEOUT):
         spin_until(lambda: self.reg_state() == Sipws.RegistrationState.REGISTERED,
-                   timeout, "%s to be registered (log: %s)"
+                   timeout, lambda: "%s to be registered (log: %s)"
                    % (self.user, self.reg_log[-6:]))
 
     def call(self, target):

@@ -151,7 +151,7 @@ def check_dtmf(fx, b, peer, w):
     # browser -> libsipws
     b.command("dtmf", peer, digits=DIGITS_FROM_BROWSER)
     e2e.spin_until(lambda: len(w.dtmf) >= len(DIGITS_FROM_BROWSER), 8.0,
-                   "libsipws to receive %s (got %r)" % (DIGITS_FROM_BROWSER, w.dtmf))
+                   lambda: "libsipws to receive %s (got %r)" % (DIGITS_FROM_BROWSER, w.dtmf))
     check("".join(w.dtmf) == DIGITS_FROM_BROWSER, "libsipws received %r" % w.dtmf)
     note("DTMF %s to the browser (telephone-event pt %s, %s ms), %s from it "
          "(%s ms)" % (DIGITS_TO_BROWSER, events[0]["pt"],

@@ -78,7 +78,7 @@ def established_call(fx, listener, caller, callee):
 def send_dtmf(ca, cb):
     check(ca.call.send_dtmf(DIGITS), "send_dtmf returned FALSE")
     e2e.spin_until(lambda: len(cb.dtmf) >= len(DIGITS), e2e.SIP_TIMEOUT,
-                   "the callee to receive %s (got %r)"
+                   lambda: "the callee to receive %s (got %r)"
                    % (DIGITS, "".join(cb.dtmf)))
     check("".join(cb.dtmf) == DIGITS, "callee received %r instead of %r"
           % ("".join(cb.dtmf), DIGITS))

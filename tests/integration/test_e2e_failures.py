@@ -103,12 +103,14 @@ def test_wrong_password(fx):
     check(later == 0, "%d more REGISTERs after the failure" % later)
 
 
-def check_permanent_failure(fx, ua, err, transport_code, words):
-    """A failure retrying cannot fix: clear message, transport FAILED after
-    exactly one attempt, nothing retried, no REGISTER reached the server,
-    and the account says FAILED with the reason."""
+def check_permanent_failure(fx, ua, err, code, transport_code, words):
+    """A failure retrying cannot fix: clear message and error code,
+    transport FAILED after exactly one attempt, nothing retried, no REGISTER
+    reached the server, and the account says FAILED with the reason."""
     S = e2e.Sipws
     note("error: %s" % err.message)
+    check(err.matches(S.error_quark(), code), "error %s %d, expected %s"
+          % (err.domain, err.code, code))
     for word in words:
         check(word in err.message, "%r not in the error: %s" % (word, err.message))
     t_err = ua.transport.get_last_error()
@@ -128,7 +130,9 @@ def check_permanent_failure(fx, ua, err, transport_code, words):
           "registration state is %s (the flow failed for good: %s)"
           % (e2e.nick(ua.reg_state()), t_err.message))
     reg_err = ua.account.get_registration_error()
-    check(reg_err is not None, "no registration-error after a permanent failure")
+    check(reg_err is not None and reg_err.message == err.message,
+          "registration-error after a permanent failure: %r"
+          % (reg_err and reg_err.message))
 
 
 def test_untrusted_certificate(fx):
@@ -137,7 +141,7 @@ def test_untrusted_certificate(fx):
     ua = fx.ua("alice", listener="untrusted")
     err = ua.register_error()
     check(fx.stat("rcv_requests_register") == before, "a REGISTER got through")
-    check_permanent_failure(fx, ua, err, S.TransportError.TLS,
+    check_permanent_failure(fx, ua, err, S.Error.TLS, S.TransportError.TLS,
                             ["certificate", "unknown authority"])
 
 
@@ -145,8 +149,8 @@ def test_login_refused(fx):
     S = e2e.Sipws
     ua = fx.ua("carol", listener="cookie", password="not-the-password")
     err = ua.register_error()
-    check_permanent_failure(fx, ua, err, S.TransportError.LOGIN,
-                            ["login", "403"])
+    check_permanent_failure(fx, ua, err, S.Error.TRANSPORT,
+                            S.TransportError.LOGIN, ["login", "403"])
 
 
 def test_token_revoked(fx):
@@ -157,8 +161,8 @@ def test_token_revoked(fx):
     fx.cleanups.append(lambda: fx.bed.rpc("htable.sets", "tokens", token, "dave"))
     ua = fx.ua("dave", listener="token")
     err = ua.register_error()
-    check_permanent_failure(fx, ua, err, S.TransportError.HTTP_STATUS,
-                            ["handshake", "403"])
+    check_permanent_failure(fx, ua, err, S.Error.TRANSPORT,
+                            S.TransportError.HTTP_STATUS, ["handshake", "403"])
 
 
 TESTS = [test_cancel_while_ringing, test_reject_busy, test_unregistered_user,
