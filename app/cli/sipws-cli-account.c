@@ -424,16 +424,6 @@ send_dtmf (SipwsCliCallWatch *watch)
 }
 
 static void
-audio_level_cb (SipwsMediaSession *session,
-                double             level,
-                double             frequency,
-                SipwsCliCallWatch *watch)
-{
-  g_signal_handlers_disconnect_by_func (session, audio_level_cb, watch);
-  send_dtmf (watch);
-}
-
-static void
 call_state_cb (SipwsCall         *call,
                GParamSpec        *pspec,
                SipwsCliCallWatch *watch)
@@ -482,12 +472,9 @@ call_state_cb (SipwsCall         *call,
       watch->was_active = TRUE;
       if (media != NULL && SIPWS_IS_MEDIA_SESSION (media))
         g_signal_connect (media, "stats-updated", G_CALLBACK (stats_cb), watch);
-      /* Digits go once audio flows: sent while ICE and DTLS are still
-       * connecting, or right after, the peer's media loses them. */
-      if (media != NULL && SIPWS_IS_MEDIA_SESSION (media) && watch->dtmf != NULL)
-        g_signal_connect (media, "audio-level", G_CALLBACK (audio_level_cb), watch);
-      else
-        send_dtmf (watch);
+      /* At once: the media session holds RFC 4733 digits until the peer
+       * can decrypt them. */
+      send_dtmf (watch);
       if (watch->options->duration > 0)
         watch->hangup_id = g_timeout_add_seconds (watch->options->duration, hangup_cb, watch);
     }

@@ -41,6 +41,12 @@ GST_DEBUG_CATEGORY_STATIC (sipws_media_debug);
 /* A received level older than this means no audio arrives any more. */
 #define LEVEL_STALE_US (400 * G_TIME_SPAN_MILLISECOND)
 #define DTMF_GAP_MS 100
+/* How long digits wait after our DTLS is up for the peer's first RTP packet,
+ * the sign that it has its keys too: from a peer that said it sends (past
+ * one lost DTLS flight and its 1 s retransmission), and from one that does
+ * not, which cannot tell. */
+#define DTMF_PEER_RTP_WAIT_MS 3000
+#define DTMF_PEER_SILENT_WAIT_MS 1500
 #define DTMF_MAX_DURATION_MS 5000
 #define DTMF_VOLUME 10
 
@@ -173,6 +179,8 @@ struct _SipwsMediaSession {
   GQueue        dtmf_queue;
   GSource      *dtmf_timer;
   gboolean      dtmf_playing;
+  gboolean      peer_decrypts;     /* the peer can read what we send */
+  GSource      *peer_wait;
 
   /* monitoring */
   GSource      *watchdog;
@@ -201,7 +209,10 @@ struct _SipwsMediaSession {
  *   dropped (ICE then succeeds through peer-reflexive candidates), m-lines
  *   other than the first usable audio are rejected with port 0;
  * - hold and resume through directions in re-offers, mute without
- *   renegotiation, audio sources and sinks switched during the call.
+ *   renegotiation, audio sources and sinks switched during the call;
+ * - RFC 4733 digits in the audio stream, which they replace while they play
+ *   (each lasts at least 250 ms, the minimum of GStreamer's `rtpdtmfsrc`);
+ *   digits sent before the peer can decrypt media wait until it can.
  *
  * Audio goes from a source (the default input, a device, a tone, a file or
  * any gst-launch description, see [property@Sipws.MediaSession:audio-source])
@@ -2143,6 +2154,9 @@ watchdog_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void peer_can_decrypt (SipwsMediaSession *self);
+
+/* SRTP from the peer: it has finished DTLS and has the keys. */
 static void
 first_rtp_main (SipwsMediaSession *self,
                 gpointer           data)
@@ -2150,6 +2164,18 @@ first_rtp_main (SipwsMediaSession *self,
   g_debug ("First RTP packet received");
   if (self->state == SIPWS_MEDIA_STATE_CONNECTED)
     clear_source (&self->watchdog);
+  peer_can_decrypt (self);
+}
+
+static gboolean
+peer_wait_cb (gpointer user_data)
+{
+  SipwsMediaSession *self = user_data;
+
+  g_clear_pointer (&self->peer_wait, g_source_unref);
+  g_debug ("Still no RTP from the peer since DTLS is up; digits wait no longer");
+  peer_can_decrypt (self);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -2195,8 +2221,14 @@ connection_main (SipwsMediaSession *self,
       return;
     }
     set_media_state (self, SIPWS_MEDIA_STATE_CONNECTED);
-    if (packets_received (self) > 0)
+    if (packets_received (self) > 0) {
       clear_source (&self->watchdog);
+      peer_can_decrypt (self);
+    } else if (!self->peer_decrypts && self->peer_wait == NULL) {
+      self->peer_wait = add_timeout (self, sipws_media_direction_sends (self->remote_direction)
+                                           ? DTMF_PEER_RTP_WAIT_MS : DTMF_PEER_SILENT_WAIT_MS,
+                                     peer_wait_cb);
+    }
   }
 }
 
@@ -2312,7 +2344,14 @@ negotiation_complete (SipwsMediaSession *self)
     self->stats_timer = add_timeout (self, self->stats_interval_ms, stats_cb);
 }
 
-/* ---- DTMF out ---- */
+/* ---- DTMF out ----
+ *
+ * Digits wait until the peer can decrypt them: an event sent earlier is
+ * lost whole, not just delayed. webrtcbin drops RTP until ICE and DTLS are
+ * up, and the side that completes DTLS first (the server, which sends the
+ * last flight) may start sending a trip before the peer has its keys, or a
+ * retransmission timeout before if that flight is lost. The peer's first
+ * RTP packet proves it has them; without one the digits go after a wait. */
 
 static void
 send_dtmf_event (SipwsMediaSession *self,
@@ -2362,6 +2401,24 @@ dtmf_next_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+dtmf_kick (SipwsMediaSession *self)
+{
+  if (!self->dtmf_playing && !g_queue_is_empty (&self->dtmf_queue) && self->peer_decrypts &&
+      self->state == SIPWS_MEDIA_STATE_CONNECTED)
+    dtmf_next_cb (self);
+}
+
+static void
+peer_can_decrypt (SipwsMediaSession *self)
+{
+  clear_source (&self->peer_wait);
+  if (!self->peer_decrypts)
+    g_debug ("The peer decrypts our media: DTMF may go");
+  self->peer_decrypts = TRUE;
+  dtmf_kick (self);
+}
+
 static gboolean
 sipws_media_session_send_dtmf (SipwsMediaHandler  *handler,
                                char                digit,
@@ -2388,8 +2445,7 @@ sipws_media_session_send_dtmf (SipwsMediaHandler  *handler,
   }
   g_queue_push_tail (&self->dtmf_queue,
                      GUINT_TO_POINTER ((guint) (guchar) digit | (MIN (duration_ms, DTMF_MAX_DURATION_MS) << 8)));
-  if (!self->dtmf_playing)
-    dtmf_next_cb (self);
+  dtmf_kick (self);
   return TRUE;
 }
 
@@ -2442,6 +2498,7 @@ sipws_media_session_close (SipwsMediaHandler *handler)
   clear_source (&self->watchdog);
   clear_source (&self->stats_timer);
   clear_source (&self->dtmf_timer);
+  clear_source (&self->peer_wait);
   g_queue_clear (&self->dtmf_queue);
   clear_source (&self->bus_source);
 

@@ -235,7 +235,9 @@ sipws_media_handler_set_direction (SipwsMediaHandler   *self,
  * @error: return location for a #GError
  *
  * Queues one RFC 4733 telephone-event. Digits queued in a row go out one after
- * the other, with a pause between them.
+ * the other, with a pause between them. A digit queued before the peer can
+ * receive media (ICE and DTLS still connecting) waits until it can, so a
+ * user agent may send digits as soon as the call is active.
  *
  * Returns: %TRUE if the digit was queued; %FALSE with
  *   %SIPWS_MEDIA_ERROR_DTMF_NOT_NEGOTIATED when the remote side did not accept

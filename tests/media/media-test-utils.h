@@ -40,4 +40,18 @@ gint64             media_test_wait_for_tone     (SipwsMediaSession  *session,
 guint64            media_test_packets_received  (SipwsMediaSession  *session);
 guint              media_test_thread_count      (void);
 
+/* A UDP relay between two sessions on 127.0.0.1 that delays every packet
+ * (both ways) by a fixed time: a network with a real round-trip time, where
+ * ICE and DTLS take several of them. */
+typedef struct _MediaTestRelay MediaTestRelay;
+
+MediaTestRelay    *media_test_relay_new         (guint               delay_ms);
+void               media_test_relay_lose_dtls_finish (MediaTestRelay *relay);
+char              *media_test_relay_offer       (MediaTestRelay     *relay,
+                                                 const char         *offer);
+char              *media_test_relay_answer      (MediaTestRelay     *relay,
+                                                 const char         *answer);
+guint64            media_test_relay_forwarded   (MediaTestRelay     *relay);
+void               media_test_relay_free        (MediaTestRelay     *relay);
+
 G_END_DECLS

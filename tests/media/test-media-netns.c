@@ -9,11 +9,12 @@
  */
 #include "media-test-utils.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <gio/gio.h>
 
-#define PEER_SECONDS 3
+#define PEER_SECONDS 4
 
 typedef struct {
   GSubprocess      *process;
@@ -57,7 +58,8 @@ static void
 peer_start (Peer       *peer,
             const char *role,
             const char *tone,
-            const char *expect)
+            const char *expect,
+            const char *dtmf)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "media", "media-peer", NULL);
@@ -65,7 +67,8 @@ peer_start (Peer       *peer,
 
   peer->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                                     "unshare", "--net", "--", program, "--role", role, "--tone", tone,
-                                    "--expect", expect, "--seconds", seconds, "--wait-start", NULL);
+                                    "--expect", expect, "--seconds", seconds, "--wait-start",
+                                    "--dtmf", dtmf != NULL ? dtmf : "", NULL);
   g_assert_no_error (error);
   peer->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer->process));
   peer->in = g_object_ref (g_subprocess_get_stdin_pipe (peer->process));
@@ -146,22 +149,38 @@ forward_sdp (Peer *from,
   return body;
 }
 
+/* Waits for the peer's RESULT line: it heard the other side's tone, still
+ * hears it at the end (with a steady packet flow) and got @digits. */
 static void
-wait_exit (Peer *peer)
+wait_exit (Peer       *peer,
+           const char *digits)
 {
   g_autofree char *result = read_line (peer, (PEER_SECONDS + 10) * 1000);
+  g_autofree char *expect_digits = g_strdup_printf (" digits=%s", digits != NULL ? digits : "");
   g_autoptr(GError) error = NULL;
+  const char *end_packets;
 
   g_assert_nonnull (result);
   g_test_message ("peer %s: %s", peer->pid, result);
   g_assert_true (g_str_has_prefix (result, "RESULT heard=1 "));
+  g_assert_nonnull (strstr (result, " end_heard=1 "));
+  end_packets = strstr (result, " end_packets=");
+  g_assert_nonnull (end_packets);
+  /* 50 packets a second; a loaded machine may lose a few */
+  g_assert_cmpint (atoi (end_packets + strlen (" end_packets=")), >=, 40);
+  g_assert_true (g_str_has_suffix (result, expect_digits));
   g_assert_true (g_subprocess_wait (peer->process, NULL, &error));
   g_assert_true (g_subprocess_get_successful (peer->process));
 }
 
+typedef struct {
+  const char *dtmf;       /* the offerer sends them when it applies the answer */
+} NetnsCase;
+
 static void
-test_two_namespaces (void)
+test_two_namespaces (gconstpointer data)
 {
+  const NetnsCase *c = data;
   static const char *addresses[] = { "10.99.0.1/24", "10.99.0.2/24" };
   Peer a = { NULL }, b = { NULL };
   Peer *peers[] = { &a, &b };
@@ -187,8 +206,8 @@ test_two_namespaces (void)
   if (!media_test_plugins_available ())
     return;
 
-  peer_start (&a, "offer", "440", "880");
-  peer_start (&b, "answer", "880", "440");
+  peer_start (&a, "offer", "440", "880", c->dtmf);
+  peer_start (&b, "answer", "880", "440", NULL);
 
   /* One shell command creates the pair in the root namespace and moves the
    * ends into the peers' namespaces, or deletes it: nothing stays behind even
@@ -207,6 +226,7 @@ test_two_namespaces (void)
     g_assert_true (run_command (&error, "nsenter", "-t", peers[i]->pid, "-n", "ip", "link", "set",
                                 "lo", "up", NULL));
     g_assert_no_error (error);
+
     g_assert_true (g_output_stream_write_all (peers[i]->in, "START\n", 6, NULL, NULL, &error));
     g_output_stream_flush (peers[i]->in, NULL, NULL);
   }
@@ -215,8 +235,8 @@ test_two_namespaces (void)
   g_assert_nonnull (strstr (offer, "c=IN IP4 10.99.0.1\r\n"));
   answer = forward_sdp (&b, &a);
   g_assert_nonnull (strstr (answer, "c=IN IP4 10.99.0.2\r\n"));
-  wait_exit (&a);
-  wait_exit (&b);
+  wait_exit (&a, NULL);
+  wait_exit (&b, c->dtmf);
 
   peer_clear (&a);
   peer_clear (&b);
@@ -228,10 +248,16 @@ int
 main (int   argc,
       char *argv[])
 {
+  static const NetnsCase plain = { NULL };
+  /* sent before ICE and DTLS are up, as a user agent does when the call
+   * becomes active */
+  static const NetnsCase early_dtmf = { "5#" };
+
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/media/netns/two-processes", test_two_namespaces);
+  g_test_add_data_func ("/media/netns/two-processes", &plain, test_two_namespaces);
+  g_test_add_data_func ("/media/netns/dtmf-before-media-flows", &early_dtmf, test_two_namespaces);
 
   return g_test_run ();
 }

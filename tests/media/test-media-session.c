@@ -341,6 +341,216 @@ test_hold_resume (Pair          *pair,
   g_assert_true (media_test_hears (pair->a, 880));
 }
 
+/* ---- DTMF at the earliest moments, and the audio around it ---- */
+
+typedef struct {
+  SipwsMediaState send_on;
+  gboolean        lose_finish;  /* the answerer gets its DTLS keys 1 s late */
+} EarlyCase;
+
+typedef struct {
+  Pair           *pair;
+  DtmfLog         log;          /* what B received */
+  const char     *digits;       /* A sends them ... */
+  SipwsMediaState send_on;      /* ... when A's media reaches this state */
+  gboolean        sent;
+} EarlyDtmf;
+
+static void
+send_digits (SipwsMediaSession *session,
+             const char        *digits)
+{
+  for (const char *d = digits; *d != '\0'; d++) {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (sipws_media_handler_send_dtmf (SIPWS_MEDIA_HANDLER (session), *d, 160, &error));
+    g_assert_no_error (error);
+  }
+}
+
+static void
+early_state_cb (SipwsMediaSession *session,
+                GParamSpec        *pspec,
+                EarlyDtmf         *early)
+{
+  if (!early->sent && sipws_media_handler_get_media_state (SIPWS_MEDIA_HANDLER (session)) == early->send_on) {
+    early->sent = TRUE;
+    send_digits (session, early->digits);
+  }
+}
+
+static gboolean
+got_all_digits (gpointer data)
+{
+  EarlyDtmf *early = data;
+
+  return early->log.digits->len >= strlen (early->digits);
+}
+
+/* @session hears @frequency at every check for @ms (the level goes stale
+ * after 400 ms without audio, so any longer gap fails) and packets keep
+ * coming: at least 10 in every half second, of the 25 sent, which a heavily
+ * loaded machine still delivers. */
+static void
+assert_hears_steadily (SipwsMediaSession *session,
+                       double             frequency,
+                       guint              ms)
+{
+  guint64 window = media_test_packets_received (session);
+
+  for (guint t = 100; t <= ms; t += 100) {
+    media_test_spin (100);
+    if (!media_test_hears (session, frequency))
+      g_error ("the %.0f Hz tone stopped after %u ms: level %.1f dB, %.0f Hz", frequency, t,
+               sipws_media_session_get_level (session), sipws_media_session_get_frequency (session));
+    if (t % 500 == 0) {
+      guint64 now = media_test_packets_received (session);
+
+      if (now < window + 10)
+        g_error ("only %" G_GUINT64_FORMAT " packets in the half second before %u ms", now - window, t);
+      window = now;
+    }
+  }
+}
+
+/* Audio is replaced by the events while they play, and until the end of
+ * rtpdtmfsrc's inter-digit pause after the last one (the end packets are
+ * received before): the tone is heard again within a second, once the
+ * level heard before the digits went stale. */
+static void
+wait_tone_back (SipwsMediaSession *session,
+                double             frequency)
+{
+  gint64 back;
+
+  media_test_spin (500);
+  back = media_test_wait_for_tone (session, frequency, 1000);
+  g_test_message ("the %.0f Hz tone is back %" G_GINT64_FORMAT " ms later", frequency, back + 500);
+  g_assert_cmpint (back, >=, 0);
+}
+
+/* A call over a link with a round-trip time (the relay), where A sends
+ * digits at the first moment the user agent can: when the answer is applied
+ * (the call becomes active) or when A's media reports CONNECTED. A is the
+ * DTLS server and completes first; B needs A's last flight, which may also
+ * be lost once (B then waits for its 1 s retransmission timer). B gets every
+ * digit, and afterwards hears A's tone without a gap, and A B's. */
+static void
+test_dtmf_early (Pair          *pair,
+                 gconstpointer  data)
+{
+  const EarlyCase *c = data;
+  MediaTestRelay *relay = media_test_relay_new (40);
+  EarlyDtmf early = { pair, { g_string_new (NULL), g_array_new (FALSE, FALSE, sizeof (guint)) }, "5", c->send_on,
+                      FALSE };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *offer = NULL;
+  g_autofree char *relayed_offer = NULL;
+  g_autofree char *answer = NULL;
+  g_autofree char *relayed_answer = NULL;
+  gint64 start;
+
+  if (!media_test_plugins_available ()) {
+    media_test_relay_free (relay);
+    return;
+  }
+
+  if (c->lose_finish)
+    media_test_relay_lose_dtls_finish (relay);
+  g_signal_connect (pair->b, "dtmf-received", G_CALLBACK (dtmf_received_cb), &early.log);
+  g_signal_connect (pair->a, "notify::media-state", G_CALLBACK (early_state_cb), &early);
+  offer = media_test_create_offer (pair->a, &error);
+  g_assert_no_error (error);
+  relayed_offer = media_test_relay_offer (relay, offer);
+  answer = media_test_create_answer (pair->b, relayed_offer, &error);
+  g_assert_no_error (error);
+  relayed_answer = media_test_relay_answer (relay, answer);
+  start = g_get_monotonic_time ();
+  g_assert_true (sipws_media_handler_set_remote_answer (SIPWS_MEDIA_HANDLER (pair->a), relayed_answer, FALSE,
+                                                        &error));
+  g_assert_no_error (error);
+  /* CONNECTING: the state in which the user agent calls the call active */
+  early_state_cb (pair->a, NULL, &early);
+  g_assert_true (early.sent || early.send_on == SIPWS_MEDIA_STATE_CONNECTED);
+
+  g_assert_true (media_test_wait (got_all_digits, &early, 5000));
+  g_test_message ("digit %s arrived %" G_GINT64_FORMAT " ms after the answer, lasting %u ms",
+                  early.log.digits->str, (g_get_monotonic_time () - start) / 1000,
+                  g_array_index (early.log.durations, guint, 0));
+  g_assert_cmpstr (early.log.digits->str, ==, "5");
+  g_assert_cmpuint (g_array_index (early.log.durations, guint, 0), >=, 140);
+
+  wait_tone_back (pair->b, 440);
+  g_assert_cmpint (media_test_wait_for_tone (pair->a, 880, 1500), >=, 0);
+  assert_hears_steadily (pair->b, 440, 2000);
+  assert_hears_steadily (pair->a, 880, 500);
+  g_assert_cmpuint (media_test_relay_forwarded (relay), >, 200);
+
+  sipws_media_handler_close (SIPWS_MEDIA_HANDLER (pair->a));
+  sipws_media_handler_close (SIPWS_MEDIA_HANDLER (pair->b));
+  media_test_relay_free (relay);
+  g_string_free (early.log.digits, TRUE);
+  g_array_unref (early.log.durations);
+}
+
+static gboolean
+got_three_digits (gpointer data)
+{
+  return ((DtmfLog *) data)->digits->len >= 3;
+}
+
+static gboolean
+both_got_digits (gpointer data)
+{
+  DtmfLog *logs = data;
+
+  return logs[0].digits->len >= 4 && logs[1].digits->len >= 2;
+}
+
+/* Digits both ways at once, then after a hold and resume: every digit
+ * arrives in order and the tones come back and stay, both ways. */
+static void
+test_dtmf_audio_continues (Pair          *pair,
+                           gconstpointer  data)
+{
+  DtmfLog logs[2] = {
+    { g_string_new (NULL), g_array_new (FALSE, FALSE, sizeof (guint)) },   /* B received */
+    { g_string_new (NULL), g_array_new (FALSE, FALSE, sizeof (guint)) },   /* A received */
+  };
+
+  if (!media_test_plugins_available ())
+    return;
+
+  g_signal_connect (pair->b, "dtmf-received", G_CALLBACK (dtmf_received_cb), &logs[0]);
+  g_signal_connect (pair->a, "dtmf-received", G_CALLBACK (dtmf_received_cb), &logs[1]);
+  connect_and_hear (pair);
+
+  send_digits (pair->a, "123#");
+  send_digits (pair->b, "9*");
+  g_assert_true (media_test_wait (both_got_digits, logs, 5000));
+  g_assert_cmpstr (logs[0].digits->str, ==, "123#");
+  g_assert_cmpstr (logs[1].digits->str, ==, "9*");
+  wait_tone_back (pair->b, 440);
+  wait_tone_back (pair->a, 880);
+  assert_hears_steadily (pair->b, 440, 2000);
+  assert_hears_steadily (pair->a, 880, 500);
+
+  /* B is put on hold, then resumed, and sends a digit at once */
+  reinvite (pair->a, pair->b, SIPWS_MEDIA_DIRECTION_SENDONLY, "a=sendonly\r\n", "a=recvonly\r\n");
+  media_test_spin (300);
+  reinvite (pair->a, pair->b, SIPWS_MEDIA_DIRECTION_SENDRECV, "a=sendrecv\r\n", "a=sendrecv\r\n");
+  send_digits (pair->b, "0");
+  g_assert_true (media_test_wait (got_three_digits, &logs[1], 3000));
+  g_assert_cmpstr (logs[1].digits->str, ==, "9*0");
+  wait_tone_back (pair->a, 880);
+  assert_hears_steadily (pair->a, 880, 2000);
+
+  for (guint i = 0; i < 2; i++) {
+    g_string_free (logs[i].digits, TRUE);
+    g_array_unref (logs[i].durations);
+  }
+}
+
 static gboolean
 is_quiet (gpointer data)
 {
@@ -918,6 +1128,11 @@ int
 main (int   argc,
       char *argv[])
 {
+  static const EarlyCase at_answer = { SIPWS_MEDIA_STATE_CONNECTING, FALSE };
+  static const EarlyCase on_connected = { SIPWS_MEDIA_STATE_CONNECTED, FALSE };
+  static const EarlyCase at_answer_finish_lost = { SIPWS_MEDIA_STATE_CONNECTING, TRUE };
+  static const EarlyCase on_connected_finish_lost = { SIPWS_MEDIA_STATE_CONNECTED, TRUE };
+
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   gst_device_provider_register (NULL, "sipwstestaudio", GST_RANK_PRIMARY, TEST_TYPE_PROVIDER);
@@ -927,6 +1142,14 @@ main (int   argc,
   g_test_add ("/media/session/dtmf", Pair, NULL, pair_setup, test_dtmf, pair_teardown);
   g_test_add ("/media/session/dtmf-8000-with-opus", Pair, NULL, pair_setup, test_dtmf_8000_with_opus, pair_teardown);
   g_test_add ("/media/session/dtmf-not-negotiated", Pair, NULL, pair_setup, test_dtmf_not_negotiated, pair_teardown);
+  g_test_add ("/media/session/dtmf/at-answer", Pair, &at_answer, pair_setup, test_dtmf_early, pair_teardown);
+  g_test_add ("/media/session/dtmf/on-connected", Pair, &on_connected, pair_setup, test_dtmf_early, pair_teardown);
+  g_test_add ("/media/session/dtmf/at-answer-finish-lost", Pair, &at_answer_finish_lost, pair_setup,
+              test_dtmf_early, pair_teardown);
+  g_test_add ("/media/session/dtmf/on-connected-finish-lost", Pair, &on_connected_finish_lost, pair_setup,
+              test_dtmf_early, pair_teardown);
+  g_test_add ("/media/session/dtmf/audio-continues", Pair, NULL, pair_setup, test_dtmf_audio_continues,
+              pair_teardown);
   g_test_add ("/media/session/hold-resume", Pair, NULL, pair_setup, test_hold_resume, pair_teardown);
   g_test_add ("/media/session/mute", Pair, NULL, pair_setup, test_mute, pair_teardown);
   g_test_add ("/media/session/switch-source", Pair, NULL, pair_setup, test_switch_source, pair_teardown);
