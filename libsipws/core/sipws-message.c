@@ -27,7 +27,8 @@ typedef struct {
 /* The values of a list header (Via hops, addresses), in the message's
  * arena. The GPtrArray the getters return is made on first request, at its
  * exact size, and published atomically: a shared message is read from any
- * thread. It holds no references (the values are in the arena). */
+ * thread. It holds a reference to each value, so that an array someone
+ * keeps keeps its values. */
 typedef struct {
   gpointer   *items;
   guint       len;
@@ -231,9 +232,18 @@ list_array (SipwsMessage  *self,
   if (G_LIKELY (array != NULL))
     return array;
 
-  array = g_ptr_array_sized_new (list->len);
-  for (guint i = 0; i < list->len; i++)
-    g_ptr_array_add (array, list->items[i]);
+  if (id == SIPWS_HEADER_VIA)
+    {
+      array = g_ptr_array_new_full (list->len, (GDestroyNotify) sipws_via_unref);
+      for (guint i = 0; i < list->len; i++)
+        g_ptr_array_add (array, sipws_via_ref (list->items[i]));
+    }
+  else
+    {
+      array = g_ptr_array_new_full (list->len, (GDestroyNotify) sipws_address_unref);
+      for (guint i = 0; i < list->len; i++)
+        g_ptr_array_add (array, sipws_address_ref (list->items[i]));
+    }
   if (!g_atomic_pointer_compare_and_exchange (&list->array, NULL, array))
     {
       /* another thread was first */

@@ -1033,6 +1033,44 @@ test_refcount (void)
   g_assert_true (G_TYPE_IS_BOXED (SIPWS_TYPE_VIA));
 }
 
+/* The values of a message live in its memory: what a caller keeps of them
+ * (a URI, an address, a hop, a list) keeps that memory after the message. */
+static void
+test_values_outlive_message (void)
+{
+  SipwsMessage *msg = header_ok ("Contact: <sip:a@b;ob>;expires=60, \"C\" <sip:c@d>" CRLF);
+  GPtrArray *contacts = sipws_message_get_contacts (msg);
+  SipwsUri *request_uri = sipws_uri_ref (sipws_message_get_request_uri (msg));
+  SipwsVia *via = sipws_via_ref (sipws_message_get_top_via (msg));
+  SipwsAddress *from = sipws_address_ref (sipws_message_get_from (msg));
+  GBytes *body = g_bytes_ref (sipws_message_get_body (msg));
+
+  /* one array per list, made once */
+  g_assert_nonnull (contacts);
+  g_assert_true (sipws_message_get_contacts (msg) == contacts);
+  g_assert_true (sipws_message_get_address_list (msg, "m") == contacts);
+  g_ptr_array_ref (contacts);
+  g_assert_true (sipws_message_get_vias (msg)->pdata[0] == via);
+
+  sipws_message_unref (msg);
+
+  g_assert_cmpuint (contacts->len, ==, 2);
+  g_assert_cmpint (sipws_address_get_expires (contacts->pdata[0]), ==, 60);
+  g_assert_true (sipws_uri_has_param (sipws_address_get_uri (contacts->pdata[0]), "ob"));
+  g_assert_cmpstr (sipws_address_get_display_name (contacts->pdata[1]), ==, "C");
+  g_assert_cmpstr (sipws_uri_get_host (sipws_address_get_uri (contacts->pdata[1])), ==, "d");
+  g_assert_cmpstr (sipws_uri_get_user (request_uri), ==, "bob");
+  g_assert_cmpstr (sipws_via_get_branch (via), ==, "z9hG4bKnashds7");
+  g_assert_cmpstr (sipws_address_get_tag (from), ==, "1928301774");
+  g_assert_cmpuint (g_bytes_get_size (body), ==, 0);
+
+  g_ptr_array_unref (contacts);
+  sipws_uri_unref (request_uri);
+  sipws_via_unref (via);
+  sipws_address_unref (from);
+  g_bytes_unref (body);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1063,6 +1101,7 @@ main (int    argc,
   g_test_add_func ("/sipws/message/round-trip/corpus", test_round_trip_corpus);
   g_test_add_func ("/sipws/message/round-trip/torture", test_round_trip_torture);
   g_test_add_func ("/sipws/message/refcount", test_refcount);
+  g_test_add_func ("/sipws/message/values-outlive-message", test_values_outlive_message);
 
   return g_test_run ();
 }
