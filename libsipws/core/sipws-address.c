@@ -515,6 +515,10 @@ sipws_address_unref (SipwsAddress *self)
  * sipws_address_is_wildcard:
  * @self: an address
  *
+ * Tells whether this is the wildcard of a REGISTER's `Contact: *`, which with
+ * `Expires: 0` removes every binding of the address-of-record (RFC 3261
+ * §10.2.2). A wildcard has no URI, display name or parameters to read.
+ *
  * Returns: whether this is the `*` of `Contact: *`
  */
 gboolean
@@ -567,6 +571,10 @@ sipws_address_set_display_name (SipwsAddress *self,
  * sipws_address_get_uri:
  * @self: an address
  *
+ * Gets the URI of the address: the part inside `<>`, or the whole value when
+ * it is written without brackets. The URI shares the address's memory; take a
+ * reference with [method@Sipws.Uri.ref] to keep it longer.
+ *
  * Returns: (transfer none) (nullable): the URI; %NULL for a wildcard
  */
 SipwsUri *
@@ -581,6 +589,11 @@ sipws_address_get_uri (SipwsAddress *self)
  * sipws_address_has_param:
  * @self: an address
  * @name: a header parameter name (case-insensitive)
+ *
+ * Tells whether a header parameter (one after the `>`, not a parameter of the
+ * URI) is present. This is the way to test a parameter without value, such as
+ * the `+sip.ice` feature tag of a Contact, for which
+ * [method@Sipws.Address.get_param] gives %NULL.
  *
  * Returns: whether the address has the parameter, with or without a value
  */
@@ -619,6 +632,10 @@ sipws_address_get_param (SipwsAddress *self,
 /**
  * sipws_address_get_param_names:
  * @self: an address
+ *
+ * Lists the header parameters, with their names as written (not case-folded)
+ * and a repeated name once per occurrence, to walk the ones this library does
+ * not know with [method@Sipws.Address.get_param].
  *
  * Returns: (transfer full) (array zero-terminated=1): the header parameter
  *   names in order of appearance
@@ -683,6 +700,10 @@ sipws_address_remove_param (SipwsAddress *self,
  * sipws_address_get_tag:
  * @self: an address
  *
+ * Gets the `tag` parameter of a From or To: with the Call-ID, the From and To
+ * tags identify a dialog (RFC 3261 §12). A To without a tag marks a request
+ * outside a dialog; the UAS adds one to its responses (RFC 3261 §8.2.6.2).
+ *
  * Returns: (nullable): the `tag` parameter (From/To), or %NULL
  */
 const char *
@@ -696,6 +717,11 @@ sipws_address_get_tag (SipwsAddress *self)
 /**
  * sipws_address_get_expires:
  * @self: an address
+ *
+ * Gets the `expires` parameter of a Contact: the lifetime of that binding in
+ * seconds. In a REGISTER response it is what the registrar granted and takes
+ * precedence over the Expires header; 0 in a request removes the binding (RFC
+ * 3261 §10.2.1, §10.2.4).
  *
  * Returns: the `expires` parameter of a Contact in seconds (0 to
  *   4294967295), or -1 when it is absent

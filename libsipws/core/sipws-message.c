@@ -944,6 +944,10 @@ message_alloc (gsize frame,
  * sipws_message_ref:
  * @self: a message
  *
+ * Adds a reference; the count is atomic, so references may be taken and
+ * dropped from any thread. Values borrowed from the message (URIs, addresses,
+ * Via hops, strings) stay valid while a reference is held.
+ *
  * Returns: (transfer full): @self
  */
 SipwsMessage *
@@ -2011,6 +2015,11 @@ sipws_message_new_response_for_request (SipwsMessage *request,
  * sipws_message_is_request:
  * @self: a message
  *
+ * Tells a request from a response: [method@Sipws.Message.get_method] and
+ * [method@Sipws.Message.get_request_uri] apply to a request,
+ * [method@Sipws.Message.get_status_code] and
+ * [method@Sipws.Message.get_reason_phrase] to a response.
+ *
  * Returns: %TRUE for a request, %FALSE for a response
  */
 gboolean
@@ -2041,6 +2050,9 @@ sipws_message_get_method (SipwsMessage *self)
  * sipws_message_get_request_uri:
  * @self: a message
  *
+ * Gets the Request-URI: the target the request is addressed to, which proxies
+ * rewrite on the way, unlike the To header (RFC 3261 §8.1.1.1).
+ *
  * Returns: (transfer none) (nullable): the Request-URI, or %NULL for a
  *   response
  */
@@ -2055,6 +2067,9 @@ sipws_message_get_request_uri (SipwsMessage *self)
  * sipws_message_get_status_code:
  * @self: a message
  *
+ * Gets the status code, from 100 to 699 for a response: 1xx is provisional,
+ * 2xx success, 3xx to 6xx a final failure (RFC 3261 §21).
+ *
  * Returns: the status code of a response, 0 for a request
  */
 guint
@@ -2067,6 +2082,10 @@ sipws_message_get_status_code (SipwsMessage *self)
 /**
  * sipws_message_get_reason_phrase:
  * @self: a message
+ *
+ * Gets the reason phrase of a response as it was sent. It is free text for
+ * humans, possibly in another language, so decisions are made on the status
+ * code alone.
  *
  * Returns: (nullable): the reason phrase of a response (possibly empty),
  *   %NULL for a request
@@ -2160,6 +2179,10 @@ sipws_message_get_header (SipwsMessage *self,
  * @self: a message
  * @name: a header name, in any case, long or compact form
  *
+ * Counts the header fields of one name, for instance to find a header RFC 3261
+ * allows once that appears twice: `Via: a, b` on one line counts once, two
+ * `Via` lines count twice.
+ *
  * Returns: the number of header fields called @name (not of the
  *   comma-separated values in them)
  */
@@ -2247,6 +2270,8 @@ sipws_message_get_header_values (SipwsMessage *self,
  * sipws_message_get_n_headers:
  * @self: a message
  *
+ * Gets the number of header fields, unknown and repeated ones included.
+ *
  * Returns: the number of header fields, for iterating with
  *   [method@Sipws.Message.get_header_nth]
  */
@@ -2265,6 +2290,9 @@ sipws_message_get_n_headers (SipwsMessage *self)
  * @value: (out) (optional) (transfer none): the value, unfolded
  * @value_len: (out) (optional): the length of @value, which may hold a NUL
  *   inside a quoted-pair
+ *
+ * Gets a header field by its position in wire order, to walk every header,
+ * unknown and repeated ones included. The strings belong to the message.
  *
  * Returns: %TRUE when @index is a header field, %FALSE past the last one
  */
@@ -2606,6 +2634,10 @@ sipws_message_get_vias (SipwsMessage *self)
  * sipws_message_get_top_via:
  * @self: a message
  *
+ * Gets the top Via hop: in a request, the element that sent it; in a response,
+ * the element it goes back to (RFC 3261 §18.2.2). Its branch identifies the
+ * transaction. %NULL when the message has no Via.
+ *
  * Returns: (transfer none) (nullable): the first Via hop, the one of the
  *   element that sent a request or that a response goes back to
  */
@@ -2624,6 +2656,10 @@ sipws_message_get_top_via (SipwsMessage *self)
  * @self: a message
  * @name: the name of a single-address header: From, To, Refer-To,
  *   Referred-By or Reply-To (any case, long or compact form)
+ *
+ * Gets the parsed address of a header that holds exactly one: From, To,
+ * Refer-To, Referred-By or Reply-To. Contact is a list: see
+ * [method@Sipws.Message.get_contacts].
  *
  * Returns: (transfer none) (nullable): the address of the first such
  *   header, or %NULL when there is none or @name is not such a header
@@ -2647,6 +2683,10 @@ sipws_message_get_address (SipwsMessage *self,
  * sipws_message_get_from:
  * @self: a message
  *
+ * Gets the From address, the logical originator of the request (RFC 3261
+ * §8.1.1.3). Its tag is the caller's tag of the dialog. %NULL when the message
+ * has no From.
+ *
  * Returns: (transfer none) (nullable): the From address
  */
 SipwsAddress *
@@ -2660,6 +2700,10 @@ sipws_message_get_from (SipwsMessage *self)
  * sipws_message_get_to:
  * @self: a message
  *
+ * Gets the To address, the logical recipient of the request (RFC 3261
+ * §8.1.1.2). Its tag, added by the UAS, is absent in a request outside a
+ * dialog. %NULL when the message has no To.
+ *
  * Returns: (transfer none) (nullable): the To address
  */
 SipwsAddress *
@@ -2672,6 +2716,10 @@ sipws_message_get_to (SipwsMessage *self)
 /**
  * sipws_message_get_call_id:
  * @self: a message
+ *
+ * Gets the Call-ID, which groups the messages of one dialog or registration.
+ * Call-IDs are case-sensitive and compared byte for byte (RFC 3261 §8.1.1.4,
+ * §20.8).
  *
  * Returns: (nullable): the Call-ID
  */
@@ -2690,6 +2738,11 @@ sipws_message_get_call_id (SipwsMessage *self)
  * @self: a message
  * @number: (out) (optional): the sequence number
  * @method: (out) (optional) (transfer none): the method
+ *
+ * Gets the CSeq: the number orders the requests of a dialog, and the method
+ * tells which request a response answers, since a CANCEL shares its branch
+ * with the INVITE it cancels (RFC 3261 §8.1.1.5, §9.1). Numbers up to 2^32-1
+ * are accepted.
  *
  * Returns: %TRUE when the message has a CSeq
  */
@@ -2730,6 +2783,10 @@ get_number (SipwsMessage  *self,
  * sipws_message_get_max_forwards:
  * @self: a message
  *
+ * Gets the Max-Forwards hop limit of a request, which each proxy decrements; a
+ * request that would be forwarded with 0 is refused with 483 (RFC 3261
+ * §8.1.1.6). RFC 2543 peers may not send it.
+ *
  * Returns: the Max-Forwards value (0 to 255), or -1 when there is none
  */
 gint
@@ -2743,6 +2800,12 @@ sipws_message_get_max_forwards (SipwsMessage *self)
  * sipws_message_get_expires:
  * @self: a message
  *
+ * Gets the Expires header: in a REGISTER, the lifetime asked for the contacts
+ * without an `expires` parameter of their own
+ * ([method@Sipws.Address.get_expires]); in a SUBSCRIBE, the subscription
+ * duration; in an INVITE, how long the offer stands. The value is 0 to
+ * 4294967295.
+ *
  * Returns: the Expires header in seconds, or -1 when there is none
  */
 gint64
@@ -2755,6 +2818,10 @@ sipws_message_get_expires (SipwsMessage *self)
 /**
  * sipws_message_get_min_expires:
  * @self: a message
+ *
+ * Gets the Min-Expires header, which a registrar sends in a 423 (Interval Too
+ * Brief) response: the shortest interval it accepts, to retry the registration
+ * with (RFC 3261 §10.2.8).
  *
  * Returns: the Min-Expires header in seconds (of a 423 response), or -1 when
  *   there is none
@@ -2771,6 +2838,10 @@ sipws_message_get_min_expires (SipwsMessage *self)
  * @self: a message
  * @name: the name of a numeric header: Expires, Min-Expires, Max-Forwards,
  *   Content-Length, RSeq or Flow-Timer
+ *
+ * Gets a numeric header by name. The values are checked when the message is
+ * parsed or the header added, so a message holds no invalid one: Max-Forwards
+ * is 0 to 255, the others 0 to 4294967295.
  *
  * Returns: the value of the first such header, or -1 when there is none or
  *   @name is not a numeric header
@@ -2934,6 +3005,10 @@ sipws_message_has_token (SipwsMessage *self,
  * sipws_message_get_content_type:
  * @self: a message
  *
+ * Gets the media type of the body, which says how to read it:
+ * `application/sdp` for an offer or answer, `multipart/mixed` with a
+ * `boundary` parameter, and so on.
+ *
  * Returns: (nullable): the media type of the body, `type/subtype` in lower
  *   case (`application/sdp`), without parameters; %NULL without
  *   Content-Type
@@ -2953,6 +3028,10 @@ sipws_message_get_content_type (SipwsMessage *self)
  * @self: a message
  * @name: a media type parameter name, such as `boundary` or `charset`
  *   (case-insensitive)
+ *
+ * Gets a parameter of the Content-Type header, such as the `boundary` of a
+ * multipart body or the `charset` of a text one. %NULL when there is no
+ * Content-Type, no such parameter, or the parameter has no value.
  *
  * Returns: (nullable): the parameter value, unquoted
  */

@@ -661,6 +661,10 @@ sipws_uri_unref (SipwsUri *self)
  * sipws_uri_get_scheme:
  * @self: a URI
  *
+ * Gets the scheme as an enumeration. A URI of a scheme this library does not
+ * parse is %SIPWS_URI_SCHEME_OTHER and keeps its text in
+ * [method@Sipws.Uri.get_opaque].
+ *
  * Returns: the scheme
  */
 SipwsUriScheme
@@ -674,6 +678,9 @@ sipws_uri_get_scheme (SipwsUri *self)
 /**
  * sipws_uri_get_scheme_name:
  * @self: a URI
+ *
+ * Gets the scheme as text, to write it or to tell apart the schemes that
+ * %SIPWS_URI_SCHEME_OTHER groups together.
  *
  * Returns: "sip", "sips" or "tel" in lower case; for other schemes, the
  *   scheme as written
@@ -746,6 +753,10 @@ sipws_uri_has_password (SipwsUri *self)
  * sipws_uri_get_host:
  * @self: a URI
  *
+ * Gets the host part of a SIP URI: a domain name, an IPv4 address or an IPv6
+ * address. A `tel:` URI has no host; its number is the user part
+ * ([method@Sipws.Uri.get_user]).
+ *
  * Returns: (nullable): the host of a `sip:` or `sips:` URI, an IPv6 address
  *   without its brackets; %NULL for other schemes
  */
@@ -761,6 +772,10 @@ sipws_uri_get_host (SipwsUri *self)
  * sipws_uri_get_port:
  * @self: a URI
  *
+ * Gets the port of a SIP URI. Without one, the port comes from DNS (RFC 3263)
+ * or the transport's default; a URI with an explicit `:5060` is not equal to
+ * the same URI without it (RFC 3261 §19.1.4).
+ *
  * Returns: the port, or 0 when the URI has none
  */
 guint16
@@ -774,6 +789,9 @@ sipws_uri_get_port (SipwsUri *self)
 /**
  * sipws_uri_get_opaque:
  * @self: a URI
+ *
+ * Gets the text of a URI of a scheme this library does not parse
+ * (`urn:uuid:…`, `http:…`), to compare it or write it back unchanged.
  *
  * Returns: (nullable): for %SIPWS_URI_SCHEME_OTHER, the text after the
  *   scheme's ':' as written; %NULL for the known schemes
@@ -790,6 +808,10 @@ sipws_uri_get_opaque (SipwsUri *self)
  * sipws_uri_has_param:
  * @self: a URI
  * @name: a parameter name (case-insensitive)
+ *
+ * Tells whether the URI has a parameter. This is the way to test a flag such
+ * as `lr` (a loose router, RFC 3261 §19.1.1) or `ob` (RFC 5626), for which
+ * [method@Sipws.Uri.get_param] gives %NULL.
  *
  * Returns: whether the URI has the parameter, with or without a value
  */
@@ -808,6 +830,10 @@ sipws_uri_has_param (SipwsUri   *self,
  * @self: a URI
  * @name: a parameter name (case-insensitive)
  *
+ * Gets the first URI parameter of that name (`;transport=ws`, `;user=phone`).
+ * These belong to the URI, unlike the header parameters after the `>` of an
+ * address.
+ *
  * Returns: (nullable): the value with %-escapes decoded; %NULL when the
  *   parameter is absent or has no value (such as `lr`)
  */
@@ -824,6 +850,10 @@ sipws_uri_get_param (SipwsUri   *self,
 /**
  * sipws_uri_get_param_names:
  * @self: a URI
+ *
+ * Lists the URI parameters, with their names as written (not case-folded) and
+ * a repeated name once per occurrence, to walk unknown ones with
+ * [method@Sipws.Uri.get_param].
  *
  * Returns: (transfer full) (array zero-terminated=1): the parameter names in
  *   order of appearance
@@ -858,6 +888,9 @@ sipws_uri_get_header (SipwsUri   *self,
 /**
  * sipws_uri_get_header_names:
  * @self: a URI
+ *
+ * Lists the headers of the URI (after the `?`, RFC 3261 §19.1.1), with their
+ * names as written, to read them with [method@Sipws.Uri.get_header].
  *
  * Returns: (transfer full) (array zero-terminated=1): the header names in
  *   order of appearance

@@ -425,6 +425,9 @@ sipws_via_unref (SipwsVia *self)
  * sipws_via_get_protocol_name:
  * @self: a hop
  *
+ * Gets the protocol name of the hop's sent-protocol (the `SIP` of
+ * `SIP/2.0/WSS`), as written.
+ *
  * Returns: the protocol name, `SIP` in practice
  */
 const char *
@@ -438,6 +441,9 @@ sipws_via_get_protocol_name (SipwsVia *self)
  * sipws_via_get_protocol_version:
  * @self: a hop
  *
+ * Gets the protocol version of the hop's sent-protocol (the `2.0` of
+ * `SIP/2.0/WSS`), as written.
+ *
  * Returns: the protocol version, `2.0` in practice
  */
 const char *
@@ -450,6 +456,10 @@ sipws_via_get_protocol_version (SipwsVia *self)
 /**
  * sipws_via_get_transport:
  * @self: a hop
+ *
+ * Gets the transport the element that added this hop sent the request over; a
+ * response goes back over the same one (RFC 3261 §18.2.2). SIP over WebSocket
+ * uses `WS` and `WSS` (RFC 7118).
  *
  * Returns: the transport in upper case (`WSS`, `WS`, `UDP`, `TCP`, `TLS`,
  *   `SCTP` or an extension token)
@@ -465,6 +475,11 @@ sipws_via_get_transport (SipwsVia *self)
  * sipws_via_get_host:
  * @self: a hop
  *
+ * Gets the host of the sent-by: where the element that added this hop wants
+ * its responses, unless `received` and `rport` say where the request really
+ * came from (RFC 3261 §18.2.2, RFC 3581). A WebSocket client often puts an
+ * invented `.invalid` name here (RFC 7118 §5).
+ *
  * Returns: the sent-by host; an IPv6 address comes without brackets
  */
 const char *
@@ -478,6 +493,9 @@ sipws_via_get_host (SipwsVia *self)
  * sipws_via_get_port:
  * @self: a hop
  *
+ * Gets the port of the sent-by. When the hop has none, responses go to the
+ * default port of its transport (RFC 3261 §18.2.2).
+ *
  * Returns: the sent-by port, or 0 when the hop has none
  */
 guint16
@@ -490,6 +508,11 @@ sipws_via_get_port (SipwsVia *self)
 /**
  * sipws_via_get_branch:
  * @self: a hop
+ *
+ * Gets the `branch` parameter, the transaction identifier (RFC 3261 §8.1.1.7):
+ * an RFC 3261 peer starts it with the magic cookie %SIPWS_VIA_MAGIC_COOKIE
+ * (`z9hG4bK`), which [method@Sipws.Via.has_magic_cookie] checks. An RFC 2543
+ * peer may send no branch at all.
  *
  * Returns: (nullable): the branch parameter
  */
@@ -526,6 +549,11 @@ sipws_via_has_magic_cookie (SipwsVia *self)
 /**
  * sipws_via_get_received:
  * @self: a hop
+ *
+ * Gets the `received` parameter: the source IP address a server saw the
+ * request come from, which it adds when that differs from the sent-by host
+ * (RFC 3261 §18.2.1). It is always an IP address, checked on parsing; an IPv6
+ * one comes as it was written.
  *
  * Returns: (nullable): the `received` address a server added
  */
@@ -575,6 +603,10 @@ sipws_via_get_rport (SipwsVia *self)
  * sipws_via_get_maddr:
  * @self: a hop
  *
+ * Gets the `maddr` parameter: the address, usually multicast, that responses
+ * are sent to instead of the sent-by (RFC 3261 §18.2.2). It is checked on
+ * parsing to be a host.
+ *
  * Returns: (nullable): the `maddr` parameter
  */
 const char *
@@ -587,6 +619,9 @@ sipws_via_get_maddr (SipwsVia *self)
 /**
  * sipws_via_get_ttl:
  * @self: a hop
+ *
+ * Gets the `ttl` parameter: the time-to-live, 0 to 255, of a request sent over
+ * multicast (RFC 3261 §18.2.1).
  *
  * Returns: the `ttl` parameter, or -1 when there is none
  */
@@ -601,6 +636,10 @@ sipws_via_get_ttl (SipwsVia *self)
  * sipws_via_has_param:
  * @self: a hop
  * @name: a parameter name (case-insensitive)
+ *
+ * Tells whether the hop has a parameter, including one without value such as
+ * the `rport` a client sends to ask for its source port (RFC 3581), or an
+ * extension such as `alias` (RFC 5923).
  *
  * Returns: whether the hop has the parameter, with or without a value
  */
@@ -617,6 +656,10 @@ sipws_via_has_param (SipwsVia   *self,
  * sipws_via_get_param:
  * @self: a hop
  * @name: a parameter name (case-insensitive)
+ *
+ * Gets the first parameter of that name, extensions included. For `branch`,
+ * `received`, `rport`, `maddr` and `ttl` the dedicated getters give checked,
+ * typed values.
  *
  * Returns: (nullable): the value of the parameter (unquoted), or %NULL when
  *   it is absent or has no value
@@ -671,6 +714,10 @@ sipws_via_set_param (SipwsVia   *self,
 /**
  * sipws_via_to_string:
  * @self: a hop
+ *
+ * Writes the hop as one Via value: the sent-protocol, the sent-by (an IPv6
+ * host in brackets, the port only when the hop has one), then the parameters
+ * in order.
  *
  * Returns: (transfer full): the hop as it is written in a Via header
  */
