@@ -308,6 +308,8 @@ create_media_cb (SipwsAccount          *account,
 
       sipws_media_session_set_local_addresses (session, (const char * const *) list);
     }
+  if (options->echo)
+    sipws_media_session_set_loopback (session, TRUE);
   if (options->tone > 0)
     sipws_media_session_set_send_tone (session, options->tone);
   if (options->play != NULL)
@@ -322,10 +324,10 @@ sipws_cli_setup_media (const SipwsCliOptions  *options,
                        SipwsAccount           *account,
                        GError                **error)
 {
-  if (options->echo)
+  if (options->echo && (options->tone > 0 || options->play != NULL))
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
-                   "--echo is not available: the media session cannot loop received audio back yet");
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--echo sends the received audio back: it cannot be combined with --tone or --play");
       return FALSE;
     }
   if (options->tone < 0 || options->tone > 20000)

@@ -92,7 +92,7 @@ sipws_cli_answer (SipwsCliOptions *options,
 
   if (argc != 1 || options->count < 1 || options->duration < 0)
     {
-      g_printerr ("sipws: usage: sipws answer --aor SIP-URI --server URI [--count N] [--duration SECONDS]\n");
+      g_printerr ("sipws: usage: sipws answer --aor SIP-URI --server URI [--count N] [--duration SECONDS] [--echo]\n");
       return SIPWS_CLI_EXIT_USAGE;
     }
   account = sipws_cli_account_open (options, TRUE, TRUE, &status);

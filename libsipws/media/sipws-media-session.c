@@ -22,6 +22,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/rtp/rtp.h>
 #include <gst/webrtc/webrtc.h>
 #include <nice/agent.h>
@@ -38,6 +39,10 @@ GST_DEBUG_CATEGORY_STATIC (sipws_media_debug);
 #define GST_CAT_DEFAULT sipws_media_debug
 
 #define ANALYSIS_RATE 48000
+/* Loopback: received audio waits at most this long to be sent back, and
+ * the mixer that puts it over silence waits this long for it. */
+#define LOOPBACK_QUEUE_MS 200
+#define LOOPBACK_MIXER_LATENCY_MS 40
 /* A received level older than this means no audio arrives any more. */
 #define LEVEL_STALE_US (400 * G_TIME_SPAN_MILLISECOND)
 #define DTMF_GAP_MS 100
@@ -89,6 +94,7 @@ typedef struct {
   GMutex        analysis_lock;
   SipwsAudioAnalyzer *analyzer;
   SipwsWavWriter *wav;
+  GstElement   *loopback;          /* appsrc sending received audio back, (owned) (nullable) */
   double        level_db;
   double        frequency;
   gint64        level_time;
@@ -133,6 +139,7 @@ struct _SipwsMediaSession {
   char         *play_file;
   GstDevice    *input_device;
   char         *record_file;
+  gboolean      loopback;
   gboolean      muted;
   SipwsMediaDirection direction;
 
@@ -255,6 +262,7 @@ enum {
   PROP_AUDIO_SINK,
   PROP_OUTPUT_DEVICE,
   PROP_RECORD_FILE,
+  PROP_LOOPBACK,
   PROP_MUTED,
   PROP_DIRECTION,
   PROP_LEVEL,
@@ -317,6 +325,7 @@ shared_clear (Shared *shared)
   g_clear_object (&shared->output_device);
   sipws_audio_analyzer_free (shared->analyzer);
   sipws_wav_writer_close (shared->wav);
+  g_clear_object (&shared->loopback);
 }
 
 static Shared *
@@ -696,6 +705,7 @@ analysis_probe (GstPad          *pad,
 {
   Shared *shared = user_data;
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  g_autoptr(GstElement) loopback = NULL;
   LevelUpdate update;
   gboolean completed;
   GstMapInfo map;
@@ -716,8 +726,17 @@ analysis_probe (GstPad          *pad,
     shared->frequency = update.frequency;
     shared->level_time = g_get_monotonic_time ();
   }
+  loopback = shared->loopback != NULL ? gst_object_ref (shared->loopback) : NULL;
   g_mutex_unlock (&shared->analysis_lock);
   gst_buffer_unmap (buffer, &map);
+
+  if (loopback != NULL) {
+    GstBuffer *copy = gst_buffer_copy (buffer);
+
+    /* the appsrc stamps it with the time it is sent back */
+    GST_BUFFER_PTS (copy) = GST_BUFFER_DTS (copy) = GST_CLOCK_TIME_NONE;
+    gst_app_src_push_buffer (GST_APP_SRC (loopback), copy);
+  }
 
   if (completed)
     hop (shared, level_main, g_memdup2 (&update, sizeof update), g_free);
@@ -1038,12 +1057,47 @@ make_file_source (const char  *path,
   return bin;
 }
 
+/* Loopback: what the receive chains decode is pushed into the appsrc named
+ * "loop" (see analysis_probe()), which a mixer plays over a live silence so
+ * the stream keeps its timing while nothing is received. The mixer is
+ * forced live: added after the pipeline's latency was configured, it would
+ * otherwise wait for the appsrc forever. The appsrc holds at most
+ * LOOPBACK_QUEUE_MS and drops the oldest audio beyond that, so the echo
+ * never lags further behind. */
+static GstElement *
+make_loopback_source (GError **error)
+{
+  g_autofree char *description =
+    g_strdup_printf ("audiotestsrc is-live=true do-timestamp=true wave=silence samplesperbuffer=480 "
+                     "! audio/x-raw,format=S16LE,rate=%d,channels=1 "
+                     "! audiomixer name=mixer force-live=true latency=%" G_GUINT64_FORMAT " "
+                     "appsrc name=loop is-live=true format=time do-timestamp=true block=false "
+                     "leaky-type=downstream max-time=%" G_GUINT64_FORMAT " "
+                     "caps=audio/x-raw,format=S16LE,rate=%d,channels=1,layout=interleaved ! mixer.",
+                     ANALYSIS_RATE, (guint64) LOOPBACK_MIXER_LATENCY_MS * GST_MSECOND,
+                     (guint64) LOOPBACK_QUEUE_MS * GST_MSECOND, ANALYSIS_RATE);
+
+  return gst_parse_bin_from_description (description, TRUE, error);
+}
+
+static void
+set_loopback_target (SipwsMediaSession *self,
+                     GstElement        *appsrc)
+{
+  g_mutex_lock (&self->shared->analysis_lock);
+  g_set_object (&self->shared->loopback, appsrc);
+  g_mutex_unlock (&self->shared->analysis_lock);
+}
+
 static GstElement *
 make_source (SipwsMediaSession  *self,
              GError            **error)
 {
   const char *env = g_getenv ("SIPWS_AUDIO_SOURCE");
   g_autofree char *description = NULL;
+
+  if (self->loopback)
+    return make_loopback_source (error);
 
   switch (self->source_kind) {
   case SOURCE_TONE:
@@ -1105,6 +1159,11 @@ attach_source (SipwsMediaSession  *self,
     align_file_branch (self, source);
   gst_element_sync_state_with_parent (source);
   self->send_source = source;
+  if (self->loopback) {
+    g_autoptr(GstElement) appsrc = gst_bin_get_by_name (GST_BIN (source), "loop");
+
+    set_loopback_target (self, appsrc);
+  }
   return TRUE;
 }
 
@@ -1113,10 +1172,22 @@ detach_source (SipwsMediaSession *self)
 {
   if (self->send_source == NULL)
     return;
+  set_loopback_target (self, NULL);
   gst_element_set_state (self->send_source, GST_STATE_NULL);
   gst_element_unlink (self->send_source, self->send_convert);
   gst_bin_remove (GST_BIN (self->pipeline), self->send_source);
   self->send_source = NULL;
+}
+
+/* After a source failed; a loopback that failed is off. */
+static void
+use_silence (SipwsMediaSession *self)
+{
+  self->source_kind = SOURCE_SILENCE;
+  if (self->loopback) {
+    self->loopback = FALSE;
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LOOPBACK]);
+  }
 }
 
 /* A device switch in the middle of a call: no renegotiation, the encoder
@@ -1131,7 +1202,7 @@ switch_source (SipwsMediaSession *self)
   detach_source (self);
   if (!attach_source (self, &error)) {
     g_warning ("Audio source cannot be started (%s); sending silence", error->message);
-    self->source_kind = SOURCE_SILENCE;
+    use_silence (self);
     g_clear_error (&error);
     if (!attach_source (self, &error))
       fail_media (self, SIPWS_MEDIA_ERROR_PIPELINE, "No audio source can be started: %s", error->message);
@@ -1338,7 +1409,7 @@ bus_error (SipwsMediaSession *self,
   if (self->send_source != NULL &&
       (src == GST_OBJECT (self->send_source) || gst_object_has_as_ancestor (src, GST_OBJECT (self->send_source)))) {
     g_warning ("Audio source failed (%s); sending silence", error->message);
-    self->source_kind = SOURCE_SILENCE;
+    use_silence (self);
     switch_source (self);
     return;
   }
@@ -2502,6 +2573,7 @@ sipws_media_session_close (SipwsMediaHandler *handler)
   g_queue_clear (&self->dtmf_queue);
   clear_source (&self->bus_source);
 
+  set_loopback_target (self, NULL);
   if (self->pipeline != NULL)
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
   interrupt_promises (shared);
@@ -2605,6 +2677,9 @@ sipws_media_session_get_property (GObject    *object,
   case PROP_RECORD_FILE:
     g_value_set_string (value, self->record_file);
     break;
+  case PROP_LOOPBACK:
+    g_value_set_boolean (value, self->loopback);
+    break;
   case PROP_MUTED:
     g_value_set_boolean (value, self->muted);
     break;
@@ -2685,6 +2760,9 @@ sipws_media_session_set_property (GObject      *object,
     break;
   case PROP_RECORD_FILE:
     sipws_media_session_set_record_file (self, g_value_get_string (value));
+    break;
+  case PROP_LOOPBACK:
+    sipws_media_session_set_loopback (self, g_value_get_boolean (value));
     break;
   case PROP_MUTED:
     sipws_media_session_set_muted (SIPWS_MEDIA_HANDLER (self), g_value_get_boolean (value));
@@ -2892,6 +2970,20 @@ sipws_media_session_class_init (SipwsMediaSessionClass *klass)
   props[PROP_RECORD_FILE] =
     g_param_spec_string ("record-file", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * SipwsMediaSession:loopback:
+   *
+   * Whether the session sends back what it receives instead of its audio
+   * source: an echo service. The received audio, decoded, is encoded again
+   * for the peer (one jitter buffer and about 40 ms later), over silence
+   * while nothing is received; telephone-events are not echoed. It can be
+   * turned on and off at any time, also in the middle of a call, without
+   * renegotiation; off, the configured source is sent again.
+   */
+  props[PROP_LOOPBACK] =
+    g_param_spec_boolean ("loopback", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
    * SipwsMediaSession:muted:
@@ -3355,6 +3447,41 @@ sipws_media_session_set_record_file (SipwsMediaSession *self,
   g_mutex_unlock (&self->shared->analysis_lock);
   set_string (&self->record_file, path);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECORD_FILE]);
+}
+
+/**
+ * sipws_media_session_set_loopback:
+ * @self: a session
+ * @loopback: whether to send the received audio back
+ *
+ * Sets [property@Sipws.MediaSession:loopback].
+ */
+void
+sipws_media_session_set_loopback (SipwsMediaSession *self,
+                                  gboolean           loopback)
+{
+  g_return_if_fail (SIPWS_IS_MEDIA_SESSION (self));
+
+  loopback = !!loopback;
+  if (self->loopback == loopback)
+    return;
+  self->loopback = loopback;
+  switch_source (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LOOPBACK]);
+}
+
+/**
+ * sipws_media_session_get_loopback:
+ * @self: a session
+ *
+ * Returns: the value of [property@Sipws.MediaSession:loopback]
+ */
+gboolean
+sipws_media_session_get_loopback (SipwsMediaSession *self)
+{
+  g_return_val_if_fail (SIPWS_IS_MEDIA_SESSION (self), FALSE);
+
+  return self->loopback;
 }
 
 /**

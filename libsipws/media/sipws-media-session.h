@@ -54,6 +54,12 @@ void               sipws_media_session_set_record_file     (SipwsMediaSession   
                                                             const char          *path);
 
 SIPWS_AVAILABLE_IN_ALL
+void               sipws_media_session_set_loopback        (SipwsMediaSession   *self,
+                                                            gboolean             loopback);
+SIPWS_AVAILABLE_IN_ALL
+gboolean           sipws_media_session_get_loopback        (SipwsMediaSession   *self);
+
+SIPWS_AVAILABLE_IN_ALL
 gboolean           sipws_media_session_get_muted           (SipwsMediaSession   *self);
 SIPWS_AVAILABLE_IN_ALL
 SipwsMediaDirection sipws_media_session_get_direction      (SipwsMediaSession   *self);

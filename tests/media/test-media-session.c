@@ -557,6 +557,68 @@ is_quiet (gpointer data)
   return sipws_media_session_get_level (data) < -60.0;
 }
 
+/* B turns into an echo of A in the middle of the call and back. */
+static void
+test_loopback (Pair          *pair,
+               gconstpointer  data)
+{
+  gint64 direct, echoed;
+  guint notifies = 0;
+
+  if (!media_test_plugins_available ())
+    return;
+
+  g_signal_connect_swapped (pair->b, "notify::loopback", G_CALLBACK (g_atomic_int_inc), &notifies);
+  connect_and_hear (pair);
+  sipws_media_session_set_loopback (pair->b, TRUE);
+  g_assert_true (sipws_media_session_get_loopback (pair->b));
+  g_assert_cmpuint (notifies, ==, 1);
+
+  /* A hears its own 440 Hz and never B's 880 Hz source again */
+  g_assert_cmpint (media_test_wait_for_tone (pair->a, 440, 2000), >=, 0);
+  assert_hears_steadily (pair->a, 440, 2000);
+  g_assert_true (media_test_hears (pair->b, 440));
+
+  /* the echo's delay: a new tone from A reaches B, then comes back */
+  sipws_media_session_set_send_tone (pair->a, 660);
+  direct = media_test_wait_for_tone (pair->b, 660, 2000);
+  echoed = media_test_wait_for_tone (pair->a, 660, 2000);
+  g_test_message ("B hears A's new tone after %" G_GINT64_FORMAT " ms, A hears it back %" G_GINT64_FORMAT " ms later",
+                  direct, echoed);
+  g_assert_cmpint (direct, >=, 0);
+  g_assert_cmpint (echoed, >=, 0);
+  g_assert_cmpint (echoed, <, 500);
+
+  /* A stops sending: B sends silence, with the stream's timing intact */
+  reinvite (pair->a, pair->b, SIPWS_MEDIA_DIRECTION_RECVONLY, "a=recvonly\r\n", "a=sendonly\r\n");
+  g_assert_true (media_test_wait (is_quiet, pair->a, 2000));
+  g_assert_cmpuint (packets_during (pair->a, 1000), >=, 40);
+  g_assert_true (is_quiet (pair->a));
+  reinvite (pair->a, pair->b, SIPWS_MEDIA_DIRECTION_SENDRECV, "a=sendrecv\r\n", "a=sendrecv\r\n");
+  g_assert_cmpint (media_test_wait_for_tone (pair->a, 660, 2000), >=, 0);
+
+  /* back to B's own source */
+  sipws_media_session_set_loopback (pair->b, FALSE);
+  g_assert_cmpint (media_test_wait_for_tone (pair->a, 880, 2000), >=, 0);
+  assert_hears_steadily (pair->a, 880, 1000);
+  g_assert_cmpuint (notifies, ==, 2);
+}
+
+/* An echo service: the answerer loops back from the first packet on. */
+static void
+test_loopback_from_start (Pair          *pair,
+                          gconstpointer  data)
+{
+  if (!media_test_plugins_available ())
+    return;
+
+  g_object_set (pair->b, "loopback", TRUE, NULL);
+  media_test_connect (pair->a, pair->b);
+  g_assert_cmpint (media_test_wait_for_tone (pair->a, 440, 5000), >=, 0);
+  g_assert_cmpint (media_test_wait_for_tone (pair->b, 440, 1000), >=, 0);
+  assert_hears_steadily (pair->a, 440, 1500);
+}
+
 static void
 test_mute (Pair          *pair,
            gconstpointer  data)
@@ -1152,6 +1214,8 @@ main (int   argc,
               pair_teardown);
   g_test_add ("/media/session/hold-resume", Pair, NULL, pair_setup, test_hold_resume, pair_teardown);
   g_test_add ("/media/session/mute", Pair, NULL, pair_setup, test_mute, pair_teardown);
+  g_test_add ("/media/session/loopback/mid-call", Pair, NULL, pair_setup, test_loopback, pair_teardown);
+  g_test_add ("/media/session/loopback/from-start", Pair, NULL, pair_setup, test_loopback_from_start, pair_teardown);
   g_test_add ("/media/session/switch-source", Pair, NULL, pair_setup, test_switch_source, pair_teardown);
   g_test_add ("/media/session/switch-sink-and-files", Pair, NULL, pair_setup, test_switch_sink_and_files, pair_teardown);
   g_test_add ("/media/session/early-media", Pair, NULL, pair_setup, test_early_media, pair_teardown);

@@ -23,13 +23,14 @@ typedef enum {
   END_DURING_AUDIO,
   END_DURING_RENEGOTIATION,
   END_DURING_DTMF,
+  END_DURING_LOOPBACK,
   END_BY_LAST_UNREF,
   N_END_POINTS
 } EndPoint;
 
 static const char *end_point_names[] = {
   "before anything", "during offer", "during answer", "before remote answer", "during ICE/DTLS",
-  "during audio", "during renegotiation", "during DTMF", "by last unref",
+  "during audio", "during renegotiation", "during DTMF", "during loopback", "by last unref",
 };
 
 typedef struct {
@@ -134,7 +135,11 @@ run_round (GRand    *rand,
   case END_DURING_AUDIO:
   case END_DURING_RENEGOTIATION:
   case END_DURING_DTMF:
+  case END_DURING_LOOPBACK:
   case END_BY_LAST_UNREF:
+    /* an echo from the start, or turned on or off during the call */
+    if (point == END_DURING_LOOPBACK && g_rand_boolean (rand))
+      sipws_media_session_set_loopback (b, TRUE);
     media_test_connect (a, b);
     if (point == END_DURING_ICE_DTLS || point == END_BY_LAST_UNREF) {
       media_test_spin (delay);
@@ -146,6 +151,9 @@ run_round (GRand    *rand,
         media_test_spin (delay / 4);
       } else if (point == END_DURING_DTMF) {
         sipws_media_handler_send_dtmf (SIPWS_MEDIA_HANDLER (a), '5', 300, NULL);
+        media_test_spin (delay);
+      } else if (point == END_DURING_LOOPBACK) {
+        sipws_media_session_set_loopback (b, !sipws_media_session_get_loopback (b));
         media_test_spin (delay);
       }
     }
