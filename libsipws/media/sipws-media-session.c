@@ -2975,11 +2975,12 @@ sipws_media_session_class_init (SipwsMediaSessionClass *klass)
    * SipwsMediaSession:loopback:
    *
    * Whether the session sends back what it receives instead of its audio
-   * source: an echo service. The received audio, decoded, is encoded again
-   * for the peer (one jitter buffer and about 40 ms later), over silence
-   * while nothing is received; telephone-events are not echoed. It can be
-   * turned on and off at any time, also in the middle of a call, without
-   * renegotiation; off, the configured source is sent again.
+   * source: an echo service. The received audio is decoded and encoded
+   * again, about 40 ms after it came out of the jitter buffer, over silence
+   * while nothing is received (or the peer is on hold); telephone-events
+   * are not echoed. It can be turned on and off at any time, also in the
+   * middle of a call, without renegotiation; off, the configured source is
+   * sent again.
    */
   props[PROP_LOOPBACK] =
     g_param_spec_boolean ("loopback", NULL, NULL, FALSE,
