@@ -540,7 +540,10 @@ sipws_registration_start (SipwsRegistration *self)
 
   if (self->state == SIPWS_REGISTRATION_STATE_REGISTERED && self->tx == NULL)
     {
-      set_state (self, self->state, NULL);
+      /* The binding stands and its refresh is scheduled: nothing to send, but
+       * the account must hear it so a waiting register call completes (the
+       * state did not change, so set_state() would stay silent). */
+      sipws_account_registration_changed (self->account);
       return;
     }
   if (sipws_account_flow_is_up (self->account))

@@ -200,6 +200,22 @@ test_basic (Fixture       *fx,
   g_assert_cmpuint (fx->error_notifies, ==, 0);
 }
 
+/* Asking a registered account to register completes at once: the binding
+ * stands and its refresh is already scheduled. */
+static void
+test_register_again (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autoptr(SipwsMessage) request = register_ok (fx, 600);
+
+  start_register (fx);
+  wait_done (fx);
+  g_assert_no_error (fx->error);
+  g_assert_true (fx->ok);
+  g_assert_cmpint (sipws_account_get_registration_state (fx->account), ==, SIPWS_REGISTRATION_STATE_REGISTERED);
+  sipws_test_peer_expect_silence (fx->peer, 200);
+}
+
 static void
 test_instance_generated (Fixture       *fx,
                          gconstpointer  data)
@@ -925,6 +941,7 @@ main (int    argc,
 
 #define ADD(path, data, fn) g_test_add ("/ua/register/" path, Fixture, data, fixture_setup, fn, fixture_teardown)
   ADD ("basic", NULL, test_basic);
+  ADD ("register-again", NULL, test_register_again);
   ADD ("instance-generated", NULL, test_instance_generated);
   ADD ("digest-401-sha256", GUINT_TO_POINTER (401), test_digest);
   ADD ("digest-407-sha256", GUINT_TO_POINTER (407), test_digest);
