@@ -478,7 +478,7 @@ call_state_cb (SipwsCall         *call,
        * can decrypt them. */
       send_dtmf (watch);
       if (watch->options->duration > 0)
-        watch->hangup_id = g_timeout_add_seconds (watch->options->duration, hangup_cb, watch);
+        watch->hangup_id = g_timeout_add ((guint) watch->options->duration * 1000, hangup_cb, watch);
     }
 }
 
