@@ -823,6 +823,44 @@ add_and_link (GstElement  *pipeline,
   return gst_pad_link (src, first_sink) == GST_PAD_LINK_OK;
 }
 
+/* webrtcbin 1.22 builds every offer by asking the receive pad's peer for the
+ * caps of its sink pad's last CAPS event. While and right after a digit is
+ * sent (and from the start whenever rtpdtmfsrc's start-up caps follow the
+ * first audio caps), rtpdtmfmux has told that sink pad telephone-event, which a
+ * depayloader refuses: the empty answer fails the offer ("Caps negotiation on
+ * pad src_0 failed"), so a hold right after a digit broke. The receive side
+ * does take telephone-event, on the pad webrtcbin adds for it (see
+ * pad_added_cb()), so after the depayloader refused only telephone-event it
+ * answers the filter instead. */
+static GstPadProbeReturn
+recv_caps_query_probe (GstPad          *pad,
+                       GstPadProbeInfo *info,
+                       gpointer         user_data)
+{
+  GstQuery *query = GST_PAD_PROBE_INFO_QUERY (info);
+  GstCaps *filter = NULL;
+  GstCaps *result = NULL;
+  guint n;
+
+  if (!(GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_PULL) || GST_QUERY_TYPE (query) != GST_QUERY_CAPS)
+    return GST_PAD_PROBE_OK;
+  gst_query_parse_caps (query, &filter);
+  gst_query_parse_caps_result (query, &result);
+  if (filter == NULL || result == NULL || !gst_caps_is_empty (result))
+    return GST_PAD_PROBE_OK;
+  n = gst_caps_get_size (filter);
+  for (guint i = 0; i < n; i++) {
+    const GstStructure *s = gst_caps_get_structure (filter, i);
+
+    if (!gst_structure_has_name (s, "application/x-rtp") ||
+        g_strcmp0 (gst_structure_get_string (s, "encoding-name"), "TELEPHONE-EVENT") != 0)
+      return GST_PAD_PROBE_OK;
+  }
+  if (n > 0)
+    gst_query_set_caps_result (query, filter);
+  return GST_PAD_PROBE_OK;
+}
+
 /* Runs on a streaming thread: the pad must be linked before its first
  * buffer, or not-linked would stop webrtcbin's source. */
 static void
@@ -890,6 +928,7 @@ pad_added_cb (GstElement *webrtc,
       chain->tail = gst_object_ref (elements[4]);
       chain->sink = gst_object_ref (elements[5]);
       g_ptr_array_add (shared->recv_chains, chain);
+      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, recv_caps_query_probe, NULL, NULL);
       linked = add_and_link (shared->pipeline, pad, elements, G_N_ELEMENTS (elements));
     } else {
       for (guint i = 0; i < G_N_ELEMENTS (elements); i++) {

@@ -341,6 +341,50 @@ test_hold_resume (Pair          *pair,
   g_assert_true (media_test_hears (pair->a, 880));
 }
 
+static gboolean
+got_one_digit (gpointer data)
+{
+  return ((DtmfLog *) data)->digits->len >= 1;
+}
+
+/* While and right after a digit, webrtcbin's sink pad last saw
+ * telephone-event caps, and webrtcbin filters the receive pad's caps query
+ * of every offer with them: the re-offer of a hold failed then. */
+static void
+test_dtmf_then_reoffer (Pair          *pair,
+                        gconstpointer  data)
+{
+  DtmfLog log = { g_string_new (NULL), g_array_new (FALSE, FALSE, sizeof (guint)) };
+  g_autoptr(GError) error = NULL;
+
+  if (!media_test_plugins_available ())
+    return;
+
+  g_signal_connect (pair->b, "dtmf-received", G_CALLBACK (dtmf_received_cb), &log);
+  connect_and_hear (pair);
+
+  /* hold as soon as the digit arrived */
+  g_assert_true (sipws_media_handler_send_dtmf (SIPWS_MEDIA_HANDLER (pair->a), '5', 200, &error));
+  g_assert_no_error (error);
+  g_assert_true (media_test_wait (got_one_digit, &log, 3000));
+  reinvite (pair->a, pair->b, SIPWS_MEDIA_DIRECTION_SENDONLY, "a=sendonly\r\n", "a=recvonly\r\n");
+  media_test_spin (300);
+  g_assert_true (media_test_hears (pair->b, 440));
+
+  /* resume in the middle of a digit; the digit still arrives whole */
+  g_assert_true (sipws_media_handler_send_dtmf (SIPWS_MEDIA_HANDLER (pair->a), '6', 400, &error));
+  g_assert_no_error (error);
+  media_test_spin (100);
+  reinvite (pair->a, pair->b, SIPWS_MEDIA_DIRECTION_SENDRECV, "a=sendrecv\r\n", "a=sendrecv\r\n");
+  g_assert_true (media_test_wait (got_two_digits, &log, 3000));
+  g_assert_cmpstr (log.digits->str, ==, "56");
+  g_assert_cmpuint (g_array_index (log.durations, guint, 1), >=, 380);
+  g_assert_cmpint (media_test_wait_for_tone (pair->a, 880, 3000), >=, 0);
+
+  g_string_free (log.digits, TRUE);
+  g_array_unref (log.durations);
+}
+
 /* ---- DTMF at the earliest moments, and the audio around it ---- */
 
 typedef struct {
@@ -1219,6 +1263,7 @@ main (int   argc,
               test_dtmf_early, pair_teardown);
   g_test_add ("/media/session/dtmf/audio-continues", Pair, NULL, pair_setup, test_dtmf_audio_continues,
               pair_teardown);
+  g_test_add ("/media/session/dtmf/then-reoffer", Pair, NULL, pair_setup, test_dtmf_then_reoffer, pair_teardown);
   g_test_add ("/media/session/hold-resume", Pair, NULL, pair_setup, test_hold_resume, pair_teardown);
   g_test_add ("/media/session/mute", Pair, NULL, pair_setup, test_mute, pair_teardown);
   g_test_add ("/media/session/loopback/mid-call", Pair, NULL, pair_setup, test_loopback, pair_teardown);
