@@ -162,6 +162,9 @@ default_of_class (SipwsDevices *self,
  * sipws_devices_get_sources:
  * @self: a device list
  *
+ * Lists the audio input devices the device monitor currently knows; the
+ * array is empty when there are none.
+ *
  * Returns: (transfer container) (element-type Gst.Device): the audio input
  *   devices
  */
@@ -176,6 +179,9 @@ sipws_devices_get_sources (SipwsDevices *self)
 /**
  * sipws_devices_get_sinks:
  * @self: a device list
+ *
+ * Lists the audio output devices the device monitor currently knows; the
+ * array is empty when there are none.
  *
  * Returns: (transfer container) (element-type Gst.Device): the audio output
  *   devices
@@ -192,6 +198,9 @@ sipws_devices_get_sinks (SipwsDevices *self)
  * sipws_devices_get_default_source:
  * @self: a device list
  *
+ * Finds the input device the provider marks as the system default
+ * (PulseAudio and PipeWire do); %NULL when no device is marked.
+ *
  * Returns: (transfer full) (nullable): the system's default input device, if
  *   the provider says which one it is
  */
@@ -206,6 +215,9 @@ sipws_devices_get_default_source (SipwsDevices *self)
 /**
  * sipws_devices_get_default_sink:
  * @self: a device list
+ *
+ * Finds the output device the provider marks as the system default
+ * (PulseAudio and PipeWire do); %NULL when no device is marked.
  *
  * Returns: (transfer full) (nullable): the system's default output device, if
  *   the provider says which one it is

@@ -3325,6 +3325,9 @@ sipws_media_session_set_local_addresses (SipwsMediaSession  *self,
  * sipws_media_session_get_local_addresses:
  * @self: a session
  *
+ * Gets the local IP addresses ICE is restricted to; %NULL means every
+ * interface except loopback.
+ *
  * Returns: (nullable) (array zero-terminated=1) (transfer none): the value of
  *   [property@Sipws.MediaSession:local-addresses]
  */
@@ -3514,6 +3517,9 @@ sipws_media_session_set_loopback (SipwsMediaSession *self,
  * sipws_media_session_get_loopback:
  * @self: a session
  *
+ * Gets whether the session echoes the received audio back instead of
+ * sending its audio source.
+ *
  * Returns: the value of [property@Sipws.MediaSession:loopback]
  */
 gboolean
@@ -3527,6 +3533,8 @@ sipws_media_session_get_loopback (SipwsMediaSession *self)
 /**
  * sipws_media_session_get_muted:
  * @self: a session
+ *
+ * Gets whether the outgoing audio is muted.
  *
  * Returns: the value of [property@Sipws.MediaSession:muted]
  */
@@ -3542,6 +3550,8 @@ sipws_media_session_get_muted (SipwsMediaSession *self)
  * sipws_media_session_get_direction:
  * @self: a session
  *
+ * Gets the direction used for the next offer or answer.
+ *
  * Returns: the value of [property@Sipws.MediaSession:direction]
  */
 SipwsMediaDirection
@@ -3555,6 +3565,9 @@ sipws_media_session_get_direction (SipwsMediaSession *self)
 /**
  * sipws_media_session_get_level:
  * @self: a session
+ *
+ * Gets the RMS level of the received audio in dBFS; it is -100 when
+ * nothing was received for 400 ms.
  *
  * Returns: the value of [property@Sipws.MediaSession:level]
  */
@@ -3571,6 +3584,9 @@ sipws_media_session_get_level (SipwsMediaSession *self)
 /**
  * sipws_media_session_get_frequency:
  * @self: a session
+ *
+ * Gets the dominant frequency of the received audio in Hz; it is 0 for
+ * silence or when nothing was received for 400 ms.
  *
  * Returns: the value of [property@Sipws.MediaSession:frequency]
  */
@@ -3589,6 +3605,9 @@ sipws_media_session_get_frequency (SipwsMediaSession *self)
  * sipws_media_session_get_local_sdp:
  * @self: a session
  *
+ * Gets the last offer or answer handed to the user agent, or %NULL before
+ * the first one was built. The string is owned by the session.
+ *
  * Returns: (nullable): the value of [property@Sipws.MediaSession:local-sdp]
  */
 const char *
@@ -3603,6 +3622,9 @@ sipws_media_session_get_local_sdp (SipwsMediaSession *self)
  * sipws_media_session_get_remote_sdp:
  * @self: a session
  *
+ * Gets the last offer or answer received from the remote side, or %NULL
+ * before one arrived. The string is owned by the session.
+ *
  * Returns: (nullable): the value of [property@Sipws.MediaSession:remote-sdp]
  */
 const char *
@@ -3616,6 +3638,9 @@ sipws_media_session_get_remote_sdp (SipwsMediaSession *self)
 /**
  * sipws_media_session_get_codec:
  * @self: a session
+ *
+ * Gets the negotiated codec as `opus/48000`, `PCMU/8000` or `PCMA/8000`,
+ * or %NULL before negotiation.
  *
  * Returns: (nullable): the value of [property@Sipws.MediaSession:codec]
  */

@@ -40,6 +40,9 @@ static guint signals[N_SIGNALS];
 /**
  * sipws_media_error_quark:
  *
+ * Gets the quark of the error domain of media handlers; bindings map it to
+ * the [error@Sipws.MediaError] enumeration.
+ *
  * Returns: the quark of the %SIPWS_MEDIA_ERROR domain
  */
 G_DEFINE_QUARK (sipws-media-error-quark, sipws_media_error)
@@ -121,6 +124,9 @@ sipws_media_handler_create_offer_async (SipwsMediaHandler   *self,
  * @result: the result given to the callback
  * @error: return location for a #GError
  *
+ * Finishes an operation started with
+ * [method@Sipws.MediaHandler.create_offer_async] and returns the SDP offer.
+ *
  * Returns: (transfer full): the SDP offer, or %NULL with @error set:
  *   %G_IO_ERROR_CANCELLED when the cancellable was cancelled,
  *   %SIPWS_ERROR_CANCELLED when the handler was closed, %SIPWS_ERROR_MEDIA
@@ -167,6 +173,9 @@ sipws_media_handler_create_answer_async (SipwsMediaHandler   *self,
  * @self: a handler
  * @result: the result given to the callback
  * @error: return location for a #GError
+ *
+ * Finishes an operation started with
+ * [method@Sipws.MediaHandler.create_answer_async] and returns the SDP answer.
  *
  * Returns: (transfer full): the SDP answer, or %NULL with @error set:
  *   %SIPWS_ERROR_MEDIA when the offer is invalid or has no codec in common
@@ -291,6 +300,8 @@ sipws_media_handler_close (SipwsMediaHandler *self)
  * sipws_media_handler_get_media_state:
  * @self: a handler
  *
+ * Gets where the media of the call stands.
+ *
  * Returns: the value of [property@Sipws.MediaHandler:media-state]
  */
 SipwsMediaState
@@ -343,6 +354,8 @@ sipws_media_handler_emit_media_failed (SipwsMediaHandler *self,
  * sipws_media_dtmf_digit_is_valid:
  * @digit: a character
  *
+ * Checks whether @digit can be sent as a DTMF event.
+ *
  * Returns: whether @digit is a DTMF digit RFC 4733 can carry as an event:
  *   `0`-`9`, `*`, `#`, `A`-`D` (lower case accepted)
  */
@@ -356,6 +369,8 @@ sipws_media_dtmf_digit_is_valid (char digit)
 /**
  * sipws_media_direction_to_sdp:
  * @direction: a direction
+ *
+ * Gets the SDP direction attribute for @direction. The string is static.
  *
  * Returns: the SDP attribute name of @direction (RFC 3264 §5.1):
  *   `sendrecv`, `sendonly`, `recvonly` or `inactive`
