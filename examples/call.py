@@ -29,11 +29,6 @@ from sipwsexample import (GLib, Runner, Sipws, add_media_options, argument_parse
                           check_media_options, create_account, create_media_session,
                           dtmf_text, end_call, nick, register, stats_line)
 
-# Digits wait for the first received audio, which tells that ICE and DTLS are
-# up: sent earlier, the peer's media stack loses them. A peer that sends no
-# audio at all gets them after this many milliseconds.
-DTMF_FALLBACK_MS = 2000
-
 
 class CallExample:
     def __init__(self, args, account, runner):
@@ -69,10 +64,8 @@ class CallExample:
             media = call.props.media_session
             if isinstance(media, Sipws.MediaSession):
                 media.connect('stats-updated', self.stats_updated)
-                if self.dtmf_pending:
-                    media.connect('audio-level', self.audio_level)
-            if self.dtmf_pending:
-                self.sources.append(GLib.timeout_add(DTMF_FALLBACK_MS, self.send_dtmf))
+            # The media session holds digits until the peer can decrypt them.
+            self.send_dtmf()
             self.sources.append(GLib.timeout_add_seconds(self.args.duration, self.hang_up))
 
     def ended(self):
@@ -96,10 +89,6 @@ class CallExample:
     def stats_updated(self, session, stats):
         print(stats_line(session, stats), flush=True)
 
-    def audio_level(self, session, level, frequency):
-        session.disconnect_by_func(self.audio_level)
-        self.send_dtmf()
-
     def send_dtmf(self):
         if self.dtmf_pending:
             digits, self.dtmf_pending = self.dtmf_pending, None
@@ -108,7 +97,6 @@ class CallExample:
                 print(f'dtmf-sent {digits}', flush=True)
             except GLib.Error as error:
                 self.runner.fail(f'DTMF not sent: {error.message}')
-        return GLib.SOURCE_REMOVE
 
     def dtmf_received(self, call, digit, duration_ms):
         print(f'dtmf-received {dtmf_text(digit)} duration_ms={duration_ms}', flush=True)
@@ -123,7 +111,7 @@ def main():
     parser.add_argument('target', metavar='TARGET', help='the SIP URI to call')
     parser.add_argument('--duration', metavar='SECONDS', type=int, default=5,
                         help='hang up SECONDS after the call is answered (default %(default)s)')
-    parser.add_argument('--dtmf', metavar='DIGITS', help='send DIGITS once audio flows')
+    parser.add_argument('--dtmf', metavar='DIGITS', help='send DIGITS once the call is active')
     add_media_options(parser)
     args = parser.parse_args()
     problem = check_media_options(args)
