@@ -43,13 +43,14 @@ touch_party (SipwsAddress *address)
 
 /* What registration (RFC 5626, RFC 5627) and dialogs read of Contact. */
 static gsize
-touch_contacts (GPtrArray *list)
+touch_contacts (SipwsMessage *msg)
 {
+  guint len = sipws_message_get_n_addresses (msg, "Contact");
   gsize n = 0;
 
-  for (guint i = 0; list != NULL && i < list->len; i++)
+  for (guint i = 0; i < len; i++)
     {
-      SipwsAddress *address = list->pdata[i];
+      SipwsAddress *address = sipws_message_get_address_nth (msg, "Contact", i);
       SipwsUri *uri;
 
       if (sipws_address_is_wildcard (address))
@@ -67,13 +68,15 @@ touch_contacts (GPtrArray *list)
 
 /* What a route set needs of Route, Record-Route, Path and Service-Route. */
 static gsize
-touch_routes (GPtrArray *list)
+touch_routes (SipwsMessage *msg,
+              const char   *name)
 {
+  guint len = sipws_message_get_n_addresses (msg, name);
   gsize n = 0;
 
-  for (guint i = 0; list != NULL && i < list->len; i++)
+  for (guint i = 0; i < len; i++)
     {
-      SipwsUri *uri = sipws_address_get_uri (list->pdata[i]);
+      SipwsUri *uri = sipws_address_get_uri (sipws_message_get_address_nth (msg, name, i));
 
       n += (sipws_uri_get_host (uri) != NULL) + sipws_uri_get_port (uri) + sipws_uri_has_param (uri, "lr");
     }
@@ -86,7 +89,6 @@ touch_routes (GPtrArray *list)
 static gsize
 touch_message (SipwsMessage *msg)
 {
-  GPtrArray *vias = sipws_message_get_vias (msg);
   SipwsVia *top = sipws_message_get_top_via (msg);
   const char *method = NULL;
   guint32 cseq = 0;
@@ -96,7 +98,7 @@ touch_message (SipwsMessage *msg)
                                       : sipws_message_get_status_code (msg);
   if (sipws_message_is_request (msg))
     n += sipws_uri_get_scheme (sipws_message_get_request_uri (msg));
-  n += vias != NULL ? vias->len : 0;
+  n += sipws_message_get_n_vias (msg);
   if (top != NULL)
     {
       n += sipws_via_get_branch (top) != NULL;
@@ -112,11 +114,11 @@ touch_message (SipwsMessage *msg)
   n += sipws_message_get_call_id (msg) != NULL;
   n += sipws_message_get_cseq (msg, &cseq, &method) ? cseq + strlen (method) : 0;
   n += (gsize) sipws_message_get_max_forwards (msg);
-  n += touch_contacts (sipws_message_get_contacts (msg));
-  n += touch_routes (sipws_message_get_address_list (msg, "Record-Route"));
-  n += touch_routes (sipws_message_get_address_list (msg, "Route"));
-  n += touch_routes (sipws_message_get_address_list (msg, "Path"));
-  n += touch_routes (sipws_message_get_address_list (msg, "Service-Route"));
+  n += touch_contacts (msg);
+  n += touch_routes (msg, "Record-Route");
+  n += touch_routes (msg, "Route");
+  n += touch_routes (msg, "Path");
+  n += touch_routes (msg, "Service-Route");
   n += (gsize) sipws_message_get_expires (msg);
   n += (gsize) sipws_message_get_min_expires (msg);
   n += sipws_message_has_token (msg, "Require", "outbound");

@@ -9,6 +9,7 @@
 
 #include <glib.h>
 #include "sipws-version.h"
+#include "sipws-simd-private.h"
 #include "sipws-scan-private.h"
 
 G_BEGIN_DECLS
@@ -158,6 +159,36 @@ sipws_header_hash (const char *name,
                   (name[len / 2] | 0x20) * 3u) % SIPWS_HEADER_SLOTS;
 }
 
+/* Makes sure the tables are filled, for the lookups below that do not
+ * check: the message parser calls it once per message. */
+static inline void
+sipws_header_table_ensure (void)
+{
+  if (G_UNLIKELY (g_atomic_pointer_get (&sipws_header_table_ready) == 0))
+    sipws_header_table_init ();
+}
+
+/* The id of the header called [name, name+len), 1 <= @len <= 15, when
+ * the tables are filled and 16 bytes are readable at @name, which holds no
+ * control byte, SP, DEL or byte above 0x7F: a known name then matches in
+ * one 16-byte compare (see sipws_simd_folded_prefix_equal()), and a match
+ * proves it a token, since only letters fold onto letters and no other
+ * byte left folds onto a digit or '-'. @len may be 1 (a compact form). */
+static inline SipwsHeaderId
+sipws_header_lookup_short (const char *name,
+                           gsize       len)
+{
+  guint h, id;
+
+  if (len == 1)
+    return sipws_header_compact[(guchar) name[0] | 0x20];
+  for (h = sipws_header_hash (name, len); (id = sipws_header_slots[h]) != SIPWS_HEADER_UNKNOWN;
+       h = (h + 1) % SIPWS_HEADER_SLOTS)
+    if (sipws_header_info[id].name_len == len && sipws_simd_folded_prefix_equal (name, sipws_header_folded[id], len))
+      return id;
+  return SIPWS_HEADER_UNKNOWN;
+}
+
 /* The id of the header called [name, name+len) in any case, long or compact
  * form; SIPWS_HEADER_UNKNOWN for an extension header. @name is a token
  * (other bytes may fold onto token characters). Inline: the message parser
@@ -168,8 +199,7 @@ sipws_header_lookup (const char *name,
 {
   guint h, id;
 
-  if (G_UNLIKELY (g_atomic_pointer_get (&sipws_header_table_ready) == 0))
-    sipws_header_table_init ();
+  sipws_header_table_ensure ();
 
   if (len < 2 || len >= SIPWS_HEADER_MAX_NAME)
     return len == 1 && (guchar) name[0] < 128 ? sipws_header_compact[name[0] | 0x20] : SIPWS_HEADER_UNKNOWN;

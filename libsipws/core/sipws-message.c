@@ -8,6 +8,7 @@
 #include "sipws-header-table-private.h"
 #include "sipws-params-private.h"
 #include "sipws-scan-private.h"
+#include "sipws-simd-private.h"
 #include "sipws-uri-private.h"
 #include "sipws-via-private.h"
 
@@ -71,6 +72,10 @@ struct _SipwsMessage {
   guint            headers_capacity;
   GBytes          *body;     /* never NULL */
 
+  /* Whether list_array() ever ran: only then do the lists hold arrays to
+   * free with the message. */
+  gint             made_arrays;
+
   /* What the typed headers mean, by header id: a List of SipwsVia or
    * SipwsAddress for VIA and ADDRESS_LIST, the first SipwsAddress for
    * ADDRESS, a ContentType for CONTENT_TYPE, a CSeq for CSEQ; NULL when
@@ -94,6 +99,10 @@ G_DEFINE_BOXED_TYPE (SipwsMessage, sipws_message, sipws_message_ref, sipws_messa
  * twice the text of the headers plus the structs of a few values is enough
  * for most messages, and the arena grows when it is short. */
 #define ARENA_ROOM(len) (2 * MIN ((len), 16384) + 1024)
+
+/* NUL bytes after the copy of a frame: a NUL ends the last string, and the
+ * parser reads 16 bytes at a time from any position before the end. */
+#define FRAME_PADDING 16
 
 /* Helpers on values */
 
@@ -244,6 +253,7 @@ list_array (SipwsMessage  *self,
       for (guint i = 0; i < list->len; i++)
         g_ptr_array_add (array, sipws_address_ref (list->items[i]));
     }
+  g_atomic_int_set (&self->made_arrays, TRUE);
   if (!g_atomic_pointer_compare_and_exchange (&list->array, NULL, array))
     {
       /* another thread was first */
@@ -975,8 +985,9 @@ sipws_message_unref (SipwsMessage *self)
 
   /* Everything else is in the arena; what outlives the message (a parsed
    * body, a URI or address someone keeps) keeps the arena. */
-  for (guint i = 0; i < self->n_headers; i++)
-    typed_clear (self, self->headers[i].id);
+  if (g_atomic_int_get (&self->made_arrays))
+    for (guint i = 0; i < self->n_headers; i++)
+      typed_clear (self, self->headers[i].id);
   if (self->headers != self->inline_headers)
     g_free (self->headers);
   g_clear_pointer (&self->body, g_bytes_unref);
@@ -1311,24 +1322,24 @@ parse_status_line (SipwsMessage  *self,
   return TRUE;
 }
 
-/* Looks up the name of the field @h, whose value [value, value+value_len)
- * is complete, and interprets its value; errors name the line and column
- * of the value's start and go through the folds. */
+/* Interprets the value of the field @h, header @id, whose value [value,
+ * value+value_len) is complete; errors name the line and column of the
+ * value's start and go through the folds. */
 G_ALWAYS_INLINE static inline gboolean
 interpret_field (SipwsMessage  *self,
                  Parser        *P,
                  Header        *h,
+                 SipwsHeaderId  id,
                  guint          line,
                  gsize          column,
                  const GArray  *folds,
                  GError       **error)
 {
   guint index = h - self->headers;
-  SipwsHeaderId id;
   GError *sub = NULL;
 
   ((char *) h->value)[h->value_len] = '\0';
-  h->id = id = sipws_header_lookup (h->name, h->name_len);
+  h->id = id;
 
   /* Most fields are kept as text and need no call at all. */
   if (sipws_header_info[id].type != SIPWS_HEADER_TYPE_RAW &&
@@ -1359,9 +1370,11 @@ finish_header (SipwsMessage  *self,
                Parser        *P,
                GError       **error)
 {
+  Header *h = &self->headers[self->n_headers - 1];
+
   P->have_header = FALSE;
-  return interpret_field (self, P, &self->headers[self->n_headers - 1], P->header_line, P->header_column,
-                          P->folds, error);
+  return interpret_field (self, P, h, sipws_header_lookup (h->name, h->name_len), P->header_line,
+                          P->header_column, P->folds, error);
 }
 
 /* Adds the header field of the line [p, cr): its name ends at @name_end,
@@ -1395,7 +1408,11 @@ record_header (SipwsMessage *self,
  * unusual, from *@pp for as long as they come, each looked up and
  * interpreted at once unless a continuation line follows. *@pp is left at
  * the first line not read, which the general loop (with its precise
- * errors) reads; FALSE with @error set when a value is invalid. */
+ * errors) reads; FALSE with @error set when a value is invalid.
+ *
+ * The frame copy is followed by 16 NUL bytes, so 16 bytes can be read at
+ * any position before P->end: the colon of most names and the line end are
+ * found 16 bytes at a time. */
 static gboolean
 read_plain_headers (SipwsMessage  *self,
                     Parser        *P,
@@ -1409,26 +1426,61 @@ read_plain_headers (SipwsMessage  *self,
 
   while (P->n_headers < P->max_headers)
     {
-      char *name_end, *value, *lf;
+      char *name_end, *value, *cr, *q;
+      SipwsHeaderId id;
+      guint odd, colon = sipws_simd_colon_mask (p, &odd);
       Header *h;
 
-      name_end = (char *) sipws_scan_token (p, end);
-      if (name_end == p || name_end >= end || *name_end != ':')
-        break;
-      value = (char *) sipws_scan_skip_lws (name_end + 1, end);
-      /* The name, ':' and blanks hold no CR or LF; the LF may come at most
-       * max_line + 1 bytes after the start of the line. */
+      /* The colon among the first 16 bytes with no blank or control byte
+       * before it: a known name is recognised in one compare, which also
+       * proves it a token; an unknown one is checked. Anything else (a
+       * longer name, blanks before the colon) is scanned byte by byte. */
+      if (colon != 0 && (colon & 1) == 0 && (odd & ((colon & -colon) - 1)) == 0)
+        {
+          gsize name_len = sipws_simd_first (colon);
+
+          name_end = p + name_len;
+          id = sipws_header_lookup_short (p, name_len);
+          if (id == SIPWS_HEADER_UNKNOWN && sipws_scan_token (p, name_end) != name_end)
+            break;
+        }
+      else
+        {
+          name_end = (char *) sipws_scan_token (p, end);
+          if (name_end == p || name_end >= end || *name_end != ':')
+            break;
+          id = sipws_header_lookup (p, name_end - p);
+        }
+
+      value = name_end + 1;
+      while (*value == ' ' || *value == '\t')
+        value++;
       if ((gsize) (value - p) > max_line)
         break;
-      lf = memchr (value, '\n', MIN ((gsize) (end - value), max_line - (gsize) (value - p) + 2));
-      if (lf == NULL || lf[-1] != '\r' || memchr (value, '\r', lf - 1 - value) != NULL)
+
+      /* The first CR or LF must be a CRLF within the line length limit;
+       * the general loop says what is wrong otherwise. */
+      for (q = value;; q += 16)
+        {
+          guint stops;
+
+          if (q >= end || (gsize) (q - p) > max_line)
+            goto general;
+          stops = sipws_simd_line_end_mask (q);
+          if (stops != 0)
+            {
+              cr = q + sipws_simd_first (stops);
+              break;
+            }
+        }
+      if ((gsize) (cr - p) > max_line || *cr != '\r' || cr[1] != '\n')
         break;
-      if (lf + 1 >= end || lf[1] == ' ' || lf[1] == '\t')
+      if (cr + 2 >= end || cr[2] == ' ' || cr[2] == '\t')
         {
           /* Folded, or the last line: the general loop assembles it, or
            * says first that the message ends too early. */
-          record_header (self, P, p, name_end, value, lf - 1);
-          p = lf + 1;
+          record_header (self, P, p, name_end, value, cr);
+          p = cr + 2;
           P->line++;
           break;
         }
@@ -1438,18 +1490,19 @@ read_plain_headers (SipwsMessage  *self,
       h->name = p;
       h->name_len = name_end - p;
       h->value = value;
-      h->value_len = sipws_scan_trim_lws_end (value, lf - 1) - value;
+      h->value_len = sipws_scan_trim_lws_end (value, cr) - value;
       P->n_headers++;
-      if (!interpret_field (self, P, h, P->line, value - p + 1, NULL, error))
+      if (!interpret_field (self, P, h, id, P->line, value - p + 1, NULL, error))
         {
           ok = FALSE;
           break;
         }
-      p = lf + 1;
+      p = cr + 2;
       P->line++;
       if (p >= end || *p == '\r')
         break;
     }
+general:
   *pp = p;
   return ok;
 }
@@ -1632,11 +1685,12 @@ parse_data (const char  *data,
    * writes NULs and unfolds into it, and the body is a view of its tail.
    * What the headers mean takes about as much again as their text, and
    * the rest of the block is there for it. */
-  self = message_alloc (len + 1, ARENA_ROOM (len));
+  self = message_alloc (len + FRAME_PADDING, ARENA_ROOM (len));
   buf = (char *) (self + 1);
   if (len > 0)
     memcpy (buf, data, len);
-  buf[len] = '\0';
+  memset (buf + len, 0, FRAME_PADDING);
+  sipws_header_table_ensure ();
 
   P.end = buf + len;
   P.max_headers = max_headers != 0 ? max_headers : SIPWS_MESSAGE_DEFAULT_MAX_HEADERS;
@@ -2652,6 +2706,47 @@ sipws_message_get_top_via (SipwsMessage *self)
 }
 
 /**
+ * sipws_message_get_n_vias:
+ * @self: a message
+ *
+ * Counts the Via hops, across Via header fields. With
+ * [method@Sipws.Message.get_via_nth] this walks the hops without the array
+ * that [method@Sipws.Message.get_vias] makes on its first call.
+ *
+ * Returns: the number of Via hops
+ */
+guint
+sipws_message_get_n_vias (SipwsMessage *self)
+{
+  const List *vias;
+
+  g_return_val_if_fail (self != NULL, 0);
+  vias = self->typed[SIPWS_HEADER_VIA];
+  return vias != NULL ? vias->len : 0;
+}
+
+/**
+ * sipws_message_get_via_nth:
+ * @self: a message
+ * @index: the position of a hop, from 0 (the top one)
+ *
+ * Gets a Via hop by its position, across Via header fields.
+ *
+ * Returns: (transfer none) (nullable): the hop, or %NULL when @index is
+ *   not below [method@Sipws.Message.get_n_vias]
+ */
+SipwsVia *
+sipws_message_get_via_nth (SipwsMessage *self,
+                           guint         index)
+{
+  const List *vias;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  vias = self->typed[SIPWS_HEADER_VIA];
+  return vias != NULL && index < vias->len ? vias->items[index] : NULL;
+}
+
+/**
  * sipws_message_get_address:
  * @self: a message
  * @name: the name of a single-address header: From, To, Refer-To,
@@ -2923,6 +3018,73 @@ sipws_message_get_address_list (SipwsMessage *self,
   if (sipws_header_info[id].type != SIPWS_HEADER_TYPE_ADDRESS_LIST)
     return NULL;
   return list_array (self, id);
+}
+
+/* The list of the address-list header called @name, NULL when there is
+ * none or @name is no such header. */
+static const List *
+address_list (SipwsMessage *self,
+              const char   *name)
+{
+  SipwsHeaderId id = sipws_header_lookup (name, strlen (name));
+
+  if (sipws_header_info[id].type != SIPWS_HEADER_TYPE_ADDRESS_LIST)
+    return NULL;
+  return self->typed[id];
+}
+
+/**
+ * sipws_message_get_n_addresses:
+ * @self: a message
+ * @name: the name of an address-list header: Contact, Route, Record-Route,
+ *   Path, Service-Route, P-Asserted-Identity or P-Preferred-Identity
+ *
+ * Counts the addresses of the header, across its header fields. With
+ * [method@Sipws.Message.get_address_nth] this walks them without the
+ * array that [method@Sipws.Message.get_address_list] makes on its first
+ * call.
+ *
+ * Returns: the number of addresses; 0 when there is no such header or
+ *   @name is not an address-list header
+ */
+guint
+sipws_message_get_n_addresses (SipwsMessage *self,
+                               const char   *name)
+{
+  const List *list;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (name != NULL, 0);
+
+  list = address_list (self, name);
+  return list != NULL ? list->len : 0;
+}
+
+/**
+ * sipws_message_get_address_nth:
+ * @self: a message
+ * @name: the name of an address-list header (see
+ *   [method@Sipws.Message.get_n_addresses])
+ * @index: the position of an address, from 0, in wire order
+ *
+ * Gets an address of an address-list header by its position, across the
+ * header fields.
+ *
+ * Returns: (transfer none) (nullable): the address, or %NULL when @index is
+ *   not below [method@Sipws.Message.get_n_addresses]
+ */
+SipwsAddress *
+sipws_message_get_address_nth (SipwsMessage *self,
+                               const char   *name,
+                               guint         index)
+{
+  const List *list;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  list = address_list (self, name);
+  return list != NULL && index < list->len ? list->items[index] : NULL;
 }
 
 /**

@@ -151,6 +151,11 @@ GPtrArray     *sipws_message_get_vias                 (SipwsMessage  *self);
 SIPWS_AVAILABLE_IN_ALL
 SipwsVia      *sipws_message_get_top_via              (SipwsMessage  *self);
 SIPWS_AVAILABLE_IN_ALL
+guint          sipws_message_get_n_vias               (SipwsMessage  *self);
+SIPWS_AVAILABLE_IN_ALL
+SipwsVia      *sipws_message_get_via_nth              (SipwsMessage  *self,
+                                                       guint          index);
+SIPWS_AVAILABLE_IN_ALL
 SipwsAddress  *sipws_message_get_from                 (SipwsMessage  *self);
 SIPWS_AVAILABLE_IN_ALL
 SipwsAddress  *sipws_message_get_to                   (SipwsMessage  *self);
@@ -170,6 +175,13 @@ GPtrArray     *sipws_message_get_contacts             (SipwsMessage  *self);
 SIPWS_AVAILABLE_IN_ALL
 GPtrArray     *sipws_message_get_address_list         (SipwsMessage  *self,
                                                        const char    *name);
+SIPWS_AVAILABLE_IN_ALL
+guint          sipws_message_get_n_addresses          (SipwsMessage  *self,
+                                                       const char    *name);
+SIPWS_AVAILABLE_IN_ALL
+SipwsAddress  *sipws_message_get_address_nth          (SipwsMessage  *self,
+                                                       const char    *name,
+                                                       guint          index);
 SIPWS_AVAILABLE_IN_ALL
 gint64         sipws_message_get_expires              (SipwsMessage  *self);
 SIPWS_AVAILABLE_IN_ALL

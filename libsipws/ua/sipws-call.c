@@ -1339,16 +1339,16 @@ static gboolean
 redirect (SipwsCall    *self,
           SipwsMessage *response)
 {
-  GPtrArray *contacts = sipws_message_get_contacts (response);
+  guint n_contacts = sipws_message_get_n_addresses (response, "Contact");
   SipwsAddress *best = NULL;
 
-  if (self->redirects >= sipws_call_options_get_max_redirects (self->options) || contacts == NULL)
+  if (self->redirects >= sipws_call_options_get_max_redirects (self->options) || n_contacts == 0)
     return FALSE;
 
   /* The highest q first; targets already tried never again (loops). */
-  for (guint i = 0; i < contacts->len; i++)
+  for (guint i = 0; i < n_contacts; i++)
     {
-      SipwsAddress *contact = g_ptr_array_index (contacts, i);
+      SipwsAddress *contact = sipws_message_get_address_nth (response, "Contact", i);
       g_autofree char *uri = NULL;
 
       if (sipws_address_is_wildcard (contact))

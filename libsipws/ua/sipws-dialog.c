@@ -90,9 +90,9 @@ set_target_from (SipwsDialog   *self,
                  SipwsMessage  *message,
                  GError       **error)
 {
-  GPtrArray *contacts = sipws_message_get_contacts (message);
+  SipwsAddress *contact = sipws_message_get_address_nth (message, "Contact", 0);
 
-  if (contacts == NULL || contacts->len == 0 || sipws_address_is_wildcard (g_ptr_array_index (contacts, 0)))
+  if (contact == NULL || sipws_address_is_wildcard (contact))
     {
       g_set_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE,
                    "The %s has no Contact to reach the peer",
@@ -101,7 +101,7 @@ set_target_from (SipwsDialog   *self,
     }
 
   g_clear_pointer (&self->remote_target, sipws_uri_unref);
-  self->remote_target = sipws_uri_ref (sipws_address_get_uri (g_ptr_array_index (contacts, 0)));
+  self->remote_target = sipws_uri_ref (sipws_address_get_uri (contact));
   return TRUE;
 }
 
@@ -111,18 +111,16 @@ set_route_set_from (SipwsDialog  *self,
                     SipwsMessage *message,
                     gboolean      reverse)
 {
-  GPtrArray *record_route = sipws_message_get_address_list (message, "Record-Route");
+  guint len = sipws_message_get_n_addresses (message, "Record-Route");
 
   g_clear_pointer (&self->route_set, g_ptr_array_unref);
-  self->route_set = g_ptr_array_new_with_free_func ((GDestroyNotify) sipws_address_unref);
-  if (record_route == NULL)
-    return;
-
-  for (guint i = 0; i < record_route->len; i++)
+  self->route_set = g_ptr_array_new_full (len, (GDestroyNotify) sipws_address_unref);
+  for (guint i = 0; i < len; i++)
     {
-      guint index = reverse ? record_route->len - 1 - i : i;
+      guint index = reverse ? len - 1 - i : i;
 
-      g_ptr_array_add (self->route_set, sipws_address_ref (g_ptr_array_index (record_route, index)));
+      g_ptr_array_add (self->route_set,
+                       sipws_address_ref (sipws_message_get_address_nth (message, "Record-Route", index)));
     }
 }
 

@@ -338,7 +338,7 @@ static void
 read_bindings (SipwsRegistration *self,
                SipwsMessage      *response)
 {
-  GPtrArray *contacts = sipws_message_get_contacts (response);
+  guint n_contacts = sipws_message_get_n_addresses (response, "Contact");
   g_autofree char *instance = g_strdup_printf ("<%s>", sipws_account_peek_instance_id (self->account));
   SipwsUri *ours = sipws_account_get_contact_uri (self->account);
   gint64 expires = -1;
@@ -346,9 +346,9 @@ read_bindings (SipwsRegistration *self,
   g_clear_pointer (&self->pub_gruu, g_free);
   g_clear_pointer (&self->temp_gruu, g_free);
 
-  for (guint i = 0; contacts != NULL && i < contacts->len; i++)
+  for (guint i = 0; i < n_contacts; i++)
     {
-      SipwsAddress *contact = g_ptr_array_index (contacts, i);
+      SipwsAddress *contact = sipws_message_get_address_nth (response, "Contact", i);
       const char *their_instance = NULL;
 
       if (sipws_address_is_wildcard (contact))
@@ -375,7 +375,7 @@ static void
 registered (SipwsRegistration *self,
             SipwsMessage      *response)
 {
-  GPtrArray *service_route = sipws_message_get_address_list (response, "Service-Route");
+  guint n_routes = sipws_message_get_n_addresses (response, "Service-Route");
 
   read_bindings (self, response);
   if (self->granted == 0)
@@ -387,8 +387,9 @@ registered (SipwsRegistration *self,
     }
 
   g_ptr_array_set_size (self->service_route, 0);
-  for (guint i = 0; service_route != NULL && i < service_route->len; i++)
-    g_ptr_array_add (self->service_route, sipws_address_ref (g_ptr_array_index (service_route, i)));
+  for (guint i = 0; i < n_routes; i++)
+    g_ptr_array_add (self->service_route,
+                     sipws_address_ref (sipws_message_get_address_nth (response, "Service-Route", i)));
 
   set_outbound (self, sipws_message_has_token (response, "Require", "outbound"),
                 sipws_message_get_uint_header (response, "Flow-Timer"));

@@ -1,0 +1,130 @@
+/* sipws-simd-private.h: 16 bytes at a time
+ *
+ * The message parser looks for a few bytes (CR, LF, the header colon) in
+ * runs of tens of bytes. Comparing 16 bytes at once and turning the result
+ * into a bit mask (bit i for byte i) replaces a loop over every byte. Each
+ * helper reads exactly 16 bytes at @p: the caller makes sure they are
+ * readable (the parser pads its copy of the frame with 16 NUL bytes).
+ *
+ * SSE2 is part of every x86-64 CPU; elsewhere, or with SIPWS_NO_SIMD (which
+ * a test build uses so that the plain code stays tested), the same masks
+ * come from a plain loop.
+ */
+#pragma once
+
+#include <string.h>
+#include <glib.h>
+
+#if defined(__SSE2__) && !defined(SIPWS_NO_SIMD)
+#include <emmintrin.h>
+#define SIPWS_SIMD_SSE2 1
+#endif
+
+G_BEGIN_DECLS
+
+/* The index of the lowest set bit of @mask, which is not 0. (GLib's
+ * g_bit_nth_lsf() is a loop over the bits.) */
+static inline guint
+sipws_simd_first (guint mask)
+{
+#if defined(__GNUC__) || defined(__clang__)
+  return (guint) __builtin_ctz (mask);
+#else
+  guint i = 0;
+
+  while ((mask & 1u) == 0)
+    {
+      mask >>= 1;
+      i++;
+    }
+  return i;
+#endif
+}
+
+#ifdef SIPWS_SIMD_SSE2
+
+/* Bit i set when p[i] is CR or LF. */
+static inline guint
+sipws_simd_line_end_mask (const char *p)
+{
+  __m128i v = _mm_loadu_si128 ((const __m128i *) p);
+
+  return (guint) _mm_movemask_epi8 (_mm_or_si128 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('\r')),
+                                                  _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('\n'))));
+}
+
+/* Bit i set when p[i] is ':'; *@odd gets bit i set when p[i] is a control
+ * character, SP, DEL or a byte of 0x80 and above: what a header name
+ * cannot hold. */
+static inline guint
+sipws_simd_colon_mask (const char *p,
+                       guint      *odd)
+{
+  __m128i v = _mm_loadu_si128 ((const __m128i *) p);
+  /* signed bytes: 0x80-0xFF are negative, so one compare catches them with
+   * the controls and SP; DEL is 0x7F */
+  __m128i low = _mm_cmplt_epi8 (v, _mm_set1_epi8 (0x21));
+  __m128i del = _mm_cmpeq_epi8 (v, _mm_set1_epi8 (0x7F));
+
+  *odd = (guint) _mm_movemask_epi8 (_mm_or_si128 (low, del));
+  return (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 (':')));
+}
+
+/* TRUE when the first @len bytes at @p, each ORed with 0x20, are the first
+ * @len bytes of @folded, which holds at least 16 bytes. 1 <= @len <= 16. */
+static inline gboolean
+sipws_simd_folded_prefix_equal (const char *p,
+                                const char *folded,
+                                gsize       len)
+{
+  __m128i v = _mm_or_si128 (_mm_loadu_si128 ((const __m128i *) p), _mm_set1_epi8 (0x20));
+  __m128i f = _mm_loadu_si128 ((const __m128i *) folded);
+  guint eq = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, f));
+  guint want = (1u << len) - 1u;
+
+  return (eq & want) == want;
+}
+
+#else /* !SIPWS_SIMD_SSE2 */
+
+static inline guint
+sipws_simd_line_end_mask (const char *p)
+{
+  guint mask = 0;
+
+  for (guint i = 0; i < 16; i++)
+    mask |= (guint) (p[i] == '\r' || p[i] == '\n') << i;
+  return mask;
+}
+
+static inline guint
+sipws_simd_colon_mask (const char *p,
+                       guint      *odd)
+{
+  guint mask = 0;
+
+  *odd = 0;
+  for (guint i = 0; i < 16; i++)
+    {
+      guchar c = (guchar) p[i];
+
+      *odd |= (guint) (c < 0x21 || c >= 0x7F) << i;
+      mask |= (guint) (c == ':') << i;
+    }
+  return mask;
+}
+
+static inline gboolean
+sipws_simd_folded_prefix_equal (const char *p,
+                                const char *folded,
+                                gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    if ((p[i] | 0x20) != folded[i])
+      return FALSE;
+  return TRUE;
+}
+
+#endif /* SIPWS_SIMD_SSE2 */
+
+G_END_DECLS
