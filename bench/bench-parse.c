@@ -45,12 +45,13 @@ touch_party (SipwsAddress *address)
 static gsize
 touch_contacts (SipwsMessage *msg)
 {
-  guint len = sipws_message_get_n_addresses (msg, "Contact");
+  guint len;
+  SipwsAddress **contacts = sipws_message_peek_addresses (msg, "Contact", &len);
   gsize n = 0;
 
   for (guint i = 0; i < len; i++)
     {
-      SipwsAddress *address = sipws_message_get_address_nth (msg, "Contact", i);
+      SipwsAddress *address = contacts[i];
       SipwsUri *uri;
 
       if (sipws_address_is_wildcard (address))
@@ -71,12 +72,13 @@ static gsize
 touch_routes (SipwsMessage *msg,
               const char   *name)
 {
-  guint len = sipws_message_get_n_addresses (msg, name);
+  guint len;
+  SipwsAddress **routes = sipws_message_peek_addresses (msg, name, &len);
   gsize n = 0;
 
   for (guint i = 0; i < len; i++)
     {
-      SipwsUri *uri = sipws_address_get_uri (sipws_message_get_address_nth (msg, name, i));
+      SipwsUri *uri = sipws_address_get_uri (routes[i]);
 
       n += (sipws_uri_get_host (uri) != NULL) + sipws_uri_get_port (uri) + sipws_uri_has_param (uri, "lr");
     }
@@ -89,6 +91,7 @@ touch_routes (SipwsMessage *msg,
 static gsize
 touch_message (SipwsMessage *msg)
 {
+  guint n_vias = 0;
   SipwsVia *top = sipws_message_get_top_via (msg);
   const char *method = NULL;
   guint32 cseq = 0;
@@ -98,7 +101,7 @@ touch_message (SipwsMessage *msg)
                                       : sipws_message_get_status_code (msg);
   if (sipws_message_is_request (msg))
     n += sipws_uri_get_scheme (sipws_message_get_request_uri (msg));
-  n += sipws_message_get_n_vias (msg);
+  n += sipws_message_peek_vias (msg, &n_vias) != NULL ? n_vias : 0;
   if (top != NULL)
     {
       n += sipws_via_get_branch (top) != NULL;

@@ -2706,44 +2706,30 @@ sipws_message_get_top_via (SipwsMessage *self)
 }
 
 /**
- * sipws_message_get_n_vias:
+ * sipws_message_peek_vias:
  * @self: a message
+ * @n_vias: (out): return location for the number of hops
  *
- * Counts the Via hops, across Via header fields. With
- * [method@Sipws.Message.get_via_nth] this walks the hops without the array
- * that [method@Sipws.Message.get_vias] makes on its first call.
+ * Gets every Via hop, across Via header fields, top first, as the
+ * message's own array: unlike [method@Sipws.Message.get_vias], nothing is
+ * allocated, which suits code that reads every message (transaction
+ * matching, logging).
  *
- * Returns: the number of Via hops
+ * Returns: (transfer none) (array length=n_vias) (nullable): the hops, or
+ *   %NULL when the message has no Via; valid while the message is
  */
-guint
-sipws_message_get_n_vias (SipwsMessage *self)
-{
-  const List *vias;
-
-  g_return_val_if_fail (self != NULL, 0);
-  vias = self->typed[SIPWS_HEADER_VIA];
-  return vias != NULL ? vias->len : 0;
-}
-
-/**
- * sipws_message_get_via_nth:
- * @self: a message
- * @index: the position of a hop, from 0 (the top one)
- *
- * Gets a Via hop by its position, across Via header fields.
- *
- * Returns: (transfer none) (nullable): the hop, or %NULL when @index is
- *   not below [method@Sipws.Message.get_n_vias]
- */
-SipwsVia *
-sipws_message_get_via_nth (SipwsMessage *self,
-                           guint         index)
+SipwsVia **
+sipws_message_peek_vias (SipwsMessage *self,
+                         guint        *n_vias)
 {
   const List *vias;
 
   g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (n_vias != NULL, NULL);
+
   vias = self->typed[SIPWS_HEADER_VIA];
-  return vias != NULL && index < vias->len ? vias->items[index] : NULL;
+  *n_vias = vias != NULL ? vias->len : 0;
+  return vias != NULL ? (SipwsVia **) vias->items : NULL;
 }
 
 /**
@@ -3020,71 +3006,37 @@ sipws_message_get_address_list (SipwsMessage *self,
   return list_array (self, id);
 }
 
-/* The list of the address-list header called @name, NULL when there is
- * none or @name is no such header. */
-static const List *
-address_list (SipwsMessage *self,
-              const char   *name)
-{
-  SipwsHeaderId id = sipws_header_lookup (name, strlen (name));
-
-  if (sipws_header_info[id].type != SIPWS_HEADER_TYPE_ADDRESS_LIST)
-    return NULL;
-  return self->typed[id];
-}
-
 /**
- * sipws_message_get_n_addresses:
+ * sipws_message_peek_addresses:
  * @self: a message
  * @name: the name of an address-list header: Contact, Route, Record-Route,
  *   Path, Service-Route, P-Asserted-Identity or P-Preferred-Identity
+ * @n_addresses: (out): return location for the number of addresses
  *
- * Counts the addresses of the header, across its header fields. With
- * [method@Sipws.Message.get_address_nth] this walks them without the
- * array that [method@Sipws.Message.get_address_list] makes on its first
- * call.
+ * Gets every address of the header, across its header fields, in order,
+ * as the message's own array: unlike
+ * [method@Sipws.Message.get_address_list], nothing is allocated.
  *
- * Returns: the number of addresses; 0 when there is no such header or
- *   @name is not an address-list header
+ * Returns: (transfer none) (array length=n_addresses) (nullable): the
+ *   addresses, or %NULL when there is no such header or @name is not an
+ *   address-list header; valid while the message is
  */
-guint
-sipws_message_get_n_addresses (SipwsMessage *self,
-                               const char   *name)
+SipwsAddress **
+sipws_message_peek_addresses (SipwsMessage *self,
+                              const char   *name,
+                              guint        *n_addresses)
 {
-  const List *list;
-
-  g_return_val_if_fail (self != NULL, 0);
-  g_return_val_if_fail (name != NULL, 0);
-
-  list = address_list (self, name);
-  return list != NULL ? list->len : 0;
-}
-
-/**
- * sipws_message_get_address_nth:
- * @self: a message
- * @name: the name of an address-list header (see
- *   [method@Sipws.Message.get_n_addresses])
- * @index: the position of an address, from 0, in wire order
- *
- * Gets an address of an address-list header by its position, across the
- * header fields.
- *
- * Returns: (transfer none) (nullable): the address, or %NULL when @index is
- *   not below [method@Sipws.Message.get_n_addresses]
- */
-SipwsAddress *
-sipws_message_get_address_nth (SipwsMessage *self,
-                               const char   *name,
-                               guint         index)
-{
+  SipwsHeaderId id;
   const List *list;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (n_addresses != NULL, NULL);
 
-  list = address_list (self, name);
-  return list != NULL && index < list->len ? list->items[index] : NULL;
+  id = sipws_header_lookup (name, strlen (name));
+  list = sipws_header_info[id].type == SIPWS_HEADER_TYPE_ADDRESS_LIST ? self->typed[id] : NULL;
+  *n_addresses = list != NULL ? list->len : 0;
+  return list != NULL ? (SipwsAddress **) list->items : NULL;
 }
 
 /**

@@ -151,10 +151,8 @@ GPtrArray     *sipws_message_get_vias                 (SipwsMessage  *self);
 SIPWS_AVAILABLE_IN_ALL
 SipwsVia      *sipws_message_get_top_via              (SipwsMessage  *self);
 SIPWS_AVAILABLE_IN_ALL
-guint          sipws_message_get_n_vias               (SipwsMessage  *self);
-SIPWS_AVAILABLE_IN_ALL
-SipwsVia      *sipws_message_get_via_nth              (SipwsMessage  *self,
-                                                       guint          index);
+SipwsVia     **sipws_message_peek_vias                (SipwsMessage  *self,
+                                                       guint         *n_vias);
 SIPWS_AVAILABLE_IN_ALL
 SipwsAddress  *sipws_message_get_from                 (SipwsMessage  *self);
 SIPWS_AVAILABLE_IN_ALL
@@ -176,12 +174,9 @@ SIPWS_AVAILABLE_IN_ALL
 GPtrArray     *sipws_message_get_address_list         (SipwsMessage  *self,
                                                        const char    *name);
 SIPWS_AVAILABLE_IN_ALL
-guint          sipws_message_get_n_addresses          (SipwsMessage  *self,
-                                                       const char    *name);
-SIPWS_AVAILABLE_IN_ALL
-SipwsAddress  *sipws_message_get_address_nth          (SipwsMessage  *self,
+SipwsAddress **sipws_message_peek_addresses           (SipwsMessage  *self,
                                                        const char    *name,
-                                                       guint          index);
+                                                       guint         *n_addresses);
 SIPWS_AVAILABLE_IN_ALL
 gint64         sipws_message_get_expires              (SipwsMessage  *self);
 SIPWS_AVAILABLE_IN_ALL

@@ -1339,7 +1339,8 @@ static gboolean
 redirect (SipwsCall    *self,
           SipwsMessage *response)
 {
-  guint n_contacts = sipws_message_get_n_addresses (response, "Contact");
+  guint n_contacts;
+  SipwsAddress **contacts = sipws_message_peek_addresses (response, "Contact", &n_contacts);
   SipwsAddress *best = NULL;
 
   if (self->redirects >= sipws_call_options_get_max_redirects (self->options) || n_contacts == 0)
@@ -1348,7 +1349,7 @@ redirect (SipwsCall    *self,
   /* The highest q first; targets already tried never again (loops). */
   for (guint i = 0; i < n_contacts; i++)
     {
-      SipwsAddress *contact = sipws_message_get_address_nth (response, "Contact", i);
+      SipwsAddress *contact = contacts[i];
       g_autofree char *uri = NULL;
 
       if (sipws_address_is_wildcard (contact))

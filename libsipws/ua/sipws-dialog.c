@@ -90,7 +90,9 @@ set_target_from (SipwsDialog   *self,
                  SipwsMessage  *message,
                  GError       **error)
 {
-  SipwsAddress *contact = sipws_message_get_address_nth (message, "Contact", 0);
+  guint n_contacts;
+  SipwsAddress **contacts = sipws_message_peek_addresses (message, "Contact", &n_contacts);
+  SipwsAddress *contact = n_contacts > 0 ? contacts[0] : NULL;
 
   if (contact == NULL || sipws_address_is_wildcard (contact))
     {
@@ -111,7 +113,8 @@ set_route_set_from (SipwsDialog  *self,
                     SipwsMessage *message,
                     gboolean      reverse)
 {
-  guint len = sipws_message_get_n_addresses (message, "Record-Route");
+  guint len;
+  SipwsAddress **record_route = sipws_message_peek_addresses (message, "Record-Route", &len);
 
   g_clear_pointer (&self->route_set, g_ptr_array_unref);
   self->route_set = g_ptr_array_new_full (len, (GDestroyNotify) sipws_address_unref);
@@ -119,8 +122,7 @@ set_route_set_from (SipwsDialog  *self,
     {
       guint index = reverse ? len - 1 - i : i;
 
-      g_ptr_array_add (self->route_set,
-                       sipws_address_ref (sipws_message_get_address_nth (message, "Record-Route", index)));
+      g_ptr_array_add (self->route_set, sipws_address_ref (record_route[index]));
     }
 }
 

@@ -338,7 +338,8 @@ static void
 read_bindings (SipwsRegistration *self,
                SipwsMessage      *response)
 {
-  guint n_contacts = sipws_message_get_n_addresses (response, "Contact");
+  guint n_contacts;
+  SipwsAddress **contacts = sipws_message_peek_addresses (response, "Contact", &n_contacts);
   g_autofree char *instance = g_strdup_printf ("<%s>", sipws_account_peek_instance_id (self->account));
   SipwsUri *ours = sipws_account_get_contact_uri (self->account);
   gint64 expires = -1;
@@ -348,7 +349,7 @@ read_bindings (SipwsRegistration *self,
 
   for (guint i = 0; i < n_contacts; i++)
     {
-      SipwsAddress *contact = sipws_message_get_address_nth (response, "Contact", i);
+      SipwsAddress *contact = contacts[i];
       const char *their_instance = NULL;
 
       if (sipws_address_is_wildcard (contact))
@@ -375,7 +376,8 @@ static void
 registered (SipwsRegistration *self,
             SipwsMessage      *response)
 {
-  guint n_routes = sipws_message_get_n_addresses (response, "Service-Route");
+  guint n_routes;
+  SipwsAddress **service_route = sipws_message_peek_addresses (response, "Service-Route", &n_routes);
 
   read_bindings (self, response);
   if (self->granted == 0)
@@ -388,8 +390,7 @@ registered (SipwsRegistration *self,
 
   g_ptr_array_set_size (self->service_route, 0);
   for (guint i = 0; i < n_routes; i++)
-    g_ptr_array_add (self->service_route,
-                     sipws_address_ref (sipws_message_get_address_nth (response, "Service-Route", i)));
+    g_ptr_array_add (self->service_route, sipws_address_ref (service_route[i]));
 
   set_outbound (self, sipws_message_has_token (response, "Require", "outbound"),
                 sipws_message_get_uint_header (response, "Flow-Timer"));
