@@ -17,16 +17,23 @@ typedef enum {
 } KnownParam;
 
 /* A hop, its strings and its parameters are in one arena: the message it
- * was parsed from, or an arena of its own. */
+ * was parsed from, or an arena of its own. The known parameters are decoded
+ * once, when the hop is parsed or a parameter set, so that the getters the
+ * transaction layer calls on every message are plain loads. */
 struct _SipwsVia {
   SipwsArena      *arena;
   const char      *protocol_name;
   const char      *protocol_version;
   const char      *transport;       /* upper-cased */
   const char      *host;            /* IPv6 without brackets */
-  guint16          port;            /* 0 when absent */
+  const char      *branch;          /* the value of each known parameter, NULL when absent */
+  const char      *received;
+  const char      *maddr;
   SipwsParams      params;
-  gint8            known[N_KNOWN];  /* index in params of each, -1 when absent */
+  gint32           rport;           /* -1 when absent, 0 without a value */
+  gint16           ttl;             /* -1 when absent */
+  guint16          port;            /* 0 when absent */
+  gboolean         magic_cookie;    /* branch is z9hG4bK and more */
 };
 
 G_DEFINE_BOXED_TYPE (SipwsVia, sipws_via, sipws_via_ref, sipws_via_unref)
@@ -92,15 +99,15 @@ known_param (const char *name,
 
 /* What is wrong with the value of a parameter that RFC 3261 §20.42 or RFC
  * 3581 gives a grammar, or NULL; extension parameters are generic-params,
- * valid once they parse. */
+ * valid once they parse. The value of rport and ttl goes to *@number. */
 static const char *
 check_param (KnownParam  which,
              const char *value,
              gboolean    quoted,
-             gboolean    token)
+             gboolean    token,
+             guint      *number)
 {
   const char *end;
-  guint number;
 
   if (which == KNOWN_BRANCH)
     return value == NULL || quoted || !token ? "branch must be a token" : NULL;
@@ -113,11 +120,11 @@ check_param (KnownParam  which,
         return "received must be an IP address";
       return NULL;
     case KNOWN_RPORT:
-      if (value != NULL && (quoted || !parse_number (value, end, 65535, &number) || number == 0))
+      if (value != NULL && (quoted || !parse_number (value, end, 65535, number) || *number == 0))
         return "rport must be a port number from 1 to 65535";
       return NULL;
     case KNOWN_TTL:
-      if (value == NULL || quoted || !parse_number (value, end, 255, &number))
+      if (value == NULL || quoted || !parse_number (value, end, 255, number))
         return "ttl must be a number from 0 to 255";
       return NULL;
     case KNOWN_MADDR:
@@ -131,7 +138,16 @@ check_param (KnownParam  which,
     }
 }
 
-/* Checks the known parameters and notes where the first of each is, so the
+/* RFC 3261 §8.1.1.7: the cookie and something after it. */
+static inline gboolean
+is_rfc3261_branch (const char *branch,
+                   gsize       len)
+{
+  return len > strlen (SIPWS_VIA_MAGIC_COOKIE) &&
+         memcmp (branch, SIPWS_VIA_MAGIC_COOKIE, strlen (SIPWS_VIA_MAGIC_COOKIE)) == 0;
+}
+
+/* Checks the known parameters and decodes the first of each, so the
  * getters cost no lookup. Error columns point at the parameters. */
 static gboolean
 index_params (SipwsVia    *self,
@@ -139,33 +155,53 @@ index_params (SipwsVia    *self,
               const char  *params_start,
               GError     **error)
 {
-  for (guint k = 0; k < N_KNOWN; k++)
-    self->known[k] = -1;
+  guint seen = 0;
+
+  self->branch = self->received = self->maddr = NULL;
+  self->rport = -1;
+  self->ttl = -1;
+  self->magic_cookie = FALSE;
 
   for (guint i = 0; i < self->params.len; i++)
     {
       const SipwsParam *param = &self->params.items[i];
       gint k = known_param (param->name, param->name_len);
       const char *what;
+      guint number = 0;
 
-      if (k < 0 || self->known[k] >= 0)
+      if (k < 0 || (seen & (1u << k)) != 0)
         continue;
-      what = check_param (k, param->value, param->quoted, param->token);
+      what = check_param (k, param->value, param->quoted, param->token, &number);
       if (what != NULL)
         {
           sipws_scan_set_error (error, start, params_start, "invalid Via parameter: %s", what);
           return FALSE;
         }
-      self->known[k] = i;
+      seen |= 1u << k;
+      switch ((KnownParam) k)
+        {
+        case KNOWN_BRANCH:
+          self->branch = param->value;
+          self->magic_cookie = is_rfc3261_branch (param->value, strlen (param->value));
+          break;
+        case KNOWN_RECEIVED:
+          self->received = param->value;
+          break;
+        case KNOWN_RPORT:
+          self->rport = (gint32) number;
+          break;
+        case KNOWN_TTL:
+          self->ttl = (gint16) number;
+          break;
+        case KNOWN_MADDR:
+          self->maddr = param->value;
+          break;
+        case N_KNOWN:
+        default:
+          g_assert_not_reached ();
+        }
     }
   return TRUE;
-}
-
-static inline const char *
-known_value (SipwsVia   *self,
-             KnownParam  which)
-{
-  return self->known[which] >= 0 ? self->params.items[self->known[which]].value : NULL;
 }
 
 static const char *
@@ -520,7 +556,7 @@ const char *
 sipws_via_get_branch (SipwsVia *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return known_value (self, KNOWN_BRANCH);
+  return self->branch;
 }
 
 /**
@@ -537,13 +573,8 @@ sipws_via_get_branch (SipwsVia *self)
 gboolean
 sipws_via_has_magic_cookie (SipwsVia *self)
 {
-  const char *branch;
-
   g_return_val_if_fail (self != NULL, FALSE);
-
-  branch = sipws_via_get_branch (self);
-  return branch != NULL && strncmp (branch, SIPWS_VIA_MAGIC_COOKIE, strlen (SIPWS_VIA_MAGIC_COOKIE)) == 0 &&
-         branch[strlen (SIPWS_VIA_MAGIC_COOKIE)] != '\0';
+  return self->magic_cookie;
 }
 
 /**
@@ -561,25 +592,7 @@ const char *
 sipws_via_get_received (SipwsVia *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return known_value (self, KNOWN_RECEIVED);
-}
-
-static gint
-get_number_param (SipwsVia   *self,
-                  KnownParam  which,
-                  gint        flag_value)
-{
-  const char *value;
-  guint number = 0;
-
-  if (self->known[which] < 0)
-    return -1;
-  value = known_value (self, which);
-  if (value == NULL)
-    return flag_value;
-  /* checked by index_params() */
-  parse_number (value, value + strlen (value), G_MAXUINT16, &number);
-  return (gint) number;
+  return self->received;
 }
 
 /**
@@ -596,7 +609,7 @@ gint
 sipws_via_get_rport (SipwsVia *self)
 {
   g_return_val_if_fail (self != NULL, -1);
-  return get_number_param (self, KNOWN_RPORT, 0);
+  return self->rport;
 }
 
 /**
@@ -613,7 +626,7 @@ const char *
 sipws_via_get_maddr (SipwsVia *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return known_value (self, KNOWN_MADDR);
+  return self->maddr;
 }
 
 /**
@@ -629,7 +642,7 @@ gint
 sipws_via_get_ttl (SipwsVia *self)
 {
   g_return_val_if_fail (self != NULL, -1);
-  return get_number_param (self, KNOWN_TTL, -1);
+  return self->ttl;
 }
 
 /**
@@ -698,7 +711,9 @@ sipws_via_set_param (SipwsVia   *self,
   which = known_param (name, strlen (name));
   if (which >= 0)
     {
-      const char *what = check_param (which, value, FALSE, value != NULL && sipws_scan_is_token (value, strlen (value)));
+      guint number;
+      const char *what = check_param (which, value, FALSE, value != NULL && sipws_scan_is_token (value, strlen (value)),
+                                      &number);
 
       if (what != NULL)
         {
