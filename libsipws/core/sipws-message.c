@@ -1426,7 +1426,7 @@ read_plain_headers (SipwsMessage  *self,
 
   while (P->n_headers < P->max_headers)
     {
-      char *name_end, *value, *cr, *q;
+      char *name_end, *value, *cr, *q, *limit;
       SipwsHeaderId id;
       guint odd, colon = sipws_simd_colon_mask (p, &odd);
       Header *h;
@@ -1452,19 +1452,19 @@ read_plain_headers (SipwsMessage  *self,
           id = sipws_header_lookup (p, name_end - p);
         }
 
-      value = name_end + 1;
-      while (*value == ' ' || *value == '\t')
+      /* mostly one SP */
+      value = name_end + 1 + (name_end[1] == ' ');
+      while (G_UNLIKELY (*value == ' ' || *value == '\t'))
         value++;
-      if ((gsize) (value - p) > max_line)
-        break;
 
       /* The first CR or LF must be a CRLF within the line length limit;
        * the general loop says what is wrong otherwise. */
+      limit = p + MIN ((gsize) (end - p), max_line + 1);
       for (q = value;; q += 16)
         {
           guint stops;
 
-          if (q >= end || (gsize) (q - p) > max_line)
+          if (q >= limit)
             goto general;
           stops = sipws_simd_line_end_mask (q);
           if (stops != 0)
