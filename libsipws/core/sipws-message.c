@@ -1322,11 +1322,11 @@ parse_status_line (SipwsMessage  *self,
   return TRUE;
 }
 
-/* Interprets the value of the field @h, header @id, whose value [value,
- * value+value_len) is complete; errors name the line and column of the
- * value's start and go through the folds. */
+/* Interprets the value of the field @h, of the typed header @id, whose
+ * value is complete and NUL-terminated; errors name the line and column of
+ * the value's start and go through the folds. */
 G_ALWAYS_INLINE static inline gboolean
-interpret_field (SipwsMessage  *self,
+interpret_typed (SipwsMessage  *self,
                  Parser        *P,
                  Header        *h,
                  SipwsHeaderId  id,
@@ -1335,15 +1335,9 @@ interpret_field (SipwsMessage  *self,
                  const GArray  *folds,
                  GError       **error)
 {
-  guint index = h - self->headers;
   GError *sub = NULL;
 
-  ((char *) h->value)[h->value_len] = '\0';
-  h->id = id;
-
-  /* Most fields are kept as text and need no call at all. */
-  if (sipws_header_info[id].type != SIPWS_HEADER_TYPE_RAW &&
-      !interpret_header (self, &self->arena, id, h->value, h->value_len, &sub))
+  if (!interpret_header (self, &self->arena, id, h->value, h->value_len, &sub))
     {
       g_autofree char *context = g_strdup_printf ("invalid %s header",
                                                   id != SIPWS_HEADER_UNKNOWN ? sipws_header_info[id].name : h->name);
@@ -1360,7 +1354,28 @@ interpret_field (SipwsMessage  *self,
       P->content_length = (gint64) n;
       P->content_length_line = line;
     }
-  headers_index (self, index);
+  return TRUE;
+}
+
+/* Looks up and interprets the field @h, whose value [value,
+ * value+value_len) is complete. */
+static gboolean
+interpret_field (SipwsMessage  *self,
+                 Parser        *P,
+                 Header        *h,
+                 guint          line,
+                 gsize          column,
+                 const GArray  *folds,
+                 GError       **error)
+{
+  SipwsHeaderId id = sipws_header_lookup (h->name, h->name_len);
+
+  ((char *) h->value)[h->value_len] = '\0';
+  h->id = id;
+  if (sipws_header_info[id].type != SIPWS_HEADER_TYPE_RAW &&
+      !interpret_typed (self, P, h, id, line, column, folds, error))
+    return FALSE;
+  headers_index (self, h - self->headers);
   return TRUE;
 }
 
@@ -1370,11 +1385,9 @@ finish_header (SipwsMessage  *self,
                Parser        *P,
                GError       **error)
 {
-  Header *h = &self->headers[self->n_headers - 1];
-
   P->have_header = FALSE;
-  return interpret_field (self, P, h, sipws_header_lookup (h->name, h->name_len), P->header_line,
-                          P->header_column, P->folds, error);
+  return interpret_field (self, P, &self->headers[self->n_headers - 1], P->header_line, P->header_column,
+                          P->folds, error);
 }
 
 /* Adds the header field of the line [p, cr): its name ends at @name_end,
@@ -1419,16 +1432,23 @@ read_plain_headers (SipwsMessage  *self,
                     char         **pp,
                     GError       **error)
 {
+  /* Locals rather than P and self fields: the parser writes NULs through
+   * char pointers, which may alias anything, so fields would be reloaded
+   * after every write. */
   char *p = *pp;
   char *const end = (char *) P->end;
   const gsize max_line = P->max_line;
+  guint n_headers = P->n_headers;
+  const guint max_headers = P->max_headers;
+  guint line = P->line;
   gboolean ok = TRUE;
 
-  while (P->n_headers < P->max_headers)
+  while (n_headers < max_headers)
     {
-      char *name_end, *value, *cr, *q, *limit;
+      char *name_end, *value, *value_end, *cr, *q, *limit;
       SipwsHeaderId id;
       guint odd, colon = sipws_simd_colon_mask (p, &odd);
+      guint index;
       Header *h;
 
       /* The colon among the first 16 bytes with no blank or control byte
@@ -1473,36 +1493,52 @@ read_plain_headers (SipwsMessage  *self,
               break;
             }
         }
-      if ((gsize) (cr - p) > max_line || *cr != '\r' || cr[1] != '\n')
+      if (cr >= limit || cr[0] != '\r' || cr[1] != '\n')
         break;
       if (cr + 2 >= end || cr[2] == ' ' || cr[2] == '\t')
         {
           /* Folded, or the last line: the general loop assembles it, or
            * says first that the message ends too early. */
+          P->n_headers = n_headers;
+          P->line = line;
           record_header (self, P, p, name_end, value, cr);
           p = cr + 2;
           P->line++;
-          break;
+          *pp = p;
+          return TRUE;
         }
 
-      *name_end = '\0';
+      value_end = (char *) sipws_scan_trim_lws_end (value, cr);
+      index = n_headers++;
       h = headers_push (self);
       h->name = p;
       h->name_len = name_end - p;
       h->value = value;
-      h->value_len = sipws_scan_trim_lws_end (value, cr) - value;
-      P->n_headers++;
-      if (!interpret_field (self, P, h, id, P->line, value - p + 1, NULL, error))
+      h->value_len = value_end - value;
+      h->id = id;
+      if (self->first[id] == 0 && index < G_MAXUINT16)
+        self->first[id] = index + 1;
+      *name_end = '\0';
+      *value_end = '\0';
+
+      /* Most fields are kept as text and need nothing more. */
+      if (sipws_header_info[id].type != SIPWS_HEADER_TYPE_RAW)
         {
-          ok = FALSE;
-          break;
+          P->n_headers = n_headers;
+          if (!interpret_typed (self, P, h, id, line, value - p + 1, NULL, error))
+            {
+              ok = FALSE;
+              break;
+            }
         }
       p = cr + 2;
-      P->line++;
+      line++;
       if (p >= end || *p == '\r')
         break;
     }
 general:
+  P->n_headers = n_headers;
+  P->line = line;
   *pp = p;
   return ok;
 }
