@@ -1071,6 +1071,120 @@ test_values_outlive_message (void)
   g_bytes_unref (body);
 }
 
+/* The header lines are read 16 bytes at a time (the colon, the CR/LF):
+ * names and values of every length around those steps, and a stray CR or
+ * LF at every position of a value, give what a byte-by-byte reading
+ * gives. */
+static void
+test_line_steps (void)
+{
+  for (guint name_len = 1; name_len <= 20; name_len++)
+    for (guint value_len = 0; value_len <= 40; value_len++)
+      {
+        g_autofree char *name = g_strnfill (name_len, 'q');
+        g_autofree char *value = g_strnfill (value_len, 'v');
+        g_autofree char *line = g_strdup_printf ("X%s: %s\t " CRLF, name, value);
+        g_autoptr(SipwsMessage) msg = header_ok (line);
+        const char *got_name, *got_value;
+        gsize got_len;
+        g_autofree char *want_name = g_strdup_printf ("X%s", name);
+
+        g_assert_true (sipws_message_get_header_nth (msg, 6, &got_name, &got_value, &got_len));
+        g_assert_cmpstr (got_name, ==, want_name);
+        g_assert_cmpstr (got_value, ==, value);
+        g_assert_cmpuint (got_len, ==, value_len);
+        g_assert_cmpstr (sipws_message_get_call_id (msg), ==, "a84b4c76e66710");
+      }
+
+  for (guint at = 0; at < 40; at++)
+    {
+      g_autoptr(GString) line = g_string_new ("Subject: ");
+      g_autofree char *cr_error = g_strdup_printf ("line 8, column %u: CR without LF", 10 + at);
+      g_autofree char *lf_error = g_strdup_printf ("line 8, column %u: LF without CR", 10 + at);
+
+      g_string_append_len (line, "0123456789012345678901234567890123456789", 40);
+      line->str[9 + at] = '\r';
+      g_string_append (line, CRLF);
+      header_fails (line->str, cr_error);
+      line->str[9 + at] = '\n';
+      header_fails (line->str, lf_error);
+    }
+
+  /* a known name in any case, and names that only look known */
+  {
+    g_autoptr(SipwsMessage) msg = header_ok ("cONTENT-tYPE: text/plain" CRLF "Content-Typf: x" CRLF
+                                             "Content-Type-: y" CRLF);
+
+    g_assert_cmpstr (sipws_message_get_content_type (msg), ==, "text/plain");
+    g_assert_cmpuint (sipws_message_count_headers (msg, "Content-Type"), ==, 1);
+    g_assert_cmpstr (sipws_message_get_header (msg, "content-typf"), ==, "x");
+  }
+  /* a control byte that would fold onto '-' or a digit is no name */
+  header_fails ("Content\x0dType: text/plain" CRLF, "CR without LF");
+  header_fails ("Max\x0d" "Forwards: 1" CRLF, "CR without LF");
+  header_fails ("Expires\x11: 1" CRLF, "expected ':' after the header name");
+  /* blanks before the colon are allowed (HCOLON) */
+  {
+    g_autoptr(SipwsMessage) msg = header_ok ("Expires \t: 30" CRLF);
+
+    g_assert_cmpint (sipws_message_get_expires (msg), ==, 30);
+  }
+}
+
+/* The line length limit holds at each side of the 16-byte steps. */
+static void
+test_line_limit_steps (void)
+{
+  for (gsize limit = 60; limit < 100; limit++)
+    for (gsize len = limit - 1; len <= limit + 1; len++)
+      {
+        g_autoptr(GString) text = g_string_new ("OPTIONS sip:a@b SIP/2.0" CRLF "Subject: ");
+        g_autoptr(GBytes) bytes = NULL;
+        g_autoptr(SipwsMessage) msg = NULL;
+        g_autoptr(GError) error = NULL;
+
+        while (text->len - 25 < len)
+          g_string_append_c (text, 's');
+        g_string_append (text, CRLF "Call-ID: x" CRLF CRLF);
+        bytes = g_bytes_new (text->str, text->len);
+        msg = sipws_message_parse_full (bytes, 0, 0, limit, NULL, &error);
+        if (len <= limit)
+          {
+            g_assert_no_error (error);
+            g_assert_cmpstr (sipws_message_get_call_id (msg), ==, "x");
+          }
+        else
+          g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_LINE_TOO_LONG);
+      }
+}
+
+/* peek_vias() and peek_addresses() give the message's own arrays. */
+static void
+test_peek_lists (void)
+{
+  g_autoptr(SipwsMessage) msg = header_ok ("Route: <sip:p1;lr>, <sip:p2;lr>" CRLF "Via: SIP/2.0/WS h2;branch=z9hG4bK2" CRLF
+                                           "Route: <sip:p3;lr>" CRLF);
+  SipwsAddress **routes;
+  SipwsVia **vias;
+  guint n = 99;
+
+  routes = sipws_message_peek_addresses (msg, "route", &n);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpstr (sipws_uri_get_host (sipws_address_get_uri (routes[2])), ==, "p3");
+  g_assert_true (routes[0] == g_ptr_array_index (sipws_message_get_address_list (msg, "Route"), 0));
+
+  vias = sipws_message_peek_vias (msg, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_true (vias[0] == sipws_message_get_top_via (msg));
+  g_assert_cmpstr (sipws_via_get_host (vias[1]), ==, "h2");
+
+  g_assert_null (sipws_message_peek_addresses (msg, "Record-Route", &n));
+  g_assert_cmpuint (n, ==, 0);
+  /* not an address-list header */
+  g_assert_null (sipws_message_peek_addresses (msg, "From", &n));
+  g_assert_cmpuint (n, ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1078,6 +1192,9 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/sipws/message/header-table", test_header_table);
+  g_test_add_func ("/sipws/message/line-steps", test_line_steps);
+  g_test_add_func ("/sipws/message/line-limit-steps", test_line_limit_steps);
+  g_test_add_func ("/sipws/message/peek-lists", test_peek_lists);
   g_test_add_func ("/sipws/message/request", test_request_basics);
   g_test_add_func ("/sipws/message/response", test_response_basics);
   g_test_add_func ("/sipws/message/names", test_names_and_compact_forms);
