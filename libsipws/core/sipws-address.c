@@ -183,6 +183,64 @@ index_params (SipwsAddress  *self,
   return bad;
 }
 
+/* The common name-addr, [quoted display name] <URI> [;params], with no
+ * quoted-pair, no blank inside the parameters and a URI that
+ * sipws_uri_parse_range() reads at once, in one pass over [p, end)
+ * (blanks trimmed). It writes the mirror only once the address is known
+ * good, so NULL hands anything else, every error included, to the general
+ * parser, which reads what this accepts the same way. */
+static SipwsAddress *
+parse_simple (SipwsArena *arena,
+              const char *start,
+              char       *out,
+              const char *p,
+              const char *end)
+{
+  const char *display = NULL, *display_end = NULL, *uri_end;
+  SipwsParams params = { NULL, 0, 0 };
+  SipwsAddress *self;
+  const char *what;
+  SipwsUri *uri;
+
+  if (*p == '"')
+    {
+      display = p + 1;
+      display_end = sipws_scan_span (display, end, SIPWS_CC_QDTEXT);
+      if (display_end >= end || *display_end != '"')
+        return NULL;
+      p = sipws_scan_skip_lws (display_end + 1, end);
+      if (p >= end)
+        return NULL;
+    }
+  if (*p != '<')
+    return NULL;
+  p++;
+  uri_end = memchr (p, '>', end - p);
+  if (uri_end == NULL || uri_end == p || sipws_scan_is (*p, SIPWS_CC_WS) || sipws_scan_is (uri_end[-1], SIPWS_CC_WS))
+    return NULL;
+  /* The URI first: what it allocates stays in the arena on failure, as
+   * after any error, and a URI that is not simple is read by the general
+   * parser in the same way either way. */
+  uri = sipws_uri_parse_range (arena, start, out, p, uri_end, NULL);
+  if (uri == NULL)
+    return NULL;
+  p = uri_end + 1;
+  if (p < end && (*p != ';' || !sipws_params_parse_header_simple (&params, arena, start, out, p, end)))
+    return NULL;
+
+  self = address_new_in (arena);
+  self->uri = uri;
+  self->params = params;
+  if (params.len > 0 && index_params (self, &what) != NULL)
+    return NULL;
+  if (display != NULL)
+    {
+      self->display_name = sipws_scan_mirror_string (start, out, display, display_end);
+      self->quoted_display = TRUE;
+    }
+  return self;
+}
+
 SipwsAddress *
 sipws_address_parse_range (SipwsArena  *arena,
                            const char  *start,
@@ -206,6 +264,10 @@ sipws_address_parse_range (SipwsArena  *arena,
       unexpected (error, start, p, end, "an address");
       return NULL;
     }
+
+  self = parse_simple (arena, start, out, p, end);
+  if (self != NULL)
+    return self;
 
   if (*p == '*')
     {

@@ -71,6 +71,27 @@ gboolean sipws_params_parse (SipwsParams       *params,
                              const char        *end,
                              GError           **error);
 
+/* Fast paths for the common lists, tried before sipws_params_parse() by
+ * callers that know where the list ends: [p, end), p at a ';', is all
+ * list. uri-parameters without escapes; header parameters without blanks
+ * and without quoted-pairs. Either parses the whole range exactly as
+ * sipws_params_parse() would and returns TRUE, or returns FALSE having
+ * kept nothing and written nothing to the mirror (an error, a repeated
+ * name, anything unusual): the caller then parses the list with
+ * sipws_params_parse(), which gives the result or the error. */
+gboolean sipws_params_parse_uri_simple    (SipwsParams *params,
+                                           SipwsArena  *arena,
+                                           const char  *start,
+                                           char        *out,
+                                           const char  *p,
+                                           const char  *end);
+gboolean sipws_params_parse_header_simple (SipwsParams *params,
+                                           SipwsArena  *arena,
+                                           const char  *start,
+                                           char        *out,
+                                           const char  *p,
+                                           const char  *end);
+
 /* Deep copy of @src into the empty list @dest, in @arena. */
 void sipws_params_copy (SipwsParams       *dest,
                         SipwsArena        *arena,

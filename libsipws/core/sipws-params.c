@@ -90,6 +90,158 @@ take_items (SipwsParams *params,
   params->len = params->capacity = n;
 }
 
+/* TRUE when the last entry of @items[0..n] repeats a name before it; the
+ * bloom bits of check_repeat() spare the compares for new names. */
+static inline gboolean
+repeats (const SipwsParam *items,
+         guint             n,
+         guint64          *seen)
+{
+  const SipwsParam *param = &items[n];
+  guint64 bit = name_bit (param->name, param->name_len);
+
+  if ((*seen & bit) != 0)
+    for (guint i = 0; i < n; i++)
+      if (sipws_param_name_is (&items[i], param->name, param->name_len))
+        return TRUE;
+  *seen |= bit;
+  return FALSE;
+}
+
+/* The fast paths record each string as it is found and write its NUL only
+ * once the whole list is known good, so that a list handed back to the
+ * general parser finds the mirror as it was. Until then the end of a value
+ * waits in its entry's wire member, which these lists never use. */
+static inline void
+take_simple_items (SipwsParams *params,
+                   SipwsArena  *arena,
+                   SipwsParam  *items,
+                   guint        n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      SipwsParam *param = &items[i];
+
+      ((char *) param->name)[param->name_len] = '\0';
+      if (param->value != NULL)
+        {
+          *(char *) param->wire = '\0';
+          param->wire = NULL;
+        }
+    }
+  take_items (params, arena, items, n);
+}
+
+gboolean
+sipws_params_parse_uri_simple (SipwsParams *params,
+                               SipwsArena  *arena,
+                               const char  *start,
+                               char        *out,
+                               const char  *p,
+                               const char  *end)
+{
+  guint n = 0, capacity = (guint) MIN ((gsize) (end - p) / 2, SIPWS_PARAMS_MAX);
+  SipwsParam *items = sipws_arena_reserve_aligned (arena, capacity * sizeof (SipwsParam));
+  guint64 seen = 0;
+
+  /* *p is ';' at each round */
+  while (p < end)
+    {
+      const char *name = p + 1, *q = sipws_scan_span (name, end, SIPWS_CC_PARAM_CHAR);
+      SipwsParam *param = &items[n];
+
+      if (q == name || n >= capacity)
+        return FALSE;
+      param->name = sipws_scan_mirror (start, out, name);
+      param->name_len = q - name;
+      param->value = NULL;
+      param->quoted = FALSE;
+      param->token = FALSE;
+      if (q < end && *q == '=')
+        {
+          const char *value = q + 1;
+
+          q = sipws_scan_span (value, end, SIPWS_CC_PARAM_CHAR);
+          if (q == value)
+            return FALSE;
+          param->value = sipws_scan_mirror (start, out, value);
+          param->wire = sipws_scan_mirror (start, out, q);
+        }
+      /* a '%', a '?' or anything else is for the general parser */
+      if ((q < end && *q != ';') || repeats (items, n, &seen))
+        return FALSE;
+      n++;
+      p = q;
+    }
+  take_simple_items (params, arena, items, n);
+  return TRUE;
+}
+
+gboolean
+sipws_params_parse_header_simple (SipwsParams *params,
+                                  SipwsArena  *arena,
+                                  const char  *start,
+                                  char        *out,
+                                  const char  *p,
+                                  const char  *end)
+{
+  guint n = 0, capacity = (guint) MIN ((gsize) (end - p) / 2, SIPWS_PARAMS_MAX);
+  SipwsParam *items = sipws_arena_reserve_aligned (arena, capacity * sizeof (SipwsParam));
+  guint64 seen = 0;
+
+  /* *p is ';' at each round */
+  while (p < end)
+    {
+      const char *name = p + 1, *q = sipws_scan_token (name, end);
+      SipwsParam *param = &items[n];
+
+      if (q == name || n >= capacity)
+        return FALSE;
+      param->name = sipws_scan_mirror (start, out, name);
+      param->name_len = q - name;
+      param->value = NULL;
+      param->quoted = FALSE;
+      param->token = FALSE;
+      if (q < end && *q == '=')
+        {
+          const char *value = q + 1;
+
+          if (value < end && *value == '"')
+            {
+              /* a quoted-string without quoted-pairs is its own value */
+              q = sipws_scan_span (value + 1, end, SIPWS_CC_QDTEXT);
+              if (q >= end || *q != '"')
+                return FALSE;
+              param->value = sipws_scan_mirror (start, out, value + 1);
+              param->wire = sipws_scan_mirror (start, out, q);
+              param->quoted = TRUE;
+              q++;
+            }
+          else
+            {
+              q = sipws_scan_token (value, end);
+              param->token = q > value;
+              if (q < end && sipws_scan_is (*q, SIPWS_CC_GEN_VALUE))
+                {
+                  q = sipws_scan_span (q, end, SIPWS_CC_GEN_VALUE);
+                  param->token = FALSE;
+                }
+              if (q == value)
+                return FALSE;
+              param->value = sipws_scan_mirror (start, out, value);
+              param->wire = sipws_scan_mirror (start, out, q);
+            }
+        }
+      /* blanks, a quoted-pair or anything else are for the general parser */
+      if ((q < end && *q != ';') || repeats (items, n, &seen))
+        return FALSE;
+      n++;
+      p = q;
+    }
+  take_simple_items (params, arena, items, n);
+  return TRUE;
+}
+
 /* SIPWS_PARAMS_HEADER, the most common lists (addresses, Via hops), in a
  * loop of their own: token names, token / host / quoted-string values, no
  * escapes, blanks around ';' and '='. */

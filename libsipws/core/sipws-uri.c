@@ -339,6 +339,66 @@ parse_sip (SipwsArena      *arena,
 }
 
 
+/* The common sip: URI, [user@]host[:port][;params] with a host name or an
+ * IPv4 address and no escapes, password or headers, in one pass that
+ * writes the mirror only once the URI is known good. NULL hands anything
+ * else, every error included, to parse_sip(), which reads what this
+ * accepts the same way. */
+static SipwsUri *
+parse_sip_simple (SipwsArena  *arena,
+                  const char  *start,
+                  char        *out,
+                  const char  *p,
+                  const char  *end)
+{
+  /* Only an '@' makes a user part, and the first one ends it: parse_sip()
+   * reads the user part up to the first byte outside user characters,
+   * which is that '@' when everything before it is plain. */
+  const char *at = memchr (p, '@', end - p);
+  const char *user = NULL, *host, *host_end;
+  SipwsParams params = { NULL, 0, 0 };
+  guint64 port = 0;
+  SipwsScanHost kind;
+  SipwsUri *self;
+
+  if (at != NULL)
+    {
+      if (at == p || sipws_scan_span (p, at, SIPWS_CC_USER_CHAR) != at)
+        return NULL;
+      user = p;
+      p = at + 1;
+    }
+  /* With no '@' a '%' or ':' there would matter only to the user part;
+   * whatever follows the host is read to the end below, and a '%' there
+   * stops this path. */
+  host = p;
+  host_end = sipws_scan_host (p, end, &kind);
+  if (host_end == host || (kind != SIPWS_SCAN_HOST_NAME && kind != SIPWS_SCAN_HOST_IPV4))
+    return NULL;
+  p = host_end;
+  if (p < end && *p == ':')
+    {
+      const char *digits = p + 1;
+
+      p = sipws_scan_number (digits, end, G_MAXUINT16, &port);
+      if (p == digits || port == 0 || port > G_MAXUINT16)
+        return NULL;
+    }
+  if (p < end && (*p != ';' || !sipws_params_parse_uri_simple (&params, arena, start, out, p, end)))
+    return NULL;
+
+  self = uri_new_in (arena, SIPWS_URI_SCHEME_SIP);
+  self->port = (guint16) port;
+  self->host = sipws_scan_mirror_string (start, out, host, host_end);
+  self->params = params;
+  if (user != NULL)
+    {
+      self->user = sipws_scan_mirror_string (start, out, user, at);
+      self->user_len = at - user;
+    }
+  return self;
+}
+
 /* RFC 3966: "+" with at least one digit among visual separators for a
  * global number; hex digits, '*', '#' and separators for a local one. */
 static const char *
@@ -482,7 +542,11 @@ sipws_uri_parse_range (SipwsArena  *arena,
 
   /* nearly every URI */
   if (end - p >= 4 && sipws_scan_load4 (p) == sipws_scan_load4 ("sip:"))
-    return parse_sip (arena, SIPWS_URI_SCHEME_SIP, start, out, p + 4, end, error);
+    {
+      SipwsUri *self = parse_sip_simple (arena, start, out, p + 4, end);
+
+      return self != NULL ? self : parse_sip (arena, SIPWS_URI_SCHEME_SIP, start, out, p + 4, end, error);
+    }
 
   if (p >= end || !sipws_scan_is (*p, SIPWS_CC_ALPHA))
     {
