@@ -219,13 +219,214 @@ expect_slash (const char  *start,
   return sipws_scan_skip_lws (p + 1, end);
 }
 
-SipwsVia *
-sipws_via_parse_range (SipwsArena  *arena,
-                       const char  *start,
-                       char        *out,
-                       const char  *p,
-                       const char  *end,
-                       GError     **error)
+/* The transport of a hop that starts "SIP/2.0/" at @t - 8, when it is one
+ * RFC 3261 or RFC 7118 names, in any case, followed by one SP and something
+ * more: the transport in upper case, and where the sent-by starts in
+ * *@host. NULL for any other transport or spacing. Reads nothing at or past
+ * @end. */
+static inline const char *
+known_transport (const char  *t,
+                 const char  *end,
+                 const char **host)
+{
+  gsize n = end - t;
+
+  /* Transports are letters, and over letters "| 0x20" is exactly ASCII
+   * lower case; the blank is checked on its own (a NUL would fold to it). */
+  if (n >= 5 && t[3] == ' ')
+    {
+      guint32 w = sipws_scan_load4 (t) | 0x20202020u;
+
+      *host = t + 4;
+      if (w == sipws_scan_load4 ("wss "))
+        return "WSS";
+      if (w == sipws_scan_load4 ("udp "))
+        return "UDP";
+      if (w == sipws_scan_load4 ("tcp "))
+        return "TCP";
+      if (w == sipws_scan_load4 ("tls "))
+        return "TLS";
+      return NULL;
+    }
+  if (n >= 4 && t[2] == ' ')
+    {
+      *host = t + 3;
+      return (guint16) (sipws_scan_load2 (t) | 0x2020u) == sipws_scan_load2 ("ws") ? "WS" : NULL;
+    }
+  if (n >= 6 && t[4] == ' ')
+    {
+      *host = t + 5;
+      return (sipws_scan_load4 (t) | 0x20202020u) == sipws_scan_load4 ("sctp") ? "SCTP" : NULL;
+    }
+  return NULL;
+}
+
+/* The hop as user agents and proxies write it: "SIP/2.0/" and a known
+ * transport, one SP, a host name or IPv4 address, an optional port, then
+ * only branch, rport and received parameters, each at most once, without
+ * blanks, quotes or brackets. It reads the text once, checks each known
+ * value as it goes, and allocates and writes only once the whole hop is
+ * read. Anything else, valid or not, makes it return NULL having written
+ * nothing: the general parser then reads the hop from its start, with the
+ * same results and the precise errors. */
+static SipwsVia *
+parse_common (SipwsArena *arena,
+              const char *start,
+              char       *out,
+              const char *p,
+              const char *end)
+{
+  /* per known parameter: where its name starts (NULL when absent) and
+   * where it ends, value included */
+  const char *name_at[KNOWN_RPORT + 1] = { NULL, NULL, NULL };
+  const char *end_at[KNOWN_RPORT + 1];
+  const char *transport, *host, *host_end, *q, *v;
+  guint order = 0, n = 0;   /* the parameters in text order, 2 bits each */
+  gint32 rport = -1;
+  guint64 port = 0, number;
+  SipwsScanHost kind;
+  SipwsParam *items;
+  SipwsVia *self;
+
+  if (end - p <= 8 || sipws_scan_load8 (p) != sipws_scan_load8 ("SIP/2.0/"))
+    return NULL;
+  transport = known_transport (p + 8, end, &host);
+  if (transport == NULL)
+    return NULL;
+  host_end = sipws_scan_host (host, end, &kind);
+  if (host_end == host || (kind != SIPWS_SCAN_HOST_NAME && kind != SIPWS_SCAN_HOST_IPV4))
+    return NULL;
+  q = host_end;
+  if (q < end && *q == ':')
+    {
+      q = sipws_scan_number (host_end + 1, end, G_MAXUINT16, &port);
+      if (q == host_end + 1 || port > G_MAXUINT16 || port == 0)
+        return NULL;
+    }
+
+  while (q < end)
+    {
+      const char *name = q + 1;
+      gsize left = end - name;
+      KnownParam k;
+
+      if (*q != ';')
+        return NULL;
+      /* The names are letters: see known_transport(). The byte after a
+       * name is compared as it is. */
+      if (left >= 8 && (sipws_scan_load4 (name) | 0x20202020u) == sipws_scan_load4 ("bran") &&
+          (guint16) (sipws_scan_load2 (name + 4) | 0x2020u) == sipws_scan_load2 ("ch") && name[6] == '=')
+        {
+          k = KNOWN_BRANCH;
+          v = name + 7;
+          q = sipws_scan_token (v, end);
+          if (q == v)
+            return NULL;
+        }
+      else if (left >= 9 &&
+               (sipws_scan_load8 (name) | G_GUINT64_CONSTANT (0x2020202020202020)) == sipws_scan_load8 ("received") &&
+               name[8] == '=')
+        {
+          k = KNOWN_RECEIVED;
+          q = sipws_scan_host (name + 9, end, &kind);
+          if (kind != SIPWS_SCAN_HOST_IPV4)
+            return NULL;
+        }
+      else if (left >= 5 && (sipws_scan_load4 (name) | 0x20202020u) == sipws_scan_load4 ("rpor") &&
+               (name[4] | 0x20) == 't')
+        {
+          k = KNOWN_RPORT;
+          q = name + 5;
+          rport = 0;
+          if (q < end && *q == '=')
+            {
+              v = q + 1;
+              q = sipws_scan_number (v, end, G_MAXUINT16, &number);
+              if (q == v || number > G_MAXUINT16 || number == 0)
+                return NULL;
+              rport = (gint32) number;
+            }
+        }
+      else
+        return NULL;
+
+      /* a repeated name is an error for the general parser to report */
+      if (name_at[k] != NULL)
+        return NULL;
+      name_at[k] = name;
+      end_at[k] = q;
+      order |= (guint) k << (2 * n);
+      n++;
+    }
+
+  self = sipws_arena_alloc (arena, sizeof (SipwsVia) + n * sizeof (SipwsParam));
+  items = (SipwsParam *) (self + 1);
+  self->arena = arena;
+  self->protocol_name = "SIP";
+  self->protocol_version = "2.0";
+  self->transport = transport;
+  self->host = sipws_scan_mirror_string (start, out, host, host_end);
+  self->port = (guint16) port;
+  self->branch = self->received = self->maddr = NULL;
+  self->rport = rport;
+  self->ttl = -1;
+  self->magic_cookie = FALSE;
+  self->params.items = items;
+  self->params.len = self->params.capacity = n;
+  for (guint i = 0; i < n; i++, order >>= 2)
+    {
+      SipwsParam *item = &items[i];
+      const char *name = name_at[order & 3];
+      char *o = sipws_scan_mirror (start, out, name);
+
+      item->name = o;
+      item->wire = NULL;
+      item->quoted = FALSE;
+      item->token = TRUE;
+      o[sipws_scan_mirror (start, out, end_at[order & 3]) - o] = '\0';
+      switch ((KnownParam) (order & 3))
+        {
+        case KNOWN_BRANCH:
+          item->name_len = 6;
+          o[6] = '\0';
+          item->value = self->branch = o + 7;
+          self->magic_cookie = is_rfc3261_branch (name + 7, end_at[KNOWN_BRANCH] - (name + 7));
+          break;
+        case KNOWN_RECEIVED:
+          item->name_len = 8;
+          o[8] = '\0';
+          item->value = self->received = o + 9;
+          break;
+        case KNOWN_RPORT:
+          item->name_len = 5;
+          if (rport == 0)
+            {
+              item->value = NULL;
+              item->token = FALSE;
+            }
+          else
+            {
+              o[5] = '\0';
+              item->value = o + 6;
+            }
+          break;
+        case KNOWN_TTL:
+        case KNOWN_MADDR:
+        case N_KNOWN:
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  return self;
+}
+
+static SipwsVia *
+parse_general (SipwsArena  *arena,
+               const char  *start,
+               char        *out,
+               const char  *p,
+               const char  *end,
+               GError     **error)
 {
   const char *name, *name_end, *version, *version_end, *transport, *transport_end;
   const char *host, *host_end, *params_start;
@@ -340,6 +541,19 @@ sipws_via_parse_range (SipwsArena  *arena,
       return NULL;
     }
   return self;
+}
+
+SipwsVia *
+sipws_via_parse_range (SipwsArena  *arena,
+                       const char  *start,
+                       char        *out,
+                       const char  *p,
+                       const char  *end,
+                       GError     **error)
+{
+  SipwsVia *self = parse_common (arena, start, out, p, end);
+
+  return self != NULL ? self : parse_general (arena, start, out, p, end, error);
 }
 
 /* A hop in an arena of its own, with room for its text and a few
