@@ -127,32 +127,4 @@ sipws_simd_folded_prefix_equal (const char *p,
 
 #endif /* SIPWS_SIMD_SSE2 */
 
-/* Character classes 16 bytes at a time. A class of ASCII bytes is two
- * 16-byte tables: bit r of lo[l] is set when byte 16 r + l belongs to it,
- * and hi[r] is bit r for the rows r = 0..7 (0 for bytes of 0x80 and above),
- * so a byte c belongs exactly when lo[c & 15] & hi[c >> 4] is not 0; SSSE3's
- * byte shuffle looks up 16 bytes in each table at once. */
-typedef struct {
-  guint8 lo[16];
-  guint8 hi[16];
-} SipwsSimdClass;
-
-/* Fills @cls with the bytes c for which @table[c] & @classes is not 0;
- * FALSE (and @cls unusable) when a byte of 0x80 or above belongs to it. */
-gboolean    sipws_simd_class_init (SipwsSimdClass *cls,
-                                   const guint32  *table,
-                                   guint32         classes);
-
-/* TRUE when the CPU runs sipws_simd_class_span(). */
-gboolean    sipws_simd_class_span_usable (void);
-
-/* Advances over the bytes of @cls 16 at a time while 16 remain before @end:
- * returns the first byte outside the class, or the position where fewer
- * than 16 bytes remain, from which a byte-by-byte loop goes on (the byte
- * there may or may not belong). Reads nothing at or after @end. Only when
- * sipws_simd_class_span_usable(). */
-const char *sipws_simd_class_span (const char           *p,
-                                   const char           *end,
-                                   const SipwsSimdClass *cls);
-
 G_END_DECLS
