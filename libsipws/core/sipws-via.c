@@ -265,24 +265,20 @@ known_transport (const char  *t,
  * transport, one SP, a host name or IPv4 address, an optional port, then
  * only branch, rport and received parameters, each at most once, without
  * blanks, quotes or brackets. It reads the text once, checks each known
- * value as it goes, and allocates and writes only once the whole hop is
- * read. Anything else, valid or not, makes it return NULL having written
- * nothing: the general parser then reads the hop from its start, with the
- * same results and the precise errors. */
-static SipwsVia *
+ * value as it goes and fills in the hop in room it reserves in the arena;
+ * only once the whole hop is read does it take that room and write the
+ * strings' NULs. Anything else, valid or not, makes it return NULL having
+ * taken and written nothing: the general parser then reads the hop from
+ * its start, with the same results and the precise errors. */
+G_ALWAYS_INLINE static inline SipwsVia *
 parse_common (SipwsArena *arena,
               const char *start,
               char       *out,
               const char *p,
               const char *end)
 {
-  /* per known parameter: where its name starts (NULL when absent) and
-   * where it ends, value included */
-  const char *name_at[KNOWN_RPORT + 1] = { NULL, NULL, NULL };
-  const char *end_at[KNOWN_RPORT + 1];
-  const char *transport, *host, *host_end, *q, *v;
-  guint order = 0, n = 0;   /* the parameters in text order, 2 bits each */
-  gint32 rport = -1;
+  const char *transport, *host, *host_end, *q;
+  guint n = 0, seen = 0;
   guint64 port = 0, number;
   SipwsScanHost kind;
   SipwsParam *items;
@@ -304,10 +300,18 @@ parse_common (SipwsArena *arena,
         return NULL;
     }
 
+  /* each known parameter at most once: room for three */
+  self = sipws_arena_reserve_aligned (arena, sizeof (SipwsVia) + 3 * sizeof (SipwsParam));
+  items = (SipwsParam *) (self + 1);
+  self->branch = self->received = self->maddr = NULL;
+  self->rport = -1;
+  self->magic_cookie = FALSE;
+
   while (q < end)
     {
-      const char *name = q + 1;
+      const char *name = q + 1, *v;
       gsize left = end - name;
+      SipwsParam *item = &items[n];
       KnownParam k;
 
       if (*q != ';')
@@ -319,9 +323,21 @@ parse_common (SipwsArena *arena,
         {
           k = KNOWN_BRANCH;
           v = name + 7;
-          q = sipws_scan_token (v, end);
-          if (q == v)
-            return NULL;
+          /* the cookie is token characters */
+          if (end - v > 7 && sipws_scan_load4 (v) == sipws_scan_load4 (SIPWS_VIA_MAGIC_COOKIE) &&
+              sipws_scan_load4 (v + 3) == sipws_scan_load4 (SIPWS_VIA_MAGIC_COOKIE + 3))
+            {
+              q = sipws_scan_token (v + 7, end);
+              self->magic_cookie = q > v + 7;
+            }
+          else
+            {
+              q = sipws_scan_token (v, end);
+              if (q == v)
+                return NULL;
+            }
+          item->name_len = 6;
+          item->value = self->branch = sipws_scan_mirror (start, out, v);
         }
       else if (left >= 9 &&
                (sipws_scan_load8 (name) | G_GUINT64_CONSTANT (0x2020202020202020)) == sipws_scan_load8 ("received") &&
@@ -331,91 +347,57 @@ parse_common (SipwsArena *arena,
           q = sipws_scan_host (name + 9, end, &kind);
           if (kind != SIPWS_SCAN_HOST_IPV4)
             return NULL;
+          item->name_len = 8;
+          item->value = self->received = sipws_scan_mirror (start, out, name + 9);
         }
       else if (left >= 5 && (sipws_scan_load4 (name) | 0x20202020u) == sipws_scan_load4 ("rpor") &&
                (name[4] | 0x20) == 't')
         {
           k = KNOWN_RPORT;
           q = name + 5;
-          rport = 0;
+          item->name_len = 5;
+          item->value = NULL;
+          self->rport = 0;
           if (q < end && *q == '=')
             {
               v = q + 1;
               q = sipws_scan_number (v, end, G_MAXUINT16, &number);
               if (q == v || number > G_MAXUINT16 || number == 0)
                 return NULL;
-              rport = (gint32) number;
+              item->value = sipws_scan_mirror (start, out, v);
+              self->rport = (gint32) number;
             }
         }
       else
         return NULL;
 
       /* a repeated name is an error for the general parser to report */
-      if (name_at[k] != NULL)
+      if ((seen & (1u << k)) != 0)
         return NULL;
-      name_at[k] = name;
-      end_at[k] = q;
-      order |= (guint) k << (2 * n);
+      seen |= 1u << k;
+      item->name = sipws_scan_mirror (start, out, name);
+      item->wire = NULL;
+      item->quoted = FALSE;
+      item->token = item->value != NULL;
       n++;
     }
 
-  self = sipws_arena_alloc (arena, sizeof (SipwsVia) + n * sizeof (SipwsParam));
-  items = (SipwsParam *) (self + 1);
+  sipws_arena_commit (arena, (const char *) (items + n));
   self->arena = arena;
   self->protocol_name = "SIP";
   self->protocol_version = "2.0";
   self->transport = transport;
   self->host = sipws_scan_mirror_string (start, out, host, host_end);
   self->port = (guint16) port;
-  self->branch = self->received = self->maddr = NULL;
-  self->rport = rport;
   self->ttl = -1;
-  self->magic_cookie = FALSE;
   self->params.items = items;
   self->params.len = self->params.capacity = n;
-  for (guint i = 0; i < n; i++, order >>= 2)
+  /* A name ends at its '=' or at the ';' after it, and a value at the ';'
+   * before the next name or at the end. */
+  for (guint i = 0; i < n; i++)
     {
-      SipwsParam *item = &items[i];
-      const char *name = name_at[order & 3];
-      char *o = sipws_scan_mirror (start, out, name);
-
-      item->name = o;
-      item->wire = NULL;
-      item->quoted = FALSE;
-      item->token = TRUE;
-      o[sipws_scan_mirror (start, out, end_at[order & 3]) - o] = '\0';
-      switch ((KnownParam) (order & 3))
-        {
-        case KNOWN_BRANCH:
-          item->name_len = 6;
-          o[6] = '\0';
-          item->value = self->branch = o + 7;
-          self->magic_cookie = is_rfc3261_branch (name + 7, end_at[KNOWN_BRANCH] - (name + 7));
-          break;
-        case KNOWN_RECEIVED:
-          item->name_len = 8;
-          o[8] = '\0';
-          item->value = self->received = o + 9;
-          break;
-        case KNOWN_RPORT:
-          item->name_len = 5;
-          if (rport == 0)
-            {
-              item->value = NULL;
-              item->token = FALSE;
-            }
-          else
-            {
-              o[5] = '\0';
-              item->value = o + 6;
-            }
-          break;
-        case KNOWN_TTL:
-        case KNOWN_MADDR:
-        case N_KNOWN:
-        default:
-          g_assert_not_reached ();
-        }
+      ((char *) items[i].name)[items[i].name_len] = '\0';
+      (i + 1 < n ? (char *) items[i + 1].name : sipws_scan_mirror (start, out, end) + 1)[-1] = '\0';
     }
   return self;
 }
