@@ -1274,6 +1274,7 @@ parse_status_line (SipwsMessage  *self,
 {
   char *version_end, *code, *code_end, *reason;
   const char *bad;
+  guint non_ascii = 0;
 
   version_end = memchr (line, ' ', cr - line);
   if (!check_version (line, line, version_end != NULL ? version_end : cr, error))
@@ -1306,13 +1307,16 @@ parse_status_line (SipwsMessage  *self,
    * UTF8-CONT / SP / HTAB): printable UTF-8 text. */
   reason = code_end + 1;
   for (const char *s = reason; s < cr; s++)
-    if (sipws_scan_is (*s, SIPWS_CC_CTL) && *s != '\t')
-      {
-        set_error_at (error, SIPWS_ERROR_PARSE, 1, s - line + 1, "control character 0x%02X in the reason phrase",
-                      (guchar) *s);
-        return FALSE;
-      }
-  if (!g_utf8_validate_len (reason, cr - reason, &bad))
+    {
+      non_ascii |= (guchar) *s;
+      if (sipws_scan_is (*s, SIPWS_CC_CTL) && *s != '\t')
+        {
+          set_error_at (error, SIPWS_ERROR_PARSE, 1, s - line + 1, "control character 0x%02X in the reason phrase",
+                        (guchar) *s);
+          return FALSE;
+        }
+    }
+  if (non_ascii >= 0x80 && !g_utf8_validate_len (reason, cr - reason, &bad))
     {
       set_error_at (error, SIPWS_ERROR_PARSE, 1, bad - line + 1, "the reason phrase is not UTF-8");
       return FALSE;
@@ -1628,7 +1632,8 @@ parse_head (SipwsMessage  *self,
   cr = find_line_end (P, p, P->max_line, "the start line", error);
   if (cr == NULL)
     return NULL;
-  if (cr - p >= 4 && g_ascii_strncasecmp (p, "SIP/", 4) == 0)
+  /* "SIP/" in any case: only the three letters fold */
+  if (cr - p >= 4 && (sipws_scan_load4 (p) | sipws_scan_load4 ("\x20\x20\x20\0")) == sipws_scan_load4 ("sip/"))
     {
       if (!parse_status_line (self, p, cr, error))
         return NULL;
