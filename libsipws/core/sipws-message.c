@@ -1111,7 +1111,23 @@ find_line_end (Parser      *P,
                GError     **error)
 {
   gsize avail = P->end - p;
-  char *lf, *cr, *bad;
+  char *lf, *cr, *bad, *q;
+
+  /* Most lines: the first CR or LF, 16 bytes at a time, is a CRLF in
+   * bounds (the frame copy is padded, see FRAME_PADDING); anything else
+   * is read again below for the precise error. */
+  for (q = p; q < p + MIN (avail, room + 1); q += 16)
+    {
+      guint stops = sipws_simd_line_end_mask (q);
+
+      if (stops != 0)
+        {
+          cr = q + sipws_simd_first (stops);
+          if ((gsize) (cr - p) <= room && cr + 1 < P->end && cr[0] == '\r' && cr[1] == '\n')
+            return cr;
+          break;
+        }
+    }
 
   lf = memchr (p, '\n', MIN (avail, room + 2));
   if (lf == NULL)
