@@ -325,7 +325,7 @@ parse_common (SipwsArena *arena,
           v = name + 7;
           /* the cookie is token characters */
           if (end - v > 7 && sipws_scan_load4 (v) == sipws_scan_load4 (SIPWS_VIA_MAGIC_COOKIE) &&
-              sipws_scan_load4 (v + 3) == sipws_scan_load4 (SIPWS_VIA_MAGIC_COOKIE + 3))
+              sipws_scan_load4 (v + 3) == sipws_scan_load4 (&SIPWS_VIA_MAGIC_COOKIE[3]))
             {
               q = sipws_scan_token (v + 7, end);
               self->magic_cookie = q > v + 7;
