@@ -143,6 +143,13 @@ extern const SipwsHeaderInfo sipws_header_info[SIPWS_HEADER_N_IDS];
 #define SIPWS_HEADER_SLOTS 256
 #define SIPWS_HEADER_MAX_NAME 24
 extern guint8 sipws_header_slots[SIPWS_HEADER_SLOTS];
+
+/* The headers whose values a message keeps parsed (Via, the address
+ * headers, CSeq, Content-Type) each have a slot from 1 on, so a message
+ * holds room for those only; the others have slot 0. Filled by
+ * sipws_header_table_init(). */
+#define SIPWS_HEADER_N_TYPED 16
+extern guint8 sipws_header_typed_slot[SIPWS_HEADER_N_IDS];
 extern guint8 sipws_header_compact[128];
 extern char sipws_header_folded[SIPWS_HEADER_N_IDS][SIPWS_HEADER_MAX_NAME];
 extern gsize sipws_header_table_ready;

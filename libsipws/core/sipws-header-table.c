@@ -18,6 +18,7 @@ const SipwsHeaderInfo sipws_header_info[SIPWS_HEADER_N_IDS] = {
 G_STATIC_ASSERT (SIPWS_HEADER_N_IDS < SIPWS_HEADER_SLOTS / 3);
 
 guint8 sipws_header_slots[SIPWS_HEADER_SLOTS];
+guint8 sipws_header_typed_slot[SIPWS_HEADER_N_IDS];
 guint8 sipws_header_compact[128];
 char sipws_header_folded[SIPWS_HEADER_N_IDS][SIPWS_HEADER_MAX_NAME];
 gsize sipws_header_table_ready;
@@ -25,6 +26,8 @@ gsize sipws_header_table_ready;
 void
 sipws_header_table_init (void)
 {
+  guint n_typed = 1;
+
   if (!g_once_init_enter (&sipws_header_table_ready))
     return;
 
@@ -41,6 +44,28 @@ sipws_header_table_init (void)
       sipws_header_slots[h] = id;
       if (info->compact != 0)
         sipws_header_compact[info->compact | 0x20] = id;
+      switch ((SipwsHeaderType) info->type)
+        {
+        case SIPWS_HEADER_TYPE_VIA:
+        case SIPWS_HEADER_TYPE_ADDRESS:
+        case SIPWS_HEADER_TYPE_ADDRESS_LIST:
+        case SIPWS_HEADER_TYPE_CSEQ:
+        case SIPWS_HEADER_TYPE_CONTENT_TYPE:
+          g_assert (n_typed < SIPWS_HEADER_N_TYPED);
+          sipws_header_typed_slot[id] = n_typed++;
+          break;
+        case SIPWS_HEADER_TYPE_RAW:
+        case SIPWS_HEADER_TYPE_CALL_ID:
+        case SIPWS_HEADER_TYPE_UINT32:
+        case SIPWS_HEADER_TYPE_MAX_FORWARDS:
+        case SIPWS_HEADER_TYPE_CONTENT_LENGTH:
+        case SIPWS_HEADER_TYPE_TOKEN_LIST:
+        case SIPWS_HEADER_TYPE_DATE:
+        case SIPWS_HEADER_TYPE_RETRY_AFTER:
+        case SIPWS_HEADER_TYPE_WARNING:
+        default:
+          break;
+        }
     }
   g_once_init_leave (&sipws_header_table_ready, 1);
 }

@@ -76,11 +76,11 @@ struct _SipwsMessage {
    * free with the message. */
   gint             made_arrays;
 
-  /* What the typed headers mean, by header id: a List of SipwsVia or
+  /* What the typed headers mean, by slot (TYPED()): a List of SipwsVia or
    * SipwsAddress for VIA and ADDRESS_LIST, the first SipwsAddress for
    * ADDRESS, a ContentType for CONTENT_TYPE, a CSeq for CSEQ; NULL when
    * absent. */
-  gpointer         typed[SIPWS_HEADER_N_IDS];
+  gpointer         typed[SIPWS_HEADER_N_TYPED];
 
   /* 1 + the index of the first header field of each known id, 0 when there
    * is none, so the typed getters find their field at once */
@@ -92,6 +92,10 @@ struct _SipwsMessage {
 };
 
 G_DEFINE_BOXED_TYPE (SipwsMessage, sipws_message, sipws_message_ref, sipws_message_unref)
+
+/* What typed header @id means, by its slot (slot 0 stays NULL for the
+ * headers kept as text). */
+#define TYPED(self, id) ((self)->typed[sipws_header_typed_slot[id]])
 
 #define MAX_UINT32 G_GUINT64_CONSTANT (4294967295)
 
@@ -136,15 +140,11 @@ check_number (const char  *value,
   return TRUE;
 }
 
-/* The header types whose meaning is kept in self->typed. */
+/* The headers whose meaning is kept in self->typed. */
 static gboolean
 is_cached_type (SipwsHeaderId id)
 {
-  SipwsHeaderType type = sipws_header_info[id].type;
-
-  return type == SIPWS_HEADER_TYPE_VIA || type == SIPWS_HEADER_TYPE_ADDRESS ||
-         type == SIPWS_HEADER_TYPE_ADDRESS_LIST || type == SIPWS_HEADER_TYPE_CONTENT_TYPE ||
-         type == SIPWS_HEADER_TYPE_CSEQ;
+  return sipws_header_typed_slot[id] != 0;
 }
 
 /* Forgets what header @id means; the values stay in the arena until it
@@ -153,7 +153,7 @@ static void
 typed_clear (SipwsMessage  *self,
              SipwsHeaderId  id)
 {
-  gpointer value = g_steal_pointer (&self->typed[id]);
+  gpointer value = g_steal_pointer (&TYPED (self, id));
   SipwsHeaderType type = sipws_header_info[id].type;
 
   if (value != NULL && (type == SIPWS_HEADER_TYPE_VIA || type == SIPWS_HEADER_TYPE_ADDRESS_LIST))
@@ -204,7 +204,7 @@ list_add (SipwsMessage  *self,
           SipwsHeaderId  id,
           gpointer       value)
 {
-  List *list = self->typed[id];
+  List *list = TYPED (self, id);
 
   if (list == NULL)
     {
@@ -213,7 +213,7 @@ list_add (SipwsMessage  *self,
       list->len = 0;
       list->capacity = 4;
       list->array = NULL;
-      self->typed[id] = list;
+      TYPED (self, id) = list;
     }
   else if (list->len == list->capacity)
     {
@@ -232,7 +232,7 @@ static GPtrArray *
 list_array (SipwsMessage  *self,
             SipwsHeaderId  id)
 {
-  List *list = self->typed[id];
+  List *list = TYPED (self, id);
   GPtrArray *array;
 
   if (list == NULL)
@@ -325,8 +325,8 @@ parse_address (SipwsMessage   *self,
     }
   /* A repeated single-value header is a semantic error that
    * sipws_message_check_request() reports; the first one is the value. */
-  if (self != NULL && self->typed[id] == NULL)
-    self->typed[id] = address;
+  if (self != NULL && TYPED (self, id) == NULL)
+    TYPED (self, id) = address;
   return TRUE;
 }
 
@@ -348,7 +348,7 @@ parse_address_list (SipwsMessage   *self,
   Elements iter;
   SipwsScanSpan elem;
   GError *local_error = NULL;
-  List *list = self != NULL ? self->typed[id] : NULL;
+  List *list = self != NULL ? TYPED (self, id) : NULL;
   guint n_elems = 0;
 
   elements_init (&iter, value, len);
@@ -391,7 +391,7 @@ parse_address_list (SipwsMessage   *self,
       if (self != NULL)
         {
           list_add (self, id, address);
-          list = self->typed[id];
+          list = TYPED (self, id);
         }
     }
   if (local_error != NULL)
@@ -456,12 +456,12 @@ interpret_cseq (SipwsMessage  *self,
   if (method == NULL)
     return FALSE;
   /* The first one is the value, as for the other single-value headers. */
-  if (self != NULL && self->typed[SIPWS_HEADER_CSEQ] == NULL)
+  if (self != NULL && TYPED (self, SIPWS_HEADER_CSEQ) == NULL)
     {
       cseq = sipws_arena_alloc (arena, sizeof (CSeq));
       cseq->number = number;
       cseq->method = method;
-      self->typed[SIPWS_HEADER_CSEQ] = cseq;
+      TYPED (self, SIPWS_HEADER_CSEQ) = cseq;
     }
   return TRUE;
 }
@@ -618,8 +618,8 @@ parse_content_type (SipwsMessage  *self,
         return FALSE;
       }
 
-  if (self != NULL && self->typed[SIPWS_HEADER_CONTENT_TYPE] == NULL)
-    self->typed[SIPWS_HEADER_CONTENT_TYPE] = ct;
+  if (self != NULL && TYPED (self, SIPWS_HEADER_CONTENT_TYPE) == NULL)
+    TYPED (self, SIPWS_HEADER_CONTENT_TYPE) = ct;
   return TRUE;
 }
 
@@ -2758,7 +2758,7 @@ sipws_message_get_top_via (SipwsMessage *self)
   List *vias;
 
   g_return_val_if_fail (self != NULL, NULL);
-  vias = self->typed[SIPWS_HEADER_VIA];
+  vias = TYPED (self, SIPWS_HEADER_VIA);
   return vias != NULL ? vias->items[0] : NULL;
 }
 
@@ -2784,7 +2784,7 @@ sipws_message_peek_vias (SipwsMessage *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (n_vias != NULL, NULL);
 
-  vias = self->typed[SIPWS_HEADER_VIA];
+  vias = TYPED (self, SIPWS_HEADER_VIA);
   *n_vias = vias != NULL ? vias->len : 0;
   return vias != NULL ? (SipwsVia **) vias->items : NULL;
 }
@@ -2814,7 +2814,7 @@ sipws_message_get_address (SipwsMessage *self,
   id = sipws_header_lookup (name, strlen (name));
   if (sipws_header_info[id].type != SIPWS_HEADER_TYPE_ADDRESS)
     return NULL;
-  return self->typed[id];
+  return TYPED (self, id);
 }
 
 /**
@@ -2831,7 +2831,7 @@ SipwsAddress *
 sipws_message_get_from (SipwsMessage *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return self->typed[SIPWS_HEADER_FROM];
+  return TYPED (self, SIPWS_HEADER_FROM);
 }
 
 /**
@@ -2848,7 +2848,7 @@ SipwsAddress *
 sipws_message_get_to (SipwsMessage *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return self->typed[SIPWS_HEADER_TO];
+  return TYPED (self, SIPWS_HEADER_TO);
 }
 
 /**
@@ -2893,7 +2893,7 @@ sipws_message_get_cseq (SipwsMessage  *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  cseq = self->typed[SIPWS_HEADER_CSEQ];
+  cseq = TYPED (self, SIPWS_HEADER_CSEQ);
   if (cseq == NULL)
     return FALSE;
   if (number != NULL)
@@ -3091,7 +3091,7 @@ sipws_message_peek_addresses (SipwsMessage *self,
   g_return_val_if_fail (n_addresses != NULL, NULL);
 
   id = sipws_header_lookup (name, strlen (name));
-  list = sipws_header_info[id].type == SIPWS_HEADER_TYPE_ADDRESS_LIST ? self->typed[id] : NULL;
+  list = sipws_header_info[id].type == SIPWS_HEADER_TYPE_ADDRESS_LIST ? TYPED (self, id) : NULL;
   *n_addresses = list != NULL ? list->len : 0;
   return list != NULL ? (SipwsAddress **) list->items : NULL;
 }
@@ -3190,7 +3190,7 @@ sipws_message_get_content_type (SipwsMessage *self)
   ContentType *ct;
 
   g_return_val_if_fail (self != NULL, NULL);
-  ct = self->typed[SIPWS_HEADER_CONTENT_TYPE];
+  ct = TYPED (self, SIPWS_HEADER_CONTENT_TYPE);
   return ct != NULL ? ct->media_type : NULL;
 }
 
@@ -3214,7 +3214,7 @@ sipws_message_get_content_type_param (SipwsMessage *self,
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
-  ct = self->typed[SIPWS_HEADER_CONTENT_TYPE];
+  ct = TYPED (self, SIPWS_HEADER_CONTENT_TYPE);
   return ct != NULL ? sipws_params_get (&ct->params, name) : NULL;
 }
 
