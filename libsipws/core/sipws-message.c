@@ -22,7 +22,9 @@ typedef struct {
   const char *value;
   guint32     name_len;
   guint32     value_len;     /* a value may hold a NUL inside a quoted-pair */
-  guint32     id;            /* SipwsHeaderId */
+  guint16     id;            /* SipwsHeaderId */
+  guint16     has_number;    /* number holds the value of a numeric header */
+  guint32     number;
 } Header;
 
 /* The values of a list header (Via hops, addresses), in the message's
@@ -906,6 +908,7 @@ headers_push (SipwsMessage *self)
     }
   h = &self->headers[self->n_headers++];
   h->id = SIPWS_HEADER_UNKNOWN;
+  h->has_number = FALSE;
   return h;
 }
 
@@ -1365,14 +1368,38 @@ interpret_typed (SipwsMessage  *self,
       relocate_error (error, sub, line, column, folds, context);
       return FALSE;
     }
-  if (id == SIPWS_HEADER_CONTENT_LENGTH && P->content_length < 0)
+  switch ((SipwsHeaderType) sipws_header_info[id].type)
     {
-      guint64 n = 0;
+    case SIPWS_HEADER_TYPE_UINT32:
+    case SIPWS_HEADER_TYPE_MAX_FORWARDS:
+    case SIPWS_HEADER_TYPE_CONTENT_LENGTH:
+      {
+        guint64 n = 0;
 
-      /* checked by interpret_header() */
-      sipws_scan_number (h->value, h->value + h->value_len, MAX_UINT32, &n);
-      P->content_length = (gint64) n;
-      P->content_length_line = line;
+        /* checked by interpret_header(); kept for the getters */
+        sipws_scan_number (h->value, h->value + h->value_len, MAX_UINT32, &n);
+        h->number = (guint32) n;
+        h->has_number = TRUE;
+        if (id == SIPWS_HEADER_CONTENT_LENGTH && P->content_length < 0)
+          {
+            P->content_length = (gint64) n;
+            P->content_length_line = line;
+          }
+      }
+      break;
+    case SIPWS_HEADER_TYPE_RAW:
+    case SIPWS_HEADER_TYPE_VIA:
+    case SIPWS_HEADER_TYPE_ADDRESS:
+    case SIPWS_HEADER_TYPE_ADDRESS_LIST:
+    case SIPWS_HEADER_TYPE_CSEQ:
+    case SIPWS_HEADER_TYPE_CALL_ID:
+    case SIPWS_HEADER_TYPE_TOKEN_LIST:
+    case SIPWS_HEADER_TYPE_CONTENT_TYPE:
+    case SIPWS_HEADER_TYPE_DATE:
+    case SIPWS_HEADER_TYPE_RETRY_AFTER:
+    case SIPWS_HEADER_TYPE_WARNING:
+    default:
+      break;
     }
   return TRUE;
 }
@@ -2544,6 +2571,7 @@ sipws_message_set_header (SipwsMessage *self,
 
           h->value = sipws_arena_strndup (&self->arena, value, value_len);
           h->value_len = value_len;
+          h->has_number = FALSE;
           remove_from (self, id, name, name_len, i + 1);
           reinterpret (self, id);
           return;
@@ -2907,12 +2935,15 @@ static gint64
 get_number (SipwsMessage  *self,
             SipwsHeaderId  id)
 {
-  const Header *h = find_header_id (self, id);
+  const Header *h = self->first[id] != 0 ? &self->headers[self->first[id] - 1] : find_header_id (self, id);
   guint64 n;
 
-  /* A value in the message was checked when it was parsed or added. */
+  /* A value in the message was checked when it was parsed or added; a
+   * parsed one was read then. */
   if (h == NULL)
     return -1;
+  if (h->has_number)
+    return h->number;
   sipws_scan_number (h->value, h->value + h->value_len, MAX_UINT32, &n);
   return (gint64) n;
 }
