@@ -208,6 +208,50 @@ test_mutations (void)
   g_assert_cmpuint (rejected, >, 500);
 }
 
+/* Hops put together at random from pieces around the fast path's edges,
+ * with a fixed seed: combinations the lists above do not spell out. */
+static void
+test_random (void)
+{
+  static const char *const starts[] = { "SIP/2.0/", "SIP/2.0/", "SIP/2.0/", "sip/2.0/", "SIP/2.0 /", "SIP/2.0" };
+  static const char *const transports[] = { "WSS", "wss", "WS", "wS", "UDP", "TCP", "tls", "SCTP", "TLS-SCTP", "WSX",
+                                            "X", "" };
+  static const char *const blanks[] = { " ", " ", " ", "  ", "\t", "" };
+  static const char *const hosts[] = { "2ouvm0fn4lv3.invalid", "198.51.100.10", "a", "a.", "1.2.3.256", "[::1]",
+                                       "-a", "1.2.3", "" };
+  static const char *const ports[] = { "", "", ":5060", ":1", ":65535", ":65536", ":0", ":", ":00001", ": 5" };
+  static const char *const params[] = {
+    ";branch=z9hG4bK8429115", ";branch=z9hG4bK", ";BRANCH=z9hG4bKx", ";branch=x", ";branch=", ";branch",
+    ";branch=a:b", ";branch=\"x\"", ";rport", ";rport=53412", ";RPORT=1", ";rport=0", ";rport=65536", ";rport=",
+    ";received=203.0.113.57", ";Received=1.2.3.4", ";received=1.2.3", ";received=::1", ";received=a.b",
+    ";alias", ";ttl=1", ";maddr=a", ";", " ;rport", "; rport", ";rport ", ",", " x",
+  };
+  GRand *rand = g_rand_new_with_seed (4475);
+  guint accepted = 0;
+
+  for (guint i = 0; i < 20000; i++)
+    {
+      GString *hop = g_string_new (NULL);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *description = NULL;
+      guint n_params = g_rand_int_range (rand, 0, 5);
+
+      g_string_append (hop, starts[g_rand_int_range (rand, 0, G_N_ELEMENTS (starts))]);
+      g_string_append (hop, transports[g_rand_int_range (rand, 0, G_N_ELEMENTS (transports))]);
+      g_string_append (hop, blanks[g_rand_int_range (rand, 0, G_N_ELEMENTS (blanks))]);
+      g_string_append (hop, hosts[g_rand_int_range (rand, 0, G_N_ELEMENTS (hosts))]);
+      g_string_append (hop, ports[g_rand_int_range (rand, 0, G_N_ELEMENTS (ports))]);
+      for (guint k = 0; k < n_params; k++)
+        g_string_append (hop, params[g_rand_int_range (rand, 0, G_N_ELEMENTS (params))]);
+      description = parse_both_ways (hop->str, hop->len, &error);
+      accepted += description != NULL;
+      g_string_free (hop, TRUE);
+    }
+  g_rand_free (rand);
+  g_test_message ("%u of 20000 accepted", accepted);
+  g_assert_cmpuint (accepted, >, 1000);
+}
+
 /* The values of the common shapes, which the fast path reads. */
 static void
 test_values (void)
@@ -305,6 +349,7 @@ main (int    argc,
 
   g_test_add_func ("/sipws/via/edges", test_edges);
   g_test_add_func ("/sipws/via/mutations", test_mutations);
+  g_test_add_func ("/sipws/via/random", test_random);
   g_test_add_func ("/sipws/via/values", test_values);
   g_test_add_func ("/sipws/via/message-hops", test_message_hops);
 
