@@ -529,14 +529,21 @@ const SipwsParam *
 sipws_params_lookup (const SipwsParams *params,
                      const char        *name)
 {
-  gsize len;
+  guint8 first = sipws_scan_lower[(guchar) name[0]];
 
-  if (params->len == 0)
-    return NULL;
-  len = strlen (name);
+  /* No strlen: the first byte rules out most entries, and an entry's own
+   * length bounds the compare. A name never holds a NUL, so a shorter
+   * @name differs at its NUL and is not read past it; only a full match
+   * reads name[len], its NUL when the lengths agree. */
   for (guint i = 0; i < params->len; i++)
-    if (sipws_param_name_is (&params->items[i], name, len))
-      return &params->items[i];
+    {
+      const SipwsParam *param = &params->items[i];
+      gsize len = param->name_len;
+
+      if (sipws_scan_lower[(guchar) param->name[0]] == first &&
+          sipws_scan_caseless_equal (param->name + 1, name + 1, len - 1) && name[len] == '\0')
+        return param;
+    }
   return NULL;
 }
 
