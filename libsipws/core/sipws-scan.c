@@ -395,25 +395,36 @@ sipws_scan_split_list (const char *value,
 }
 
 /* The dotted quad at @p, when there is one and nothing of a host name
- * follows it: its end; NULL otherwise. */
+ * follows it: its end; NULL otherwise. Each number is read digit by digit
+ * without a loop: one to three digits, at most 255. */
 static inline const char *
 scan_ipv4 (const char *p,
            const char *end)
 {
-  for (guint part = 0; part < 4; part++)
+  for (guint part = 0;; part++)
     {
-      guint v, digits;
+      guint value, digit;
 
-      if (part > 0)
-        {
-          if (p >= end || *p != '.')
-            return NULL;
-          p++;
-        }
-      for (v = 0, digits = 0; p < end && (guchar) (*p - '0') <= 9 && digits < 4; p++, digits++)
-        v = v * 10 + (guint) (*p - '0');
-      if (digits == 0 || digits > 3 || v > 255)
+      if (p >= end || (value = (guchar) (*p - '0')) > 9)
         return NULL;
+      p++;
+      if (p < end && (digit = (guchar) (*p - '0')) <= 9)
+        {
+          value = value * 10 + digit;
+          p++;
+          if (p < end && (digit = (guchar) (*p - '0')) <= 9)
+            {
+              value = value * 10 + digit;
+              p++;
+              if (value > 255 || (p < end && (guchar) (*p - '0') <= 9))
+                return NULL;
+            }
+        }
+      if (part == 3)
+        break;
+      if (p >= end || *p != '.')
+        return NULL;
+      p++;
     }
   return p < end && sipws_scan_is (*p, SIPWS_CC_HOSTNAME) ? NULL : p;
 }
