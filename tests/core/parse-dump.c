@@ -12,18 +12,29 @@
  *
  *   parse-dump message FILE...            each FILE is one SIP message
  *   parse-dump uri FILE...                each FILE is one header value / URI
- *   parse-dump --batch message|uri FILE   FILE holds records: a 4-byte
- *                                         little-endian length, then the bytes
+ *   parse-dump --batch [--from N] message|uri FILE...
+ *                                         each FILE holds records: a 4-byte
+ *                                         little-endian length, then the
+ *                                         bytes; --from skips the inputs
+ *                                         before the Nth (counted from 0)
+ *
+ * In batch mode an input that crashes or hangs the core gets a line
+ * "#<n> CRASH ..." or "#<n> HANG ..." and the batch goes on after it.
  *
  * Each input starts a line "#<n> <kind> len=<bytes>"; no other line starts
  * with '#'. Values are escaped: bytes outside 0x20-0x7E and the backslash
  * become \xNN, so every value stays on its line. Warnings and criticals
  * logged while an input is handled are part of its dump; stdout is flushed
- * after each input so a crash leaves the dumps of the inputs before it.
+ * after each input.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "sipws-error.h"
 #include "sipws-message.h"
@@ -111,6 +122,10 @@ static const char *const auth_param_names[] = {
 static const char *const auth_schemes[] = {
   "Digest", "digest", "DIGEST", "Basic", "Bearer", "Dig", "",
 };
+
+/* Seconds one input may take before it counts as a hang (generous: the
+ * program may run under valgrind). */
+#define INPUT_TIMEOUT 60
 
 static GString *out;
 static GString *logged;
@@ -1027,20 +1042,31 @@ handle (gboolean    message_mode,
   fflush (stdout);
 }
 
+/* Inputs that crash or hang the core must not end the batch: a child
+ * process handles the inputs from @first on, and when it dies the parent
+ * writes the verdict for the input it was on and starts another child after
+ * it. The child counts finished inputs in memory shared with the parent. */
 static gboolean
 run_batch (gboolean    message_mode,
            const char *path,
-           guint      *index)
+           guint       first)
 {
-  g_autofree char *contents = NULL;
-  gsize length = 0, pos = 0;
+  g_autoptr(GMappedFile) file = NULL;
+  g_autoptr(GArray) offsets = g_array_new (FALSE, FALSE, sizeof (gsize));
   g_autoptr(GError) error = NULL;
+  const char *contents;
+  gsize length, pos = 0;
+  guint n_records, next = first;
+  volatile guint *done;
 
-  if (!g_file_get_contents (path, &contents, &length, &error))
+  file = g_mapped_file_new (path, FALSE, &error);
+  if (file == NULL)
     {
       g_printerr ("parse-dump: %s\n", error->message);
       return FALSE;
     }
+  contents = g_mapped_file_get_contents (file);
+  length = g_mapped_file_get_length (file);
   while (pos < length)
     {
       guint32 n;
@@ -1052,21 +1078,70 @@ run_batch (gboolean    message_mode,
         }
       n = (guint32) (guchar) contents[pos] | (guint32) (guchar) contents[pos + 1] << 8 |
           (guint32) (guchar) contents[pos + 2] << 16 | (guint32) (guchar) contents[pos + 3] << 24;
-      pos += 4;
-      if (n > length - pos)
+      if (n > length - pos - 4)
         {
-          g_printerr ("parse-dump: %s: record %u runs past the end\n", path, *index);
+          g_printerr ("parse-dump: %s: record %u runs past the end\n", path, offsets->len);
           return FALSE;
         }
-      /* A copy of exactly the record, so that a read past its end is a
-       * read past an allocation for valgrind and ASan. */
-      {
-        g_autofree char *record = g_memdup2 (contents + pos, n);
-
-        handle (message_mode, (*index)++, record, n);
-      }
-      pos += n;
+      g_array_append_val (offsets, pos);
+      pos += 4 + n;
     }
+  n_records = offsets->len;
+
+  done = mmap (NULL, sizeof (guint), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (done == MAP_FAILED)
+    {
+      g_printerr ("parse-dump: mmap: %s\n", g_strerror (errno));
+      return FALSE;
+    }
+  while (next < n_records)
+    {
+      pid_t pid;
+      int status;
+
+      *done = next;
+      fflush (stdout);
+      pid = fork ();
+      if (pid < 0)
+        {
+          g_printerr ("parse-dump: fork: %s\n", g_strerror (errno));
+          return FALSE;
+        }
+      if (pid == 0)
+        {
+          for (guint i = next; i < n_records; i++)
+            {
+              gsize at = g_array_index (offsets, gsize, i);
+              guint32 n = (guint32) (guchar) contents[at] | (guint32) (guchar) contents[at + 1] << 8 |
+                          (guint32) (guchar) contents[at + 2] << 16 | (guint32) (guchar) contents[at + 3] << 24;
+              /* A copy of exactly the record, so that a read past its end
+               * is a read past an allocation for valgrind and ASan. */
+              char *record = g_memdup2 (contents + at + 4, n);
+
+              alarm (INPUT_TIMEOUT);
+              handle (message_mode, i, record, n);
+              g_free (record);
+              *done = i + 1;
+            }
+          _exit (0);
+        }
+      while (waitpid (pid, &status, 0) < 0)
+        if (errno != EINTR)
+          {
+            g_printerr ("parse-dump: waitpid: %s\n", g_strerror (errno));
+            return FALSE;
+          }
+      if (WIFEXITED (status) && WEXITSTATUS (status) == 0 && *done == n_records)
+        break;
+      if (WIFSIGNALED (status) && WTERMSIG (status) == SIGALRM)
+        printf ("#%u HANG (more than %d s)\n", *done, INPUT_TIMEOUT);
+      else if (WIFSIGNALED (status))
+        printf ("#%u CRASH signal %d (%s)\n", *done, WTERMSIG (status), g_strsignal (WTERMSIG (status)));
+      else
+        printf ("#%u CRASH exit status %d\n", *done, WEXITSTATUS (status));
+      next = *done + 1;
+    }
+  fflush (stdout);
   return TRUE;
 }
 
@@ -1076,16 +1151,23 @@ main (int   argc,
 {
   gboolean batch = FALSE, message_mode;
   int arg = 1;
-  guint index = 0;
+  guint index = 0, first = 0;
 
   if (arg < argc && strcmp (argv[arg], "--batch") == 0)
     {
       batch = TRUE;
       arg++;
+      if (arg + 1 < argc && strcmp (argv[arg], "--from") == 0)
+        {
+          first = (guint) g_ascii_strtoull (argv[arg + 1], NULL, 10);
+          arg += 2;
+        }
     }
-  if (arg + 1 >= argc || (strcmp (argv[arg], "message") != 0 && strcmp (argv[arg], "uri") != 0))
+  if (arg + 1 >= argc || (strcmp (argv[arg], "message") != 0 && strcmp (argv[arg], "uri") != 0) ||
+      (batch && arg + 2 != argc))
     {
-      g_printerr ("usage: parse-dump [--batch] message|uri FILE...\n");
+      g_printerr ("usage: parse-dump message|uri FILE...\n"
+                  "       parse-dump --batch [--from N] message|uri FILE\n");
       return 2;
     }
   message_mode = strcmp (argv[arg], "message") == 0;
@@ -1093,26 +1175,21 @@ main (int   argc,
   logged = g_string_new (NULL);
   g_log_set_writer_func (capture_log, NULL, NULL);
 
+  if (batch)
+    return run_batch (message_mode, argv[arg + 1], first) ? 0 : 2;
+
   for (arg++; arg < argc; arg++)
     {
-      if (batch)
-        {
-          if (!run_batch (message_mode, argv[arg], &index))
-            return 2;
-        }
-      else
-        {
-          g_autofree char *contents = NULL;
-          gsize length = 0;
-          g_autoptr(GError) error = NULL;
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+      g_autoptr(GError) error = NULL;
 
-          if (!g_file_get_contents (argv[arg], &contents, &length, &error))
-            {
-              g_printerr ("parse-dump: %s\n", error->message);
-              return 2;
-            }
-          handle (message_mode, index++, contents, length);
+      if (!g_file_get_contents (argv[arg], &contents, &length, &error))
+        {
+          g_printerr ("parse-dump: %s\n", error->message);
+          return 2;
         }
+      handle (message_mode, index++, contents, length);
     }
   g_string_free (out, TRUE);
   g_string_free (logged, TRUE);
