@@ -76,7 +76,7 @@ gboolean sipws_params_parse (SipwsParams       *params,
  * list. uri-parameters without escapes; header parameters without blanks
  * and without quoted-pairs. Either parses the whole range exactly as
  * sipws_params_parse() would and returns TRUE, or returns FALSE having
- * kept nothing and written nothing to the mirror (an error, a repeated
+ * kept nothing and left the mirror as it was (an error, a repeated
  * name, anything unusual): the caller then parses the list with
  * sipws_params_parse(), which gives the result or the error. */
 gboolean sipws_params_parse_uri_simple    (SipwsParams *params,

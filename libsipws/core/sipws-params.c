@@ -108,28 +108,18 @@ repeats (const SipwsParam *items,
   return FALSE;
 }
 
-/* The fast paths record each string as it is found and write its NUL only
- * once the whole list is known good, so that a list handed back to the
- * general parser finds the mirror as it was. Until then the end of a value
- * waits in its entry's wire member, which these lists never use. */
-static inline void
-take_simple_items (SipwsParams *params,
-                   SipwsArena  *arena,
-                   SipwsParam  *items,
-                   guint        n)
+/* A fast path that meets what it does not take hands the list back with
+ * the mirror as it was: the general parser may read the list otherwise
+ * (and it reads the text, not the mirror), so no NUL written meanwhile may
+ * be left inside one of its strings. */
+G_NO_INLINE static gboolean
+give_back (const char *start,
+           char       *out,
+           const char *first,
+           const char *end)
 {
-  for (guint i = 0; i < n; i++)
-    {
-      SipwsParam *param = &items[i];
-
-      ((char *) param->name)[param->name_len] = '\0';
-      if (param->value != NULL)
-        {
-          *(char *) param->wire = '\0';
-          param->wire = NULL;
-        }
-    }
-  take_items (params, arena, items, n);
+  memcpy (sipws_scan_mirror (start, out, first), first, end - first);
+  return FALSE;
 }
 
 gboolean
@@ -140,6 +130,7 @@ sipws_params_parse_uri_simple (SipwsParams *params,
                                const char  *p,
                                const char  *end)
 {
+  const char *first = p;
   guint n = 0, capacity = (guint) MIN ((gsize) (end - p) / 2, SIPWS_PARAMS_MAX);
   SipwsParam *items = sipws_arena_reserve_aligned (arena, capacity * sizeof (SipwsParam));
   guint64 seen = 0;
@@ -151,10 +142,11 @@ sipws_params_parse_uri_simple (SipwsParams *params,
       SipwsParam *param = &items[n];
 
       if (q == name || n >= capacity)
-        return FALSE;
-      param->name = sipws_scan_mirror (start, out, name);
+        return give_back (start, out, first, end);
+      param->name = sipws_scan_mirror_string (start, out, name, q);
       param->name_len = q - name;
       param->value = NULL;
+      param->wire = NULL;
       param->quoted = FALSE;
       param->token = FALSE;
       if (q < end && *q == '=')
@@ -163,17 +155,16 @@ sipws_params_parse_uri_simple (SipwsParams *params,
 
           q = sipws_scan_span (value, end, SIPWS_CC_PARAM_CHAR);
           if (q == value)
-            return FALSE;
-          param->value = sipws_scan_mirror (start, out, value);
-          param->wire = sipws_scan_mirror (start, out, q);
+            return give_back (start, out, first, end);
+          param->value = sipws_scan_mirror_string (start, out, value, q);
         }
       /* a '%', a '?' or anything else is for the general parser */
       if ((q < end && *q != ';') || repeats (items, n, &seen))
-        return FALSE;
+        return give_back (start, out, first, end);
       n++;
       p = q;
     }
-  take_simple_items (params, arena, items, n);
+  take_items (params, arena, items, n);
   return TRUE;
 }
 
@@ -185,6 +176,7 @@ sipws_params_parse_header_simple (SipwsParams *params,
                                   const char  *p,
                                   const char  *end)
 {
+  const char *first = p;
   guint n = 0, capacity = (guint) MIN ((gsize) (end - p) / 2, SIPWS_PARAMS_MAX);
   SipwsParam *items = sipws_arena_reserve_aligned (arena, capacity * sizeof (SipwsParam));
   guint64 seen = 0;
@@ -196,10 +188,11 @@ sipws_params_parse_header_simple (SipwsParams *params,
       SipwsParam *param = &items[n];
 
       if (q == name || n >= capacity)
-        return FALSE;
-      param->name = sipws_scan_mirror (start, out, name);
+        return give_back (start, out, first, end);
+      param->name = sipws_scan_mirror_string (start, out, name, q);
       param->name_len = q - name;
       param->value = NULL;
+      param->wire = NULL;
       param->quoted = FALSE;
       param->token = FALSE;
       if (q < end && *q == '=')
@@ -211,9 +204,8 @@ sipws_params_parse_header_simple (SipwsParams *params,
               /* a quoted-string without quoted-pairs is its own value */
               q = sipws_scan_span (value + 1, end, SIPWS_CC_QDTEXT);
               if (q >= end || *q != '"')
-                return FALSE;
-              param->value = sipws_scan_mirror (start, out, value + 1);
-              param->wire = sipws_scan_mirror (start, out, q);
+                return give_back (start, out, first, end);
+              param->value = sipws_scan_mirror_string (start, out, value + 1, q);
               param->quoted = TRUE;
               q++;
             }
@@ -227,18 +219,17 @@ sipws_params_parse_header_simple (SipwsParams *params,
                   param->token = FALSE;
                 }
               if (q == value)
-                return FALSE;
-              param->value = sipws_scan_mirror (start, out, value);
-              param->wire = sipws_scan_mirror (start, out, q);
+                return give_back (start, out, first, end);
+              param->value = sipws_scan_mirror_string (start, out, value, q);
             }
         }
       /* blanks, a quoted-pair or anything else are for the general parser */
       if ((q < end && *q != ';') || repeats (items, n, &seen))
-        return FALSE;
+        return give_back (start, out, first, end);
       n++;
       p = q;
     }
-  take_simple_items (params, arena, items, n);
+  take_items (params, arena, items, n);
   return TRUE;
 }
 
