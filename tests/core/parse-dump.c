@@ -886,14 +886,93 @@ parse_summary (const char   *key,
                           fnv (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes)));
 }
 
+typedef struct {
+  gsize max_size;
+  guint max_headers;
+  gsize max_line;
+} Limits;
+
+static void
+add_limits (GArray *limits,
+            gsize   max_size,
+            guint   max_headers,
+            gsize   max_line)
+{
+  Limits l = { max_size, max_headers, max_line };
+
+  for (guint i = 0; i < limits->len; i++)
+    if (memcmp (&g_array_index (limits, Limits, i), &l, sizeof l) == 0)
+      return;
+  g_array_append_val (limits, l);
+}
+
+/* The limits of parse_full() set exactly at and around this input's own
+ * size, longest line, longest field (a folded one counted with and without
+ * its inner line breaks) and field count, where an off-by-one shows. The
+ * shape is measured crudely (lines end at LF, a line starting with a blank
+ * continues a field): it only has to land near the parser's edges. */
+static GArray *
+limits_for (const char *data,
+            gsize       len)
+{
+  GArray *limits = g_array_new (FALSE, FALSE, sizeof (Limits));
+  gsize longest_line = 0, longest_field = 0, longest_field_crlf = 0, field = 0, field_crlf = 0;
+  guint n_fields = 0;
+  gsize pos = 0;
+  gboolean first = TRUE;
+
+  while (pos < len)
+    {
+      const char *lf = memchr (data + pos, '\n', len - pos);
+      gsize line_len = (lf != NULL ? (gsize) (lf - data) : len) - pos;
+      gsize next = pos + line_len + (lf != NULL ? 1 : 0);
+
+      if (line_len > 0 && data[pos + line_len - 1] == '\r')
+        line_len--;
+      if (line_len == 0)
+        break;
+      longest_line = MAX (longest_line, line_len);
+      if (!first && (data[pos] == ' ' || data[pos] == '\t'))
+        {
+          field += line_len;
+          field_crlf += line_len + 2;
+        }
+      else
+        {
+          if (!first)
+            n_fields++;
+          field = field_crlf = line_len;
+        }
+      longest_field = MAX (longest_field, field);
+      longest_field_crlf = MAX (longest_field_crlf, field_crlf);
+      first = FALSE;
+      pos = next;
+    }
+
+  add_limits (limits, 0, 0, 0);
+  add_limits (limits, len, 0, 0);
+  add_limits (limits, len > 1 ? len - 1 : 1, 0, 0);
+  add_limits (limits, 0, 4, 0);
+  add_limits (limits, 0, 0, 40);
+  add_limits (limits, 512, 12, 120);
+  for (gsize d = 0; d < 3; d++)
+    {
+      gsize lengths[] = { longest_line, longest_field, longest_field_crlf };
+
+      for (guint i = 0; i < G_N_ELEMENTS (lengths); i++)
+        if (lengths[i] + d >= 2)
+          add_limits (limits, 0, 0, lengths[i] + d - 1);
+      if (n_fields + d >= 2)
+        add_limits (limits, 0, n_fields + (guint) d - 1, 0);
+    }
+  return limits;
+}
+
 static void
 handle_message (const char *data,
                 gsize       len)
 {
-  /* tight limits around this input's own size and shape */
-  const struct { gsize max_size; guint max_headers; gsize max_line; } limits[] = {
-    { 0, 0, 0 }, { len, 0, 0 }, { len > 1 ? len - 1 : 1, 0, 0 }, { 0, 4, 0 }, { 0, 0, 40 }, { 512, 12, 120 },
-  };
+  g_autoptr(GArray) limits = limits_for (data, len);
   g_autoptr(GError) error = NULL;
   g_autoptr(SipwsMessage) msg = NULL;
   g_autoptr(GBytes) bytes = g_bytes_new (data, len);
@@ -902,9 +981,7 @@ handle_message (const char *data,
   if (msg == NULL)
     put_error ("parse", error);
   else
-    {
-      dump_message (msg);
-    }
+    dump_message (msg);
   g_clear_error (&error);
 
   {
@@ -913,13 +990,14 @@ handle_message (const char *data,
     parse_summary ("parse_bytes", other, error, 0);
     g_clear_error (&error);
   }
-  for (guint i = 0; i < G_N_ELEMENTS (limits); i++)
+  for (guint i = 0; i < limits->len; i++)
     {
+      const Limits *l = &g_array_index (limits, Limits, i);
       gsize trailing = G_MAXSIZE;
-      g_autoptr(SipwsMessage) other = sipws_message_parse_full (bytes, limits[i].max_size, limits[i].max_headers,
-                                                                limits[i].max_line, &trailing, &error);
+      g_autoptr(SipwsMessage) other = sipws_message_parse_full (bytes, l->max_size, l->max_headers, l->max_line,
+                                                                &trailing, &error);
       g_autofree char *k = g_strdup_printf ("parse_full[%" G_GSIZE_FORMAT ",%u,%" G_GSIZE_FORMAT "]",
-                                            limits[i].max_size, limits[i].max_headers, limits[i].max_line);
+                                            l->max_size, l->max_headers, l->max_line);
 
       parse_summary (k, other, error, trailing);
       g_clear_error (&error);
