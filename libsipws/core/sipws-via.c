@@ -314,7 +314,8 @@ parse_common (SipwsArena *arena,
       SipwsParam *item = &items[n];
       KnownParam k;
 
-      if (*q != ';')
+      /* after all three, any parameter is a repeated or an unknown one */
+      if (*q != ';' || n == 3)
         return NULL;
       /* The names are letters: see known_transport(). The byte after a
        * name is compared as it is. */

@@ -147,7 +147,8 @@ static const char *const edge_cases[] = {
   /* other parameters */
   "SIP/2.0/WSS a;alias", "SIP/2.0/WSS a;branch=z9hG4bKx;alias", "SIP/2.0/WSS a;ttl=1", "SIP/2.0/WSS a;ttl=256",
   "SIP/2.0/WSS a;maddr=224.2.0.1", "SIP/2.0/WSS a;maddr=a..b", "SIP/2.0/WSS a;x=\"q;v\"",
-  "SIP/2.0/WSS a;branch=z9hG4bKx;rport=1;received=1.2.3.4;alias", "SIP/2.0/WSS a;=1", "SIP/2.0/WSS a;b",
+  "SIP/2.0/WSS a;branch=z9hG4bKx;rport=1;received=1.2.3.4;alias", "SIP/2.0/WSS a;rport;received=1.2.3.4;branch=x;rport",
+  "SIP/2.0/WSS a;received=1.2.3.4;rport;branch=x;branch=y", "SIP/2.0/WSS a;=1", "SIP/2.0/WSS a;b",
   "SIP/2.0/WSS a;r", "SIP/2.0/WSS a;r=1",
 };
 
