@@ -384,6 +384,187 @@ test_address_boxed (void)
   g_boxed_free (SIPWS_TYPE_ADDRESS, boxed);
 }
 
+/* ---- fast and general paths --------------------------------------------- */
+
+/* Every value of an address, or its error, as one line. */
+static char *
+describe_address (const char *text,
+                  gsize       len,
+                  gboolean    with_error)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SipwsAddress) address = sipws_address_parse (text, len, &error);
+  g_auto(GStrv) names = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *string = NULL;
+  GString *out;
+
+  if (address == NULL)
+    return with_error ? g_strdup_printf ("error %d: %s", error->code, error->message) : g_strdup ("error");
+  if (sipws_address_is_wildcard (address))
+    return g_strdup ("*");
+  out = g_string_new (NULL);
+  g_string_append_printf (out, "display %s tag %s q %d expires %" G_GINT64_FORMAT,
+                          sipws_address_get_display_name (address), sipws_address_get_tag (address),
+                          sipws_address_get_q (address), sipws_address_get_expires (address));
+  names = sipws_address_get_param_names (address);
+  for (guint i = 0; names[i] != NULL; i++)
+    g_string_append_printf (out, " ;%s=%s has %d", names[i], sipws_address_get_param (address, names[i]),
+                            sipws_address_has_param (address, names[i]));
+  uri = sipws_uri_to_string (sipws_address_get_uri (address));
+  string = sipws_address_to_string (address);
+  g_string_append_printf (out, " uri %s host %s user %s as %s", uri, sipws_uri_get_host (sipws_address_get_uri (address)),
+                          sipws_uri_get_user (sipws_address_get_uri (address)), string);
+  return g_string_free (out, FALSE);
+}
+
+/* The common name-addr is read by a fast path; a blank before its first
+ * header parameter ("> ;") means the same and sends the parameters to the
+ * general parser. Both must give the same values, or both fail. */
+static void
+check_fast_address (const char *text,
+                    gsize       len)
+{
+  const char *gt = memchr (text, '>', len);
+  g_autoptr(GString) general_text = g_string_new_len (text, len);
+  g_autofree char *fast = NULL;
+  g_autofree char *general = NULL;
+
+  if (gt != NULL && gt + 1 < text + len && gt[1] == ';')
+    g_string_insert_c (general_text, gt + 1 - text, ' ');
+  fast = describe_address (text, len, FALSE);
+  general = describe_address (general_text->str, general_text->len, FALSE);
+  if (g_strcmp0 (fast, general) != 0)
+    g_test_message ("address %.*s", (int) len, text);
+  g_assert_cmpstr (fast, ==, general);
+}
+
+static const char *const fast_address_seeds[] = {
+  "\"Alice Liddell\" <sip:alice@example.com>;tag=m3f8rq0ksa",
+  "<sip:bob@example.com>;tag=Q8vmK1c7gj3pH",
+  "<sip:bob@198.51.100.10:5060;transport=udp>",
+  "<sip:198.51.100.10;transport=ws;r2=on;lr;ftag=m3f8rq0ksa;did=1b3.f1a3>",
+  "<sip:k4tv9m2u@2ouvm0fn4lv3.invalid;transport=ws;ob>;+sip.ice;reg-id=1;"
+  "+sip.instance=\"<urn:uuid:4f3c2b1a-9d8e-4c7b-a6f5-0e1d2c3b4a59>\";expires=600",
+  "<sip:a@b>;expires=4294967295;q=1.000", "<sip:a@b>;expires=4294967296", "<sip:a@b>;q=0.1234", "<sip:a@b>;q=1.5",
+  "<sip:a@b>;tag=1;TAG=2", "<sip:a@b>;tag", "<sip:a@b>;tag=\"x\"", "<sip:a@b>;x=\"a\\\"b\"", "<sip:a@b>;x=[::1]",
+  "<sip:a@b>;x=a:b", "<sip:a@b>;x=\"\"", "<sip:a@b>;x=\"", "<sip:a@b>;;x", "<sip:a@b>;x=;y", "\"\" <sip:a@b>",
+  "\"a\\\"b\" <sip:a@b>", "\"a\"<sip:a@b>", "\"a\" x <sip:a@b>", "<sip:a@b;lr>;lr", "<sips:a@b>;tag=1",
+  "<tel:+1234>;tag=1", "<sip:a@b?x=y>;tag=1", "<sip:a%41@b>;tag=1",
+};
+
+static void
+test_address_fast_general (void)
+{
+  static const char pieces[] = ";=\"<>@:. \t\\aZ09_~+!%[]";
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fast_address_seeds); i++)
+    {
+      const char *seed = fast_address_seeds[i];
+      gsize len = strlen (seed);
+
+      check_fast_address (seed, len);
+      for (gsize at = 0; at <= len; at++)
+        {
+          if (at < len)
+            {
+              g_string_assign (text, seed);
+              g_string_erase (text, at, 1);
+              check_fast_address (text->str, text->len);
+            }
+          for (const char *c = pieces; *c != '\0'; c++)
+            {
+              g_string_assign (text, seed);
+              g_string_insert_c (text, at, *c);
+              check_fast_address (text->str, text->len);
+              if (at < len)
+                {
+                  text->str[at + 1] = *c;
+                  g_string_erase (text, at, 1);
+                  check_fast_address (text->str, text->len);
+                }
+            }
+        }
+    }
+
+  /* 64 header parameters and 65 */
+  g_string_assign (text, "<sip:a@b>");
+  for (guint n = 0; n < 65; n++)
+    {
+      g_string_append_printf (text, ";p%u", n);
+      check_fast_address (text->str, text->len);
+    }
+}
+
+/* The fast paths write NULs in the mirror as they go: one that hands an
+ * address over halfway must leave the general parser an intact mirror,
+ * and must not touch the addresses around it in the same header value. */
+static void
+test_address_fast_handover (void)
+{
+  const char *value = "<sip:a@b;x=1;y=%41>;p=1;q =1 , \"C\" <sip:c@d;lr>;tag=t;k=\"v w\" , <sip:e@f>;a=1;b=\"c\\\"d\"";
+  const char *elem[3][2];
+  SipwsArena *arena = sipws_arena_new (0);
+  char *out = sipws_arena_strndup (arena, value, strlen (value));
+  SipwsAddress *address[3];
+  SipwsUri *uri;
+  const char *p = value;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *comma = strstr (p, " , ");
+
+      elem[i][0] = p;
+      elem[i][1] = comma != NULL ? comma : value + strlen (value);
+      p = comma != NULL ? comma + 3 : NULL;
+    }
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      address[i] = sipws_address_parse_range (arena, value, out, elem[i][0], elem[i][1], &error);
+      g_assert_no_error (error);
+    }
+
+  uri = sipws_address_get_uri (address[0]);
+  g_assert_cmpstr (sipws_uri_get_param (uri, "x"), ==, "1");
+  g_assert_cmpstr (sipws_uri_get_param (uri, "y"), ==, "A");
+  g_assert_cmpstr (sipws_address_get_param (address[0], "p"), ==, "1");
+  g_assert_cmpint (sipws_address_get_q (address[0]), ==, 1000);
+  g_assert_cmpstr (sipws_address_get_display_name (address[1]), ==, "C");
+  g_assert_cmpstr (sipws_address_get_tag (address[1]), ==, "t");
+  g_assert_cmpstr (sipws_address_get_param (address[1], "k"), ==, "v w");
+  g_assert_true (sipws_uri_has_param (sipws_address_get_uri (address[1]), "lr"));
+  g_assert_cmpstr (sipws_address_get_param (address[2], "a"), ==, "1");
+  g_assert_cmpstr (sipws_address_get_param (address[2], "b"), ==, "c\"d");
+  g_assert_cmpstr (sipws_uri_get_host (sipws_address_get_uri (address[2])), ==, "f");
+  sipws_arena_unref (arena);
+}
+
+/* Lookups compare the length first and never read past the name asked
+ * for: a name that is a prefix of a parameter's, or longer, is not it. */
+static void
+test_address_param_lookup (void)
+{
+  g_autoptr(SipwsAddress) address = sipws_address_parse ("<sip:a@b;lr;Transport=WS>;reg-id=1;Reg=2;+sip.instance=\"<x>\"",
+                                                         -1, NULL);
+  SipwsUri *uri;
+
+  g_assert_nonnull (address);
+  uri = sipws_address_get_uri (address);
+  g_assert_cmpstr (sipws_address_get_param (address, "REG-ID"), ==, "1");
+  g_assert_cmpstr (sipws_address_get_param (address, "reg"), ==, "2");
+  g_assert_null (sipws_address_get_param (address, "re"));
+  g_assert_null (sipws_address_get_param (address, "reg-id2"));
+  g_assert_false (sipws_address_has_param (address, ""));
+  g_assert_cmpstr (sipws_address_get_param (address, "+SIP.Instance"), ==, "<x>");
+  g_assert_true (sipws_uri_has_param (uri, "LR"));
+  g_assert_false (sipws_uri_has_param (uri, "l"));
+  g_assert_false (sipws_uri_has_param (uri, "lrx"));
+  g_assert_cmpstr (sipws_uri_get_param (uri, "transport"), ==, "WS");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -400,6 +581,9 @@ main (int    argc,
   g_test_add_func ("/sipws/core/address/build", test_address_build);
   g_test_add_func ("/sipws/core/address/copy", test_address_copy);
   g_test_add_func ("/sipws/core/address/boxed", test_address_boxed);
+  g_test_add_func ("/sipws/core/address/fast-general", test_address_fast_general);
+  g_test_add_func ("/sipws/core/address/fast-handover", test_address_fast_handover);
+  g_test_add_func ("/sipws/core/address/param-lookup", test_address_param_lookup);
 
   return g_test_run ();
 }

@@ -1029,6 +1029,144 @@ test_uri_boxed (void)
   g_boxed_free (SIPWS_TYPE_URI, boxed);
 }
 
+/* ---- fast and general paths --------------------------------------------- */
+
+/* A "sip:" URI of the common form is read by a fast path; the same URI
+ * spelled "SIP:" goes through the general parser. Both must give the same
+ * values, and the same errors at the same columns. */
+static char *
+describe_uri (const char *text,
+              gsize       len)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SipwsUri) uri = sipws_uri_parse (text, len, &error);
+  g_auto(GStrv) names = NULL;
+  g_autofree char *string = NULL;
+  GString *out;
+  const char *user;
+  gsize user_len = 0;
+
+  if (uri == NULL)
+    return g_strdup_printf ("error %d: %s", error->code, error->message);
+  out = g_string_new (NULL);
+  user = sipws_uri_get_user_bytes (uri, &user_len);
+  g_string_append_printf (out, "scheme %d %s user ", sipws_uri_get_scheme (uri), sipws_uri_get_scheme_name (uri));
+  if (user != NULL)
+    g_string_append_len (out, user, user_len);
+  else
+    g_string_append (out, "(none)");
+  g_string_append_printf (out, " password %d host %s port %u", sipws_uri_has_password (uri),
+                          sipws_uri_get_host (uri), sipws_uri_get_port (uri));
+  names = sipws_uri_get_param_names (uri);
+  for (guint i = 0; names[i] != NULL; i++)
+    g_string_append_printf (out, " ;%s=%s has %d", names[i], sipws_uri_get_param (uri, names[i]),
+                            sipws_uri_has_param (uri, names[i]));
+  g_clear_pointer (&names, g_strfreev);
+  names = sipws_uri_get_header_names (uri);
+  for (guint i = 0; names[i] != NULL; i++)
+    g_string_append_printf (out, " ?%s=%s", names[i], sipws_uri_get_header (uri, names[i]));
+  string = sipws_uri_to_string (uri);
+  g_string_append_printf (out, " as %s", string);
+  return g_string_free (out, FALSE);
+}
+
+/* Compares "sip:" + @body (fast path when the URI is common) with "SIP:" +
+ * @body (general parser). */
+static void
+check_fast_uri (const char *body,
+                gsize       len)
+{
+  g_autofree char *fast_text = g_malloc (len + 4);
+  g_autofree char *general_text = g_malloc (len + 4);
+  g_autofree char *fast = NULL;
+  g_autofree char *general = NULL;
+
+  memcpy (fast_text, "sip:", 4);
+  memcpy (general_text, "SIP:", 4);
+  memcpy (fast_text + 4, body, len);
+  memcpy (general_text + 4, body, len);
+  fast = describe_uri (fast_text, len + 4);
+  general = describe_uri (general_text, len + 4);
+  if (g_strcmp0 (fast, general) != 0)
+    g_test_message ("URI sip:%.*s", (int) len, body);
+  g_assert_cmpstr (fast, ==, general);
+}
+
+/* The edges of the fast path: what it takes, and what it must hand over
+ * (escapes, passwords, IPv6, headers, repeated names, bad hosts, ports
+ * and parameters). */
+static const char *const fast_uri_seeds[] = {
+  "alice@example.com",
+  "198.51.100.10;transport=ws;r2=on;lr;ftag=m3f8rq0ksa;did=1b3.f1a3",
+  "bob@198.51.100.10:5060;transport=udp",
+  "k4tv9m2u@2ouvm0fn4lv3.invalid;transport=ws;ob",
+  "orig@scscf.example.com:6060;lr",
+  "a@b.c.", "a.", ".", "a..b", ".a", "-a.b", "a-.b", "a.-b", "a.b-", "a-b.c-d.e", "host.123", "1host.com",
+  "1.2.3.4", "1.2.3.4.", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.0004", "1.2.3.4a", "1-2.3.4.5",
+  "999.0.0.1", "0.0.0.0:1",
+  "a@[::1]", "a@[::1]:5060;lr", "a:pw@b", "a:@b", "a:5060", "b:5060", "a%41@b", "a%4@b", "%41@b", "a@b%41",
+  "a@b;x=%41", "a@b;x=%4", "a@b;x%41=1", "a@b?x=y", "a@b;lr?x=y&z=w", "a@b;x;x", "a@b;X=1;x=2", "a@b;x=1;y=%41",
+  "a@b:0", "a@b:65535", "a@b:65536", "a@b:", "a@b:x", "a@b:5060x", "a@b;", "a@b;=", "a@b;x=", "a@b;=1",
+  "a@b;x==1", "a@b;x=1=2", "@b", "a@", "", "@", "a@b@c", "a;b=c@d", "a?b@c", "a/b@c", "a b@c", "a@b c",
+  "a@b;x=\"1\"", "a@b>", "a@b;lr>", "+1-555@gw;user=phone", "a@b;x=[::1]", "a@b;x=a:b", "a@b;x=$&+/:[]",
+  "a@b;x=\x80", "\x80@b", "a@\x80",
+  "a@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com",
+  "a@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com",
+};
+
+static void
+test_uri_fast_general (void)
+{
+  static const char pieces[] = ";=@:.-%?&[]<> \"aZ09_~+/$";
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GString) long_host = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fast_uri_seeds); i++)
+    {
+      const char *seed = fast_uri_seeds[i];
+      gsize len = strlen (seed);
+
+      check_fast_uri (seed, len);
+      /* every byte removed, replaced or preceded by each piece */
+      for (gsize at = 0; at <= len; at++)
+        {
+          if (at < len)
+            {
+              g_string_assign (text, seed);
+              g_string_erase (text, at, 1);
+              check_fast_uri (text->str, text->len);
+            }
+          for (const char *c = pieces; *c != '\0'; c++)
+            {
+              g_string_assign (text, seed);
+              g_string_insert_c (text, at, *c);
+              check_fast_uri (text->str, text->len);
+              if (at < len)
+                {
+                  text->str[at + 1] = *c;
+                  g_string_erase (text, at, 1);
+                  check_fast_uri (text->str, text->len);
+                }
+            }
+        }
+    }
+
+  /* a name of 255 bytes and one of 256, in labels of 63 */
+  for (guint labels = 0; labels < 4; labels++)
+    g_string_append (long_host, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.");
+  g_string_append (long_host, "com");
+  check_fast_uri (long_host->str, long_host->len);
+  g_string_append_c (long_host, 'x');
+  check_fast_uri (long_host->str, long_host->len);
+  /* 64 parameters and 65 */
+  g_string_assign (text, "a@b");
+  for (guint n = 0; n < 65; n++)
+    {
+      g_string_append_printf (text, ";p%u", n);
+      check_fast_uri (text->str, text->len);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1058,6 +1196,7 @@ main (int    argc,
   g_test_add_func ("/sipws/core/uri/build", test_uri_build);
   g_test_add_func ("/sipws/core/uri/copy", test_uri_copy);
   g_test_add_func ("/sipws/core/uri/boxed", test_uri_boxed);
+  g_test_add_func ("/sipws/core/uri/fast-general", test_uri_fast_general);
 
   return g_test_run ();
 }
