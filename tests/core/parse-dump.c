@@ -249,9 +249,6 @@ put_strv (const char         *key,
 
 /* ---- values ---- */
 
-static void dump_uri (const char *prefix,
-                      SipwsUri   *uri);
-
 static void
 dump_uri_fields (const char *prefix,
                  SipwsUri   *uri)
@@ -1013,6 +1010,61 @@ handle_message (const char *data,
 
 /* ---- URIs and other header values ---- */
 
+/* The setters share the parameter lists and arenas with the parsers: a
+ * copy of each parsed value is edited and dumped again. */
+static void
+edit_uri (SipwsUri *uri)
+{
+  g_autoptr(SipwsUri) copy = sipws_uri_copy (uri);
+  SipwsUriScheme scheme = sipws_uri_get_scheme (copy);
+
+  if (scheme == SIPWS_URI_SCHEME_OTHER)
+    return;
+  sipws_uri_set_param (copy, "transport", "tcp");
+  sipws_uri_set_param (copy, "lr", NULL);
+  put_int ("uri.edit.remove_maddr", sipws_uri_remove_param (copy, "MADDR"));
+  put_int ("uri.edit.remove_x", sipws_uri_remove_param (copy, "x"));
+  sipws_uri_set_user (copy, "bob;x=%41");
+  if (scheme != SIPWS_URI_SCHEME_TEL)
+    {
+      sipws_uri_set_header (copy, "Subject", "a b&c");
+      put_int ("uri.edit.remove_priority", sipws_uri_remove_header (copy, "priority"));
+      sipws_uri_set_port (copy, 5061);
+      sipws_uri_set_host (copy, "[2001:db8::1]");
+    }
+  dump_uri_fields ("uri.edit", copy);
+}
+
+static void
+edit_address (SipwsAddress *address)
+{
+  g_autoptr(SipwsAddress) copy = sipws_address_copy (address);
+  g_autofree char *text = NULL;
+
+  if (sipws_address_is_wildcard (copy))
+    return;
+  sipws_address_set_param (copy, "tag", "abc");
+  sipws_address_set_param (copy, "q", "0.5");
+  sipws_address_set_param (copy, "lr", NULL);
+  put_int ("address.edit.remove_expires", sipws_address_remove_param (copy, "EXPIRES"));
+  sipws_address_set_display_name (copy, "A \"B\"");
+  put_str ("address.edit.tag", sipws_address_get_tag (copy));
+  put_int ("address.edit.q", sipws_address_get_q (copy));
+  put_int ("address.edit.expires", sipws_address_get_expires (copy));
+  text = sipws_address_to_string (copy);
+  put_str ("address.edit.to_string", text);
+}
+
+static void
+edit_via (SipwsVia *via)
+{
+  sipws_via_set_param (via, "received", "192.0.2.1");
+  sipws_via_set_param (via, "rport", "5060");
+  sipws_via_set_param (via, "branch", "z9hG4bKedit");
+  sipws_via_set_param (via, "x", NULL);
+  dump_via ("via_len.edit", via);
+}
+
 static void
 handle_value (const char *data,
               gsize       len)
@@ -1028,7 +1080,10 @@ handle_value (const char *data,
     if (uri == NULL)
       put_error ("uri", error);
     else
-      dump_uri ("uri", uri);
+      {
+        dump_uri ("uri", uri);
+        edit_uri (uri);
+      }
     g_clear_error (&error);
   }
   if (!has_nul)
@@ -1051,7 +1106,10 @@ handle_value (const char *data,
     if (address == NULL)
       put_error ("address", error);
     else
-      dump_address ("address", address);
+      {
+        dump_address ("address", address);
+        edit_address (address);
+      }
     g_clear_error (&error);
   }
   {
@@ -1073,6 +1131,7 @@ handle_value (const char *data,
         g_autofree char *s = sipws_via_to_string (via);
 
         put_str ("via_len.to_string", s);
+        edit_via (via);
       }
     g_clear_error (&error);
   }
