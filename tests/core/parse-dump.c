@@ -249,18 +249,62 @@ put_strv (const char         *key,
 
 /* ---- values ---- */
 
+/* "<prefix><name>", in the caller's `k` (a g_autofree char *) */
+#define KEY(name) (g_free (k), k = g_strconcat (prefix, name, NULL))
+
+/* The parameters (or URI headers) of a value: the names it lists with
+ * their values, then lookups by the fixed names (has_func may be NULL when
+ * the type has no has_param). names_func may be NULL (a Via lists none). */
+typedef char      **(*NamesFunc) (gpointer self);
+typedef const char *(*GetFunc)   (gpointer self,
+                                  const char *name);
+typedef gboolean    (*HasFunc)   (gpointer self,
+                                  const char *name);
+
+static void
+dump_params (const char         *prefix,
+             const char         *what,
+             gpointer            self,
+             NamesFunc           names_func,
+             GetFunc             get_func,
+             HasFunc             has_func,
+             const char * const *fixed,
+             gsize               n_fixed)
+{
+  if (names_func != NULL)
+    {
+      g_auto(GStrv) names = names_func (self);
+      g_autofree char *k = g_strdup_printf ("%s.%s_names", prefix, what);
+
+      put_strv (k, (const char * const *) names);
+      for (guint i = 0; names != NULL && names[i] != NULL; i++)
+        {
+          g_autofree char *pk = g_strdup_printf ("%s.%s[%s]", prefix, what, names[i]);
+
+          put_str (pk, get_func (self, names[i]));
+        }
+    }
+  for (gsize i = 0; i < n_fixed; i++)
+    {
+      g_autofree char *pk = g_strdup_printf ("%s.fixed_%s[%s]", prefix, what, fixed[i]);
+
+      put_found (pk, has_func != NULL && has_func (self, fixed[i]), get_func (self, fixed[i]));
+    }
+}
+
+#define DUMP_PARAMS(prefix, what, self, names_func, get_func, has_func, fixed) \
+  dump_params (prefix, what, self, (NamesFunc) (names_func), (GetFunc) (get_func), (HasFunc) (has_func), \
+               fixed, G_N_ELEMENTS (fixed))
+
 static void
 dump_uri_fields (const char *prefix,
                  SipwsUri   *uri)
 {
   g_autofree char *k = NULL;
-  g_auto(GStrv) params = NULL;
-  g_auto(GStrv) headers = NULL;
   g_autofree char *text = NULL;
   const char *user_bytes;
   gsize user_len = 0;
 
-#define KEY(name) (g_free (k), k = g_strconcat (prefix, name, NULL))
   put_int (KEY (".scheme"), sipws_uri_get_scheme (uri));
   put_str (KEY (".scheme_name"), sipws_uri_get_scheme_name (uri));
   put_str (KEY (".user"), sipws_uri_get_user (uri));
@@ -279,40 +323,13 @@ dump_uri_fields (const char *prefix,
   put_int (KEY (".port"), sipws_uri_get_port (uri));
   put_str (KEY (".opaque"), sipws_uri_get_opaque (uri));
 
-  params = sipws_uri_get_param_names (uri);
-  put_strv (KEY (".param_names"), (const char * const *) params);
-  for (guint i = 0; params != NULL && params[i] != NULL; i++)
-    {
-      g_autofree char *pk = g_strdup_printf ("%s.param[%s]", prefix, params[i]);
-
-      put_str (pk, sipws_uri_get_param (uri, params[i]));
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (uri_param_names); i++)
-    {
-      g_autofree char *pk = g_strdup_printf ("%s.fixed_param[%s]", prefix, uri_param_names[i]);
-
-      put_found (pk, sipws_uri_has_param (uri, uri_param_names[i]), sipws_uri_get_param (uri, uri_param_names[i]));
-    }
-
-  headers = sipws_uri_get_header_names (uri);
-  put_strv (KEY (".header_names"), (const char * const *) headers);
-  for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
-    {
-      g_autofree char *hk = g_strdup_printf ("%s.header[%s]", prefix, headers[i]);
-
-      put_str (hk, sipws_uri_get_header (uri, headers[i]));
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (uri_header_names); i++)
-    {
-      g_autofree char *hk = g_strdup_printf ("%s.fixed_header[%s]", prefix, uri_header_names[i]);
-
-      put_found (hk, FALSE, sipws_uri_get_header (uri, uri_header_names[i]));
-    }
+  DUMP_PARAMS (prefix, "param", uri, sipws_uri_get_param_names, sipws_uri_get_param, sipws_uri_has_param,
+               uri_param_names);
+  DUMP_PARAMS (prefix, "header", uri, sipws_uri_get_header_names, sipws_uri_get_header, NULL, uri_header_names);
 
   text = sipws_uri_to_string (uri);
   put_str (KEY (".to_string"), text);
   put_int (KEY (".hash"), sipws_uri_hash (uri));
-#undef KEY
 }
 
 static void
@@ -363,7 +380,6 @@ dump_address (const char   *prefix,
   g_autofree char *k = NULL;
   g_autofree char *text = NULL;
   g_autofree char *copy_text = NULL;
-  g_auto(GStrv) params = NULL;
   g_autoptr(SipwsAddress) copy = NULL;
 
   if (address == NULL)
@@ -371,26 +387,12 @@ dump_address (const char   *prefix,
       g_string_append_printf (out, "%s NULL\n", prefix);
       return;
     }
-#define KEY(name) (g_free (k), k = g_strconcat (prefix, name, NULL))
   put_int (KEY (".wildcard"), sipws_address_is_wildcard (address));
   put_str (KEY (".display_name"), sipws_address_get_display_name (address));
   dump_uri (KEY (".uri"), sipws_address_get_uri (address));
 
-  params = sipws_address_get_param_names (address);
-  put_strv (KEY (".param_names"), (const char * const *) params);
-  for (guint i = 0; params != NULL && params[i] != NULL; i++)
-    {
-      g_autofree char *pk = g_strdup_printf ("%s.param[%s]", prefix, params[i]);
-
-      put_str (pk, sipws_address_get_param (address, params[i]));
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (address_param_names); i++)
-    {
-      g_autofree char *pk = g_strdup_printf ("%s.fixed_param[%s]", prefix, address_param_names[i]);
-
-      put_found (pk, sipws_address_has_param (address, address_param_names[i]),
-                 sipws_address_get_param (address, address_param_names[i]));
-    }
+  DUMP_PARAMS (prefix, "param", address, sipws_address_get_param_names, sipws_address_get_param,
+               sipws_address_has_param, address_param_names);
   put_str (KEY (".tag"), sipws_address_get_tag (address));
   put_int (KEY (".expires"), sipws_address_get_expires (address));
   put_int (KEY (".q"), sipws_address_get_q (address));
@@ -401,7 +403,6 @@ dump_address (const char   *prefix,
   copy_text = sipws_address_to_string (copy);
   g_string_append_printf (out, "%s.copy same_text=%d wildcard=%d\n", prefix, g_strcmp0 (text, copy_text) == 0,
                           sipws_address_is_wildcard (copy));
-#undef KEY
 }
 
 static void
@@ -434,7 +435,6 @@ dump_via (const char *prefix,
       g_string_append_printf (out, "%s NULL\n", prefix);
       return;
     }
-#define KEY(name) (g_free (k), k = g_strconcat (prefix, name, NULL))
   put_str (KEY (".protocol_name"), sipws_via_get_protocol_name (via));
   put_str (KEY (".protocol_version"), sipws_via_get_protocol_version (via));
   put_str (KEY (".transport"), sipws_via_get_transport (via));
@@ -446,15 +446,33 @@ dump_via (const char *prefix,
   put_int (KEY (".rport"), sipws_via_get_rport (via));
   put_str (KEY (".maddr"), sipws_via_get_maddr (via));
   put_int (KEY (".ttl"), sipws_via_get_ttl (via));
-  for (guint i = 0; i < G_N_ELEMENTS (via_param_names); i++)
-    {
-      g_autofree char *pk = g_strdup_printf ("%s.param[%s]", prefix, via_param_names[i]);
-
-      put_found (pk, sipws_via_has_param (via, via_param_names[i]), sipws_via_get_param (via, via_param_names[i]));
-    }
+  DUMP_PARAMS (prefix, "param", via, NULL, sipws_via_get_param, sipws_via_has_param, via_param_names);
   text = sipws_via_to_string (via);
   put_str (KEY (".to_string"), text);
-#undef KEY
+}
+
+typedef const char *(*StrFunc) (gpointer self);
+
+/* What challenges and credentials share: the scheme, a token68 or
+ * parameters. */
+static void
+dump_auth_head (const char *prefix,
+                gpointer    self,
+                StrFunc     get_scheme,
+                HasFunc     has_scheme,
+                StrFunc     get_token68,
+                NamesFunc   get_param_names,
+                GetFunc     get_param)
+{
+  g_autofree char *k = NULL;
+
+  put_str (KEY (".scheme"), get_scheme (self));
+  for (guint i = 0; i < G_N_ELEMENTS (auth_schemes); i++)
+    g_string_append_printf (out, "%s.has_scheme[%s]=%d\n", prefix, auth_schemes[i],
+                            has_scheme (self, auth_schemes[i]));
+  put_str (KEY (".token68"), get_token68 (self));
+  dump_params (prefix, "param", self, get_param_names, get_param, NULL, auth_param_names,
+               G_N_ELEMENTS (auth_param_names));
 }
 
 static void
@@ -463,28 +481,10 @@ dump_challenge (const char         *prefix,
 {
   g_autofree char *k = NULL;
   g_autofree char *text = NULL;
-  g_auto(GStrv) params = NULL;
 
-#define KEY(name) (g_free (k), k = g_strconcat (prefix, name, NULL))
-  put_str (KEY (".scheme"), sipws_auth_challenge_get_scheme (challenge));
-  for (guint i = 0; i < G_N_ELEMENTS (auth_schemes); i++)
-    g_string_append_printf (out, "%s.has_scheme[%s]=%d\n", prefix, auth_schemes[i],
-                            sipws_auth_challenge_has_scheme (challenge, auth_schemes[i]));
-  put_str (KEY (".token68"), sipws_auth_challenge_get_token68 (challenge));
-  params = sipws_auth_challenge_get_param_names (challenge);
-  put_strv (KEY (".param_names"), (const char * const *) params);
-  for (guint i = 0; params != NULL && params[i] != NULL; i++)
-    {
-      g_autofree char *pk = g_strdup_printf ("%s.param[%s]", prefix, params[i]);
-
-      put_str (pk, sipws_auth_challenge_get_param (challenge, params[i]));
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (auth_param_names); i++)
-    {
-      g_autofree char *pk = g_strdup_printf ("%s.fixed_param[%s]", prefix, auth_param_names[i]);
-
-      put_found (pk, FALSE, sipws_auth_challenge_get_param (challenge, auth_param_names[i]));
-    }
+  dump_auth_head (prefix, challenge, (StrFunc) sipws_auth_challenge_get_scheme,
+                  (HasFunc) sipws_auth_challenge_has_scheme, (StrFunc) sipws_auth_challenge_get_token68,
+                  (NamesFunc) sipws_auth_challenge_get_param_names, (GetFunc) sipws_auth_challenge_get_param);
   put_str (KEY (".realm"), sipws_auth_challenge_get_realm (challenge));
   put_str (KEY (".nonce"), sipws_auth_challenge_get_nonce (challenge));
   put_str (KEY (".opaque"), sipws_auth_challenge_get_opaque (challenge));
@@ -499,7 +499,6 @@ dump_challenge (const char         *prefix,
   put_int (KEY (".supported"), sipws_auth_challenge_is_supported (challenge));
   text = sipws_auth_challenge_to_string (challenge);
   put_str (KEY (".to_string"), text);
-#undef KEY
 }
 
 static void
@@ -508,28 +507,10 @@ dump_authorization (const char         *prefix,
 {
   g_autofree char *k = NULL;
   g_autofree char *text = NULL;
-  g_auto(GStrv) params = NULL;
 
-#define KEY(name) (g_free (k), k = g_strconcat (prefix, name, NULL))
-  put_str (KEY (".scheme"), sipws_authorization_get_scheme (auth));
-  for (guint i = 0; i < G_N_ELEMENTS (auth_schemes); i++)
-    g_string_append_printf (out, "%s.has_scheme[%s]=%d\n", prefix, auth_schemes[i],
-                            sipws_authorization_has_scheme (auth, auth_schemes[i]));
-  put_str (KEY (".token68"), sipws_authorization_get_token68 (auth));
-  params = sipws_authorization_get_param_names (auth);
-  put_strv (KEY (".param_names"), (const char * const *) params);
-  for (guint i = 0; params != NULL && params[i] != NULL; i++)
-    {
-      g_autofree char *pk = g_strdup_printf ("%s.param[%s]", prefix, params[i]);
-
-      put_str (pk, sipws_authorization_get_param (auth, params[i]));
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (auth_param_names); i++)
-    {
-      g_autofree char *pk = g_strdup_printf ("%s.fixed_param[%s]", prefix, auth_param_names[i]);
-
-      put_found (pk, FALSE, sipws_authorization_get_param (auth, auth_param_names[i]));
-    }
+  dump_auth_head (prefix, auth, (StrFunc) sipws_authorization_get_scheme,
+                  (HasFunc) sipws_authorization_has_scheme, (StrFunc) sipws_authorization_get_token68,
+                  (NamesFunc) sipws_authorization_get_param_names, (GetFunc) sipws_authorization_get_param);
   put_str (KEY (".username"), sipws_authorization_get_username (auth));
   put_str (KEY (".realm"), sipws_authorization_get_realm (auth));
   put_str (KEY (".nonce"), sipws_authorization_get_nonce (auth));
@@ -543,7 +524,6 @@ dump_authorization (const char         *prefix,
   put_int (KEY (".userhash"), sipws_authorization_get_userhash (auth));
   text = sipws_authorization_to_string (auth);
   put_str (KEY (".to_string"), text);
-#undef KEY
 }
 
 /* The header-value parsers on one NUL-terminated text. */
@@ -558,7 +538,6 @@ dump_value_parsers (const char *prefix,
   g_autoptr(SipwsAuthorization) auth = NULL;
   g_autofree char *k = NULL;
 
-#define KEY(name) (g_free (k), k = g_strconcat (prefix, name, NULL))
   via = sipws_via_parse (text, -1, &error);
   if (via == NULL)
     put_error (KEY (".via"), error);
@@ -603,7 +582,6 @@ dump_value_parsers (const char *prefix,
     put_error (KEY (".authorization"), error);
   else
     dump_authorization (KEY (".authorization"), auth);
-#undef KEY
 }
 
 /* ---- messages ---- */
