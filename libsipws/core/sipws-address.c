@@ -28,7 +28,7 @@ G_DEFINE_BOXED_TYPE (SipwsAddress, sipws_address, sipws_address_ref, sipws_addre
 
 #define MAX_EXPIRES G_GINT64_CONSTANT (4294967295)
 
-static SipwsAddress *
+G_ALWAYS_INLINE static inline SipwsAddress *
 address_new_in (SipwsArena *arena)
 {
   SipwsAddress *self = sipws_arena_alloc (arena, sizeof (SipwsAddress));
