@@ -122,14 +122,19 @@ give_back (const char *start,
   return FALSE;
 }
 
-gboolean
-sipws_params_parse_uri_simple (SipwsParams *params,
-                               SipwsArena  *arena,
-                               const char  *start,
-                               char        *out,
-                               const char  *p,
-                               const char  *end)
+/* Both fast paths in one loop, specialised by the constant @header: the
+ * names are paramchars or tokens; a uri-parameter value is paramchars, a
+ * header parameter value a token, a host or a quoted-string. */
+G_ALWAYS_INLINE static inline gboolean
+parse_simple (SipwsParams *params,
+              SipwsArena  *arena,
+              const char  *start,
+              char        *out,
+              const char  *p,
+              const char  *end,
+              gboolean     header)
 {
+  guint32 name_class = header ? SIPWS_CC_TOKEN : SIPWS_CC_PARAM_CHAR;
   const char *first = p;
   guint n = 0, capacity = (guint) MIN ((gsize) (end - p) / 2, SIPWS_PARAMS_MAX);
   SipwsParam *items = sipws_arena_reserve_aligned (arena, capacity * sizeof (SipwsParam));
@@ -138,7 +143,7 @@ sipws_params_parse_uri_simple (SipwsParams *params,
   /* *p is ';' at each round */
   while (p < end)
     {
-      const char *name = p + 1, *q = sipws_scan_span (name, end, SIPWS_CC_PARAM_CHAR);
+      const char *name = p + 1, *q = sipws_scan_span (name, end, name_class), *value;
       SipwsParam *param = &items[n];
 
       if (q == name || n >= capacity)
@@ -151,63 +156,16 @@ sipws_params_parse_uri_simple (SipwsParams *params,
       param->token = FALSE;
       if (q < end && *q == '=')
         {
-          const char *value = q + 1;
-
-          q = sipws_scan_span (value, end, SIPWS_CC_PARAM_CHAR);
-          if (q == value)
-            return give_back (start, out, first, end);
-          param->value = sipws_scan_mirror_string (start, out, value, q);
-        }
-      /* a '%', a '?' or anything else is for the general parser */
-      if ((q < end && *q != ';') || repeats (items, n, &seen))
-        return give_back (start, out, first, end);
-      n++;
-      p = q;
-    }
-  take_items (params, arena, items, n);
-  return TRUE;
-}
-
-gboolean
-sipws_params_parse_header_simple (SipwsParams *params,
-                                  SipwsArena  *arena,
-                                  const char  *start,
-                                  char        *out,
-                                  const char  *p,
-                                  const char  *end)
-{
-  const char *first = p;
-  guint n = 0, capacity = (guint) MIN ((gsize) (end - p) / 2, SIPWS_PARAMS_MAX);
-  SipwsParam *items = sipws_arena_reserve_aligned (arena, capacity * sizeof (SipwsParam));
-  guint64 seen = 0;
-
-  /* *p is ';' at each round */
-  while (p < end)
-    {
-      const char *name = p + 1, *q = sipws_scan_token (name, end);
-      SipwsParam *param = &items[n];
-
-      if (q == name || n >= capacity)
-        return give_back (start, out, first, end);
-      param->name = sipws_scan_mirror_string (start, out, name, q);
-      param->name_len = q - name;
-      param->value = NULL;
-      param->wire = NULL;
-      param->quoted = FALSE;
-      param->token = FALSE;
-      if (q < end && *q == '=')
-        {
-          const char *value = q + 1;
-
-          if (value < end && *value == '"')
+          value = q + 1;
+          if (!header)
+            q = sipws_scan_span (value, end, SIPWS_CC_PARAM_CHAR);
+          else if (value < end && *value == '"')
             {
               /* a quoted-string without quoted-pairs is its own value */
-              q = sipws_scan_span (value + 1, end, SIPWS_CC_QDTEXT);
+              q = sipws_scan_span (++value, end, SIPWS_CC_QDTEXT);
               if (q >= end || *q != '"')
                 return give_back (start, out, first, end);
-              param->value = sipws_scan_mirror_string (start, out, value + 1, q);
               param->quoted = TRUE;
-              q++;
             }
           else
             {
@@ -218,12 +176,15 @@ sipws_params_parse_header_simple (SipwsParams *params,
                   q = sipws_scan_span (q, end, SIPWS_CC_GEN_VALUE);
                   param->token = FALSE;
                 }
-              if (q == value)
-                return give_back (start, out, first, end);
-              param->value = sipws_scan_mirror_string (start, out, value, q);
             }
+          if (q == value && !param->quoted)
+            return give_back (start, out, first, end);
+          param->value = sipws_scan_mirror_string (start, out, value, q);
+          if (param->quoted)
+            q++;
         }
-      /* blanks, a quoted-pair or anything else are for the general parser */
+      /* a '%', a '?', blanks, a quoted-pair or anything else are for the
+       * general parser */
       if ((q < end && *q != ';') || repeats (items, n, &seen))
         return give_back (start, out, first, end);
       n++;
@@ -231,6 +192,28 @@ sipws_params_parse_header_simple (SipwsParams *params,
     }
   take_items (params, arena, items, n);
   return TRUE;
+}
+
+gboolean
+sipws_params_parse_uri_simple (SipwsParams *params,
+                               SipwsArena  *arena,
+                               const char  *start,
+                               char        *out,
+                               const char  *p,
+                               const char  *end)
+{
+  return parse_simple (params, arena, start, out, p, end, FALSE);
+}
+
+gboolean
+sipws_params_parse_header_simple (SipwsParams *params,
+                                  SipwsArena  *arena,
+                                  const char  *start,
+                                  char        *out,
+                                  const char  *p,
+                                  const char  *end)
+{
+  return parse_simple (params, arena, start, out, p, end, TRUE);
 }
 
 /* SIPWS_PARAMS_HEADER, the most common lists (addresses, Via hops), in a
