@@ -225,14 +225,37 @@ parse_simple (SipwsArena *arena,
   if (uri == NULL)
     return NULL;
   p = uri_end + 1;
-  if (p < end && (*p != ';' || !sipws_params_parse_header_simple (&params, arena, start, out, p, end)))
+  if (p < end && *p != ';')
     return NULL;
+  /* (the letters folded to lower case, the '=' as it is) */
+  if (end - p > 5 && (sipws_scan_load4 (p + 1) | GUINT32_TO_LE (0x00202020u)) == sipws_scan_load4 ("tag=") &&
+      sipws_scan_token (p + 5, end) == end)
+    {
+      /* A From or To: ";tag=" and a token to the end, the one parameter,
+       * which needs no repeat or index check. */
+      SipwsParam *tag = sipws_arena_alloc (arena, sizeof (SipwsParam));
 
-  self = address_new_in (arena);
+      tag->name = sipws_scan_mirror_string (start, out, p + 1, p + 4);
+      tag->name_len = 3;
+      tag->value = sipws_scan_mirror_string (start, out, p + 5, end);
+      tag->wire = NULL;
+      tag->quoted = FALSE;
+      tag->token = TRUE;
+      self = address_new_in (arena);
+      self->params.items = tag;
+      self->params.len = self->params.capacity = 1;
+      self->tag = 0;
+    }
+  else
+    {
+      if (p < end && !sipws_params_parse_header_simple (&params, arena, start, out, p, end))
+        return NULL;
+      self = address_new_in (arena);
+      self->params = params;
+      if (params.len > 0 && index_params (self, &what) != NULL)
+        return NULL;
+    }
   self->uri = uri;
-  self->params = params;
-  if (params.len > 0 && index_params (self, &what) != NULL)
-    return NULL;
   if (display != NULL)
     {
       self->display_name = sipws_scan_mirror_string (start, out, display, display_end);
