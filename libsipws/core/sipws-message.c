@@ -820,8 +820,9 @@ mirror_new (SipwsArena *arena,
 }
 
 /* Checks one header field value by its header's type; see above for @self
- * and @arena. */
-static gboolean
+ * and @arena. Inlined: as a call of its own, its prologue and jump table
+ * cost about 40 instructions per typed header of a parsed message. */
+G_ALWAYS_INLINE static inline gboolean
 interpret_header (SipwsMessage   *self,
                   SipwsArena     *arena,
                   SipwsHeaderId   id,
