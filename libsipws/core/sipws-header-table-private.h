@@ -200,7 +200,7 @@ sipws_header_lookup_short (const char *name,
  * form; SIPWS_HEADER_UNKNOWN for an extension header. @name is a token
  * (other bytes may fold onto token characters). Inline: the message parser
  * looks up every header name. */
-static inline SipwsHeaderId
+G_ALWAYS_INLINE static inline SipwsHeaderId
 sipws_header_lookup (const char *name,
                      gsize       len)
 {
