@@ -51,47 +51,8 @@ name_bit (const char *name,
   return G_GUINT64_CONSTANT (1) << ((len * 7 + sipws_scan_lower[(guchar) name[0]]) & 63);
 }
 
-/* A repeated parameter would mean different things to different readers
- * (which tag, which branch?): FALSE with @error set when the entry @n
- * repeats a name of the entries before it. */
-static inline gboolean
-check_repeat (const SipwsParam  *items,
-              guint              n,
-              guint64           *seen,
-              const char        *start,
-              const char        *name,
-              const char        *name_end,
-              GError           **error)
-{
-  const SipwsParam *param = &items[n];
-  guint64 bit = name_bit (param->name, param->name_len);
-
-  if ((*seen & bit) != 0)
-    for (guint i = 0; i < n; i++)
-      if (sipws_param_name_is (&items[i], param->name, param->name_len))
-        {
-          sipws_scan_set_error (error, start, name, "duplicate parameter '%.*s'",
-                                (int) MIN (name_end - name, 32), name);
-          return FALSE;
-        }
-  *seen |= bit;
-  return TRUE;
-}
-
-/* Finishes a parse: the entries used of the room reserved for them. */
-static inline void
-take_items (SipwsParams *params,
-            SipwsArena  *arena,
-            SipwsParam  *items,
-            guint        n)
-{
-  sipws_arena_commit (arena, (const char *) (items + n));
-  params->items = items;
-  params->len = params->capacity = n;
-}
-
-/* TRUE when the last entry of @items[0..n] repeats a name before it; the
- * bloom bits of check_repeat() spare the compares for new names. */
+/* TRUE when the entry @n repeats a name of the entries before it; *@seen
+ * holds the name bits of those and gets the new one. */
 static inline gboolean
 repeats (const SipwsParam *items,
          guint             n,
@@ -106,6 +67,37 @@ repeats (const SipwsParam *items,
         return TRUE;
   *seen |= bit;
   return FALSE;
+}
+
+/* A repeated parameter would mean different things to different readers
+ * (which tag, which branch?): FALSE with @error set when the entry @n
+ * repeats a name of the entries before it. */
+static inline gboolean
+check_repeat (const SipwsParam  *items,
+              guint              n,
+              guint64           *seen,
+              const char        *start,
+              const char        *name,
+              const char        *name_end,
+              GError           **error)
+{
+  if (!repeats (items, n, seen))
+    return TRUE;
+  sipws_scan_set_error (error, start, name, "duplicate parameter '%.*s'",
+                        (int) MIN (name_end - name, 32), name);
+  return FALSE;
+}
+
+/* Finishes a parse: the entries used of the room reserved for them. */
+static inline void
+take_items (SipwsParams *params,
+            SipwsArena  *arena,
+            SipwsParam  *items,
+            guint        n)
+{
+  sipws_arena_commit (arena, (const char *) (items + n));
+  params->items = items;
+  params->len = params->capacity = n;
 }
 
 /* A fast path that meets what it does not take hands the list back with
