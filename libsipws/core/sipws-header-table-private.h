@@ -2,8 +2,8 @@
  * compact forms, canonical spellings and value shapes
  *
  * One X-macro list drives the enum and the table, so a header is added in
- * exactly one place. Lookups are case-insensitive and cost one hash probe
- * plus one compare; compact forms are a direct index.
+ * exactly one place. Lookups are case-insensitive and cost two indexes
+ * plus one or two compares; compact forms are a direct index.
  */
 #pragma once
 
@@ -136,13 +136,15 @@ typedef struct {
 /* Indexed by SipwsHeaderId; entry 0 (UNKNOWN) has a NULL name. */
 extern const SipwsHeaderInfo sipws_header_info[SIPWS_HEADER_N_IDS];
 
-/* The lookup tables: a slot per hash value with the id of the name there
- * (linear probing on collisions), the ids of the compact forms, and the
- * names folded with "| 0x20" (see sipws_scan_token_equal_folded()). Filled
- * once by sipws_header_table_init(). */
-#define SIPWS_HEADER_SLOTS 256
+/* The lookup tables: the ids of the names of each length and first letter
+ * (at most SIPWS_HEADER_CANDIDATES share both: Refer-To, Replaces,
+ * Reply-To), the ids of the compact forms, and the names folded with
+ * "| 0x20" (see sipws_scan_token_equal_folded()). Filled once by
+ * sipws_header_table_init(). A name is found with two indexes and one or
+ * two compares, no hash to compute. */
 #define SIPWS_HEADER_MAX_NAME 24
-extern guint8 sipws_header_slots[SIPWS_HEADER_SLOTS];
+#define SIPWS_HEADER_CANDIDATES 3
+extern guint8 sipws_header_candidates[SIPWS_HEADER_MAX_NAME][32][SIPWS_HEADER_CANDIDATES];
 
 /* The headers whose values a message keeps parsed (Via, the address
  * headers, CSeq, Content-Type) each have a slot from 1 on, so a message
@@ -156,14 +158,13 @@ extern gsize sipws_header_table_ready;
 
 void sipws_header_table_init (void);
 
-static inline guint
-sipws_header_hash (const char *name,
-                   gsize       len)
+/* The candidates for a name of @len bytes (2 <= @len < SIPWS_HEADER_MAX_NAME)
+ * starting with @first, in any case. */
+static inline const guint8 *
+sipws_header_candidates_for (char  first,
+                             gsize len)
 {
-  /* These factors give every name of the table a slot of its own, so a
-   * known name costs one probe (a new name that collides costs two). */
-  return (guint) (len * 3u + (name[0] | 0x20) * 11u + (name[len - 1] | 0x20) * 13u +
-                  (name[len / 2] | 0x20) * 3u) % SIPWS_HEADER_SLOTS;
+  return sipws_header_candidates[len][(first | 0x20) & 31];
 }
 
 /* Makes sure the tables are filled, for the lookups below that do not
@@ -185,14 +186,14 @@ static inline SipwsHeaderId
 sipws_header_lookup_short (const char *name,
                            gsize       len)
 {
-  guint h, id;
+  const guint8 *candidates;
 
   if (len == 1)
     return sipws_header_compact[(guchar) name[0] | 0x20];
-  for (h = sipws_header_hash (name, len); (id = sipws_header_slots[h]) != SIPWS_HEADER_UNKNOWN;
-       h = (h + 1) % SIPWS_HEADER_SLOTS)
-    if (sipws_header_info[id].name_len == len && sipws_simd_folded_prefix_equal (name, sipws_header_folded[id], len))
-      return id;
+  candidates = sipws_header_candidates_for (name[0], len);
+  for (guint i = 0; i < SIPWS_HEADER_CANDIDATES && candidates[i] != SIPWS_HEADER_UNKNOWN; i++)
+    if (sipws_simd_folded_prefix_equal (name, sipws_header_folded[candidates[i]], len))
+      return candidates[i];
   return SIPWS_HEADER_UNKNOWN;
 }
 
@@ -204,17 +205,17 @@ G_ALWAYS_INLINE static inline SipwsHeaderId
 sipws_header_lookup (const char *name,
                      gsize       len)
 {
-  guint h, id;
+  const guint8 *candidates;
 
   sipws_header_table_ensure ();
 
   if (len < 2 || len >= SIPWS_HEADER_MAX_NAME)
     return len == 1 && (guchar) name[0] < 128 ? sipws_header_compact[name[0] | 0x20] : SIPWS_HEADER_UNKNOWN;
 
-  for (h = sipws_header_hash (name, len); (id = sipws_header_slots[h]) != SIPWS_HEADER_UNKNOWN;
-       h = (h + 1) % SIPWS_HEADER_SLOTS)
-    if (sipws_header_info[id].name_len == len && sipws_scan_token_equal_folded (name, sipws_header_folded[id], len))
-      return id;
+  candidates = sipws_header_candidates_for (name[0], len);
+  for (guint i = 0; i < SIPWS_HEADER_CANDIDATES && candidates[i] != SIPWS_HEADER_UNKNOWN; i++)
+    if (sipws_scan_token_equal_folded (name, sipws_header_folded[candidates[i]], len))
+      return candidates[i];
   return SIPWS_HEADER_UNKNOWN;
 }
 

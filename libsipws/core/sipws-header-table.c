@@ -13,11 +13,7 @@ const SipwsHeaderInfo sipws_header_info[SIPWS_HEADER_N_IDS] = {
 
 #undef SIPWS_HEADER_INFO_ENTRY
 
-/* Open addressing over a table about four times larger than the number of
- * names (see sipws_header_lookup()), filled once from sipws_header_info. */
-G_STATIC_ASSERT (SIPWS_HEADER_N_IDS < SIPWS_HEADER_SLOTS / 3);
-
-guint8 sipws_header_slots[SIPWS_HEADER_SLOTS];
+guint8 sipws_header_candidates[SIPWS_HEADER_MAX_NAME][32][SIPWS_HEADER_CANDIDATES];
 guint8 sipws_header_typed_slot[SIPWS_HEADER_N_IDS];
 guint8 sipws_header_compact[128];
 char sipws_header_folded[SIPWS_HEADER_N_IDS][SIPWS_HEADER_MAX_NAME];
@@ -34,14 +30,17 @@ sipws_header_table_init (void)
   for (guint id = 1; id < SIPWS_HEADER_N_IDS; id++)
     {
       const SipwsHeaderInfo *info = &sipws_header_info[id];
-      guint h = sipws_header_hash (info->name, info->name_len);
+      guint8 *candidates;
+      guint n = 0;
 
       g_assert (info->name_len < SIPWS_HEADER_MAX_NAME);
       for (guint i = 0; i < info->name_len; i++)
         sipws_header_folded[id][i] = info->name[i] | 0x20;
-      while (sipws_header_slots[h] != SIPWS_HEADER_UNKNOWN)
-        h = (h + 1) % SIPWS_HEADER_SLOTS;
-      sipws_header_slots[h] = id;
+      candidates = sipws_header_candidates[info->name_len][(info->name[0] | 0x20) & 31];
+      while (candidates[n] != SIPWS_HEADER_UNKNOWN)
+        n++;
+      g_assert (n < SIPWS_HEADER_CANDIDATES);
+      candidates[n] = id;
       if (info->compact != 0)
         sipws_header_compact[info->compact | 0x20] = id;
       switch ((SipwsHeaderType) info->type)
