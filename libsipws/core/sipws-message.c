@@ -113,7 +113,7 @@ G_DEFINE_BOXED_TYPE (SipwsMessage, sipws_message, sipws_message_ref, sipws_messa
 /* Helpers on values */
 
 /* A whole value that is 1*DIGIT, at most @max. */
-static gboolean
+G_ALWAYS_INLINE static inline gboolean
 check_number (const char  *value,
               gsize        len,
               guint64      max,
@@ -265,7 +265,7 @@ list_array (SipwsMessage  *self,
   return array;
 }
 
-static gboolean
+G_ALWAYS_INLINE static inline gboolean
 parse_via (SipwsMessage  *self,
            SipwsArena    *arena,
            char          *out,
@@ -306,7 +306,7 @@ parse_via (SipwsMessage  *self,
   return TRUE;
 }
 
-static gboolean
+G_ALWAYS_INLINE static inline gboolean
 parse_address (SipwsMessage   *self,
                SipwsArena     *arena,
                char           *out,
@@ -338,7 +338,7 @@ has_wildcard (List *addresses)
   return addresses != NULL && addresses->len > 0 && sipws_address_is_wildcard (addresses->items[0]);
 }
 
-static gboolean
+G_ALWAYS_INLINE static inline gboolean
 parse_address_list (SipwsMessage   *self,
                     SipwsArena     *arena,
                     char           *out,
@@ -406,7 +406,7 @@ parse_address_list (SipwsMessage   *self,
 
 /* CSeq = 1*DIGIT LWS Method; the number may be up to 2^32-1 (RFC 4475
  * §3.1.2.4; RFC 3261 §8.1.1.5 only asks senders to stay below 2^31). */
-static const char *
+G_ALWAYS_INLINE static inline const char *
 parse_cseq (const char  *value,
             gsize        len,
             guint32     *number,
@@ -444,7 +444,7 @@ parse_cseq (const char  *value,
   return method;
 }
 
-static gboolean
+G_ALWAYS_INLINE static inline gboolean
 interpret_cseq (SipwsMessage  *self,
                 SipwsArena    *arena,
                 const char    *value,
@@ -469,7 +469,7 @@ interpret_cseq (SipwsMessage  *self,
 }
 
 /* callid = word [ "@" word ] */
-static gboolean
+G_ALWAYS_INLINE static inline gboolean
 parse_call_id (const char  *value,
                gsize        len,
                GError     **error)
@@ -501,7 +501,7 @@ parse_call_id (const char  *value,
   return TRUE;
 }
 
-static gboolean
+G_ALWAYS_INLINE static inline gboolean
 parse_token_list (const char  *value,
                   gsize        len,
                   GError     **error)
@@ -867,6 +867,19 @@ interpret_header (SipwsMessage   *self,
     }
 }
 
+/* interpret_header() as a call, for everything but the header line loop:
+ * one more copy of the parsers, not one per caller. */
+static gboolean
+interpret_header_call (SipwsMessage   *self,
+                       SipwsArena     *arena,
+                       SipwsHeaderId   id,
+                       const char     *value,
+                       gsize           len,
+                       GError        **error)
+{
+  return interpret_header (self, arena, id, value, len, error);
+}
+
 /* Re-reads every header of @id into the typed cache after a change. */
 static void
 reinterpret (SipwsMessage  *self,
@@ -881,7 +894,7 @@ reinterpret (SipwsMessage  *self,
       const Header *h = &self->headers[i];
 
       /* Every value in the message was checked when it was added. */
-      if (h->id == id && !interpret_header (self, &self->arena, id, h->value, h->value_len, NULL))
+      if (h->id == id && !interpret_header_call (self, &self->arena, id, h->value, h->value_len, NULL))
         g_assert_not_reached ();
     }
 }
@@ -1357,11 +1370,19 @@ interpret_typed (SipwsMessage  *self,
                  guint          line,
                  gsize          column,
                  const GArray  *folds,
+                 gboolean       in_loop,
                  GError       **error)
 {
   GError *sub = NULL;
+  gboolean ok;
 
-  if (!interpret_header (self, &self->arena, id, h->value, h->value_len, &sub))
+  /* the parsers inlined in the header line loop only (@in_loop is a
+   * constant at each call) */
+  if (in_loop)
+    ok = interpret_header (self, &self->arena, id, h->value, h->value_len, &sub);
+  else
+    ok = interpret_header_call (self, &self->arena, id, h->value, h->value_len, &sub);
+  if (!ok)
     {
       g_autofree char *context = g_strdup_printf ("invalid %s header",
                                                   id != SIPWS_HEADER_UNKNOWN ? sipws_header_info[id].name : h->name);
@@ -1421,7 +1442,7 @@ interpret_field (SipwsMessage  *self,
   ((char *) h->value)[h->value_len] = '\0';
   h->id = id;
   if (sipws_header_info[id].type != SIPWS_HEADER_TYPE_RAW &&
-      !interpret_typed (self, P, h, id, line, column, folds, error))
+      !interpret_typed (self, P, h, id, line, column, folds, FALSE, error))
     return FALSE;
   headers_index (self, h - self->headers);
   return TRUE;
@@ -1573,7 +1594,7 @@ read_plain_headers (SipwsMessage  *self,
       if (sipws_header_info[id].type != SIPWS_HEADER_TYPE_RAW)
         {
           P->n_headers = n_headers;
-          if (!interpret_typed (self, P, h, id, line, value - p + 1, NULL, error))
+          if (!interpret_typed (self, P, h, id, line, value - p + 1, NULL, TRUE, error))
             {
               ok = FALSE;
               break;
@@ -2468,7 +2489,7 @@ check_value (SipwsHeaderId  id,
   g_autoptr(GError) error = NULL;
   gsize len = strlen (value);
   SipwsArena *scratch = sipws_arena_new (2 * len + 256);
-  gboolean ok = interpret_header (NULL, scratch, id, value, len, &error);
+  gboolean ok = interpret_header_call (NULL, scratch, id, value, len, &error);
 
   sipws_arena_unref (scratch);
   if (!ok)
@@ -2507,7 +2528,7 @@ sipws_message_add_header (SipwsMessage *self,
   append_header (self, id, name, name_len, value, strlen (value));
   /* What it means may point into the value: read the message's copy. */
   h = &self->headers[self->n_headers - 1];
-  if (!interpret_header (self, &self->arena, id, h->value, h->value_len, &error))
+  if (!interpret_header_call (self, &self->arena, id, h->value, h->value_len, &error))
     g_assert_not_reached ();
 }
 
