@@ -322,6 +322,15 @@ def via_parses_the_websocket_transport():
 
 
 @tap.test
+def lists_are_peeked_as_arrays():
+    msg = Sipws.Message.parse(b'OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/WS h1;branch=z9hG4bK1, SIP/2.0/WSS h2\r\n'
+                              b'Route: <sip:p1;lr>, <sip:p2;lr>\r\n\r\n')
+    assert [via.get_host() for via in msg.peek_vias()] == ['h1', 'h2']
+    assert [a.get_uri().get_host() for a in msg.peek_addresses('route')] == ['p1', 'p2']
+    assert msg.peek_addresses('Record-Route') == [] and msg.peek_addresses('From') == []
+
+
+@tap.test
 def call_options_hold_headers_and_a_media_handler():
     options = Sipws.CallOptions.new()
     assert options.get_max_redirects() == Sipws.CALL_OPTIONS_DEFAULT_MAX_REDIRECTS
