@@ -7,17 +7,26 @@
 #   parse   sipws_message_parse_bytes() + unref
 #   full    parse + every typed getter the upper layers use + unref
 # Environment: BUILD (build directory), ITERATIONS (callgrind passes over
-# the corpus, default 50), SECONDS_PER_MODE (timed run, default 2).
+# the corpus, default 50), SECONDS_PER_MODE (timed run, default 2), LTO=1
+# (link-time optimisation, as distributions that build with -flto get; its
+# own build directory by default).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD:-$top/build-bench}
+lto=${LTO:-0}
+if [ "$lto" = 1 ]; then
+  build=${BUILD:-$top/build-bench-lto}
+else
+  build=${BUILD:-$top/build-bench}
+fi
 iterations=${ITERATIONS:-50}
 seconds=${SECONDS_PER_MODE:-2}
 
 command -v valgrind >/dev/null || { echo "bench/run.sh: valgrind is needed (apt-get install valgrind)" >&2; exit 1; }
 if [ ! -f "$build/build.ninja" ]; then
-  meson setup "$build" "$top" --buildtype=release -Dintrospection=disabled -Dfuzzing=disabled >/dev/null
+  lto_option=-Db_lto=false
+  [ "$lto" = 1 ] && lto_option=-Db_lto=true
+  meson setup "$build" "$top" --buildtype=release "$lto_option" -Dintrospection=disabled -Dfuzzing=disabled >/dev/null
 fi
 ninja -C "$build" bench/bench-parse >/dev/null
 
