@@ -106,7 +106,31 @@ sipws_param_name_is (const SipwsParam *param,
   return param->name_len == len && sipws_scan_caseless_equal (param->name, name, len);
 }
 
-/* First entry named @name (case-insensitive), or NULL. */
+/* First entry named @name (case-insensitive), or NULL; inline for the
+ * getters, where a call per level cost more than the search. No strlen:
+ * the first byte rules out most entries, and an entry's own length bounds
+ * the compare. A name never holds a NUL, so a shorter @name differs at its
+ * NUL and is not read past it; only a full match reads name[len], its NUL
+ * when the lengths agree. */
+G_ALWAYS_INLINE static inline const SipwsParam *
+sipws_params_find (const SipwsParams *params,
+                   const char        *name)
+{
+  guint8 first = sipws_scan_lower[(guchar) name[0]];
+
+  for (guint i = 0; i < params->len; i++)
+    {
+      const SipwsParam *param = &params->items[i];
+      gsize len = param->name_len;
+
+      if (sipws_scan_lower[(guchar) param->name[0]] == first &&
+          sipws_scan_caseless_equal (param->name + 1, name + 1, len - 1) && name[len] == '\0')
+        return param;
+    }
+  return NULL;
+}
+
+/* The same, out of line. */
 const SipwsParam *sipws_params_lookup (const SipwsParams *params,
                                        const char        *name);
 

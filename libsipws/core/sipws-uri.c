@@ -886,7 +886,7 @@ sipws_uri_has_param (SipwsUri   *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
-  return sipws_params_has (&self->params, name);
+  return sipws_params_find (&self->params, name) != NULL;
 }
 
 /**
@@ -905,10 +905,13 @@ const char *
 sipws_uri_get_param (SipwsUri   *self,
                      const char *name)
 {
+  const SipwsParam *param;
+
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  return sipws_params_get (&self->params, name);
+  param = sipws_params_find (&self->params, name);
+  return param != NULL ? param->value : NULL;
 }
 
 /**
