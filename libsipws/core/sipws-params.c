@@ -114,6 +114,29 @@ give_back (const char *start,
   return FALSE;
 }
 
+/* sipws_scan_span() without its 16-byte rounds: parameter names and
+ * values are mostly shorter than a round costs to set up. */
+G_ALWAYS_INLINE static inline const char *
+span_short (const char *p,
+            const char *end,
+            guint32     classes)
+{
+  for (; end - p >= 4; p += 4)
+    {
+      if ((sipws_scan_table[(guchar) p[0]] & classes) == 0)
+        return p;
+      if ((sipws_scan_table[(guchar) p[1]] & classes) == 0)
+        return p + 1;
+      if ((sipws_scan_table[(guchar) p[2]] & classes) == 0)
+        return p + 2;
+      if ((sipws_scan_table[(guchar) p[3]] & classes) == 0)
+        return p + 3;
+    }
+  while (p < end && (sipws_scan_table[(guchar) *p] & classes) != 0)
+    p++;
+  return p;
+}
+
 /* Both fast paths in one loop, specialised by the constant @header: the
  * names are paramchars or tokens; a uri-parameter value is paramchars, a
  * header parameter value a token, a host or a quoted-string. */
@@ -135,7 +158,7 @@ parse_simple (SipwsParams *params,
   /* *p is ';' at each round */
   while (p < end)
     {
-      const char *name = p + 1, *q = sipws_scan_span (name, end, name_class), *value;
+      const char *name = p + 1, *q = span_short (name, end, name_class), *value;
       SipwsParam *param = &items[n];
 
       if (q == name || n >= capacity)
@@ -150,7 +173,7 @@ parse_simple (SipwsParams *params,
         {
           value = q + 1;
           if (!header)
-            q = sipws_scan_span (value, end, SIPWS_CC_PARAM_CHAR);
+            q = span_short (value, end, SIPWS_CC_PARAM_CHAR);
           else if (value < end && *value == '"')
             {
               /* a quoted-string without quoted-pairs is its own value */
@@ -161,7 +184,7 @@ parse_simple (SipwsParams *params,
             }
           else
             {
-              q = sipws_scan_token (value, end);
+              q = span_short (value, end, SIPWS_CC_TOKEN);
               param->token = q > value;
               if (q < end && sipws_scan_is (*q, SIPWS_CC_GEN_VALUE))
                 {
@@ -177,7 +200,7 @@ parse_simple (SipwsParams *params,
         }
       /* a '%', a '?', blanks, a quoted-pair or anything else are for the
        * general parser */
-      if ((q < end && *q != ';') || repeats (items, n, &seen))
+      if (repeats (items, n, &seen) || (q < end && *q != ';'))
         return give_back (start, out, first, end);
       n++;
       p = q;
