@@ -73,7 +73,7 @@ gboolean sipws_params_parse (SipwsParams       *params,
 
 /* Fast paths for the common lists, tried before sipws_params_parse() by
  * callers that know where the list ends: [p, end), p at a ';', is all
- * list. uri-parameters without escapes; header parameters without blanks
+ * list. uri-parameters without escapes in names; header parameters without blanks
  * and without quoted-pairs. Either parses the whole range exactly as
  * sipws_params_parse() would and returns TRUE, or returns FALSE having
  * kept nothing and left the mirror as it was (an error, a repeated

@@ -100,6 +100,28 @@ take_items (SipwsParams *params,
   params->len = params->capacity = n;
 }
 
+/* The values written with %HH escapes keep their text as written (the
+ * first @n_wire entries with a wire point into the text, the value there
+ * running to the first byte outside @classes and escapes), copied once the
+ * entries are placed: the arena cannot take a string meanwhile. */
+static void
+copy_wires (SipwsParam *items,
+            guint       n_wire,
+            SipwsArena *arena,
+            const char *end,
+            guint32     classes)
+{
+  for (SipwsParam *param = items; n_wire > 0; param++)
+    if (param->wire != NULL)
+      {
+        gboolean escaped;
+        const char *wire_end = sipws_scan_span_escaped (param->wire, end, classes, &escaped);
+
+        param->wire = sipws_arena_strndup (arena, param->wire, wire_end - param->wire);
+        n_wire--;
+      }
+}
+
 /* A fast path that meets what it does not take hands the list back with
  * the mirror as it was: the general parser may read the list otherwise
  * (and it reads the text, not the mirror), so no NUL written meanwhile may
@@ -154,6 +176,8 @@ parse_simple (SipwsParams *params,
   guint n = 0, capacity = (guint) MIN ((gsize) (end - p) / 2, SIPWS_PARAMS_MAX);
   SipwsParam *items = sipws_arena_reserve_aligned (arena, capacity * sizeof (SipwsParam));
   guint64 seen = 0;
+  guint n_wire = 0;
+  gboolean escaped = FALSE;
 
   /* *p is ';' at each round */
   while (p < end)
@@ -173,7 +197,17 @@ parse_simple (SipwsParams *params,
         {
           value = q + 1;
           if (!header)
-            q = span_short (value, end, SIPWS_CC_PARAM_CHAR);
+            {
+              q = span_short (value, end, SIPWS_CC_PARAM_CHAR);
+              /* a value with valid %HH escapes is decoded in the mirror
+               * and keeps its text as written, as the general parser does */
+              if (q < end && *q == '%')
+                {
+                  q = sipws_scan_span_escaped (value, end, SIPWS_CC_PARAM_CHAR, &escaped);
+                  if (q < end && *q == '%')
+                    return give_back (start, out, first, end);
+                }
+            }
           else if (value < end && *value == '"')
             {
               /* a quoted-string without quoted-pairs is its own value */
@@ -194,7 +228,16 @@ parse_simple (SipwsParams *params,
             }
           if (q == value && !param->quoted)
             return give_back (start, out, first, end);
-          param->value = sipws_scan_mirror_string (start, out, value, q);
+          if (escaped)
+            {
+              param->value = sipws_scan_mirror (start, out, value);
+              mirror_decoded (start, out, value, q, TRUE);
+              param->wire = value;
+              n_wire++;
+              escaped = FALSE;
+            }
+          else
+            param->value = sipws_scan_mirror_string (start, out, value, q);
           if (param->quoted)
             q++;
         }
@@ -206,6 +249,8 @@ parse_simple (SipwsParams *params,
       p = q;
     }
   take_items (params, arena, items, n);
+  if (n_wire > 0)
+    copy_wires (items, n_wire, arena, end, SIPWS_CC_PARAM_CHAR);
   return TRUE;
 }
 
@@ -472,17 +517,8 @@ sipws_params_parse (SipwsParams       *params,
       sipws_arena_commit (arena, (const char *) (items + n));
       params->items = items;
       params->len = params->capacity = n;
-      for (guint i = 0; n_wire > 0 && i < n; i++)
-        if (items[i].wire != NULL)
-          {
-            gboolean escaped;
-            const char *wire_end = sipws_scan_span_escaped (items[i].wire, end, syntax == SIPWS_PARAMS_URI ? SIPWS_CC_PARAM_CHAR
-                                                                                                            : SIPWS_CC_HNV_CHAR,
-                                                            &escaped);
-
-            items[i].wire = sipws_arena_strndup (arena, items[i].wire, wire_end - items[i].wire);
-            n_wire--;
-          }
+      if (n_wire > 0)
+        copy_wires (items, n_wire, arena, end, syntax == SIPWS_PARAMS_URI ? SIPWS_CC_PARAM_CHAR : SIPWS_CC_HNV_CHAR);
     }
   *pp = p;
   return TRUE;

@@ -451,6 +451,7 @@ static const char *const fast_address_seeds[] = {
   "<sip:a@b>;x=a:b", "<sip:a@b>;x=\"\"", "<sip:a@b>;x=\"", "<sip:a@b>;;x", "<sip:a@b>;x=;y", "\"\" <sip:a@b>",
   "\"a\\\"b\" <sip:a@b>", "\"a\"<sip:a@b>", "\"a\" x <sip:a@b>", "<sip:a@b;lr>;lr", "<sips:a@b>;tag=1",
   "<tel:+1234>;tag=1", "<sip:a@b?x=y>;tag=1", "<sip:a%41@b>;tag=1",
+  "<sip:198.51.100.10;transport=ws;lr;received=sip:203.0.113.57:53412%3Btransport%3Dws;ob>",
 };
 
 static void

@@ -1114,42 +1114,47 @@ static const char *const fast_uri_seeds[] = {
   "a@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com",
 };
 
+/* check_fast_uri() over @seed and every one-byte change of it: each byte
+ * removed, replaced or preceded by each piece. */
+static void
+check_fast_uri_edits (const char *seed)
+{
+  static const char pieces[] = ";=@:.-%?&[]<> \"aZ09_~+/$";
+  g_autoptr(GString) text = g_string_new (NULL);
+  gsize len = strlen (seed);
+
+  check_fast_uri (seed, len);
+  for (gsize at = 0; at <= len; at++)
+    {
+      if (at < len)
+        {
+          g_string_assign (text, seed);
+          g_string_erase (text, at, 1);
+          check_fast_uri (text->str, text->len);
+        }
+      for (const char *c = pieces; *c != '\0'; c++)
+        {
+          g_string_assign (text, seed);
+          g_string_insert_c (text, at, *c);
+          check_fast_uri (text->str, text->len);
+          if (at < len)
+            {
+              text->str[at + 1] = *c;
+              g_string_erase (text, at, 1);
+              check_fast_uri (text->str, text->len);
+            }
+        }
+    }
+}
+
 static void
 test_uri_fast_general (void)
 {
-  static const char pieces[] = ";=@:.-%?&[]<> \"aZ09_~+/$";
   g_autoptr(GString) text = g_string_new (NULL);
   g_autoptr(GString) long_host = g_string_new (NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (fast_uri_seeds); i++)
-    {
-      const char *seed = fast_uri_seeds[i];
-      gsize len = strlen (seed);
-
-      check_fast_uri (seed, len);
-      /* every byte removed, replaced or preceded by each piece */
-      for (gsize at = 0; at <= len; at++)
-        {
-          if (at < len)
-            {
-              g_string_assign (text, seed);
-              g_string_erase (text, at, 1);
-              check_fast_uri (text->str, text->len);
-            }
-          for (const char *c = pieces; *c != '\0'; c++)
-            {
-              g_string_assign (text, seed);
-              g_string_insert_c (text, at, *c);
-              check_fast_uri (text->str, text->len);
-              if (at < len)
-                {
-                  text->str[at + 1] = *c;
-                  g_string_erase (text, at, 1);
-                  check_fast_uri (text->str, text->len);
-                }
-            }
-        }
-    }
+    check_fast_uri_edits (fast_uri_seeds[i]);
 
   /* a name of 255 bytes and one of 256, in labels of 63 */
   for (guint labels = 0; labels < 4; labels++)
@@ -1165,6 +1170,30 @@ test_uri_fast_general (void)
       g_string_append_printf (text, ";p%u", n);
       check_fast_uri (text->str, text->len);
     }
+}
+
+/* The uri-parameters fast path takes values with %HH escapes (decoded,
+ * the text as written kept for serialisation) among plain entries, and
+ * hands over escapes in names, bad escapes and repeats. */
+static void
+test_uri_fast_escaped_values (void)
+{
+  static const char *const seeds[] = {
+    "198.51.100.10;transport=ws;lr;received=sip:203.0.113.57:53412%3Btransport%3Dws;ob",
+    "a@b;x=%41%42;y=1;z=%7e%00", "a@b;x=%41;x=%42", "a@b;x=%41;y=%4G", "a@b;x=%41;y%41=1", "a@b;x=1%",
+  };
+  g_autoptr(SipwsUri) uri = sipws_uri_parse ("sip:a@b;x=%41%3b;lr;y=%25", -1, NULL);
+  g_autofree char *text = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (seeds); i++)
+    check_fast_uri_edits (seeds[i]);
+
+  g_assert_nonnull (uri);
+  g_assert_cmpstr (sipws_uri_get_param (uri, "x"), ==, "A;");
+  g_assert_true (sipws_uri_has_param (uri, "lr"));
+  g_assert_cmpstr (sipws_uri_get_param (uri, "y"), ==, "%");
+  text = sipws_uri_to_string (uri);
+  g_assert_cmpstr (text, ==, "sip:a@b;x=%41%3b;lr;y=%25");
 }
 
 int
@@ -1197,6 +1226,7 @@ main (int    argc,
   g_test_add_func ("/sipws/core/uri/copy", test_uri_copy);
   g_test_add_func ("/sipws/core/uri/boxed", test_uri_boxed);
   g_test_add_func ("/sipws/core/uri/fast-general", test_uri_fast_general);
+  g_test_add_func ("/sipws/core/uri/fast-escaped-values", test_uri_fast_escaped_values);
 
   return g_test_run ();
 }
