@@ -43,27 +43,32 @@ mirror_decoded (const char *start,
 }
 
 /* A bit per (length, first letter) of the names seen so far, so that a new
- * name is compared with the others only when one may be the same. */
+ * name is compared with the others only when one may be the same. Names
+ * equal but for case get the same bit: "| 0x20" lower-cases a letter and
+ * keeps other bytes apart from their own case variants (they have none). */
 static inline guint64
 name_bit (const char *name,
           gsize       len)
 {
-  return G_GUINT64_CONSTANT (1) << ((len * 7 + sipws_scan_lower[(guchar) name[0]]) & 63);
+  return G_GUINT64_CONSTANT (1) << ((len * 7 + ((guchar) name[0] | 0x20)) & 63);
 }
 
-/* TRUE when the entry @n repeats a name of the entries before it; *@seen
- * holds the name bits of those and gets the new one. */
+/* TRUE when the name [name, name+len) of the entry @n (decoded: the
+ * entry's own string, or text that is the same) repeats a name of the
+ * entries before it; *@seen holds the name bits of those and gets the
+ * new one. */
 static inline gboolean
 repeats (const SipwsParam *items,
          guint             n,
+         const char       *name,
+         gsize             len,
          guint64          *seen)
 {
-  const SipwsParam *param = &items[n];
-  guint64 bit = name_bit (param->name, param->name_len);
+  guint64 bit = name_bit (name, len);
 
   if ((*seen & bit) != 0)
     for (guint i = 0; i < n; i++)
-      if (sipws_param_name_is (&items[i], param->name, param->name_len))
+      if (sipws_param_name_is (&items[i], name, len))
         return TRUE;
   *seen |= bit;
   return FALSE;
@@ -81,7 +86,7 @@ check_repeat (const SipwsParam  *items,
               const char        *name_end,
               GError           **error)
 {
-  if (!repeats (items, n, seen))
+  if (!repeats (items, n, items[n].name, items[n].name_len, seen))
     return TRUE;
   sipws_scan_set_error (error, start, name, "duplicate parameter '%.*s'",
                         (int) MIN (name_end - name, 32), name);
@@ -189,11 +194,12 @@ parse_simple (SipwsParams *params,
         return give_back (start, out, first, end);
       param->name = sipws_scan_mirror_string (start, out, name, q);
       param->name_len = q - name;
-      param->value = NULL;
       param->wire = NULL;
       param->quoted = FALSE;
       param->token = FALSE;
-      if (q < end && *q == '=')
+      if (q >= end || *q != '=')
+        param->value = NULL;
+      else
         {
           value = q + 1;
           if (!header)
@@ -243,7 +249,7 @@ parse_simple (SipwsParams *params,
         }
       /* a '%', a '?', blanks, a quoted-pair or anything else are for the
        * general parser */
-      if (repeats (items, n, &seen) || (q < end && *q != ';'))
+      if (repeats (items, n, name, param->name_len, &seen) || (q < end && *q != ';'))
         return give_back (start, out, first, end);
       n++;
       p = q;
