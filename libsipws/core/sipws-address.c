@@ -264,13 +264,16 @@ parse_simple (SipwsArena *arena,
   return self;
 }
 
-SipwsAddress *
-sipws_address_parse_range (SipwsArena  *arena,
-                           const char  *start,
-                           char        *out,
-                           const char  *p,
-                           const char  *end,
-                           GError     **error)
+/* Everything else, every error included, on [p, end) (blanks trimmed,
+ * not empty); out of line, so that the fast path is not made to save
+ * the registers this needs. */
+G_NO_INLINE static SipwsAddress *
+parse_general (SipwsArena  *arena,
+               const char  *start,
+               char        *out,
+               const char  *p,
+               const char  *end,
+               GError     **error)
 {
   const char *display = NULL, *display_end = NULL;
   const char *uri_start, *uri_end, *params_start;
@@ -279,18 +282,6 @@ sipws_address_parse_range (SipwsArena  *arena,
   const char *what = NULL;
   SipwsAddress *self;
   SipwsUri *uri;
-
-  p = sipws_scan_skip_lws (p, end);
-  end = sipws_scan_trim_lws_end (p, end);
-  if (p == end)
-    {
-      unexpected (error, start, p, end, "an address");
-      return NULL;
-    }
-
-  self = parse_simple (arena, start, out, p, end);
-  if (self != NULL)
-    return self;
 
   if (*p == '*')
     {
@@ -445,6 +436,27 @@ sipws_address_parse_range (SipwsArena  *arena,
       return NULL;
     }
   return self;
+}
+
+SipwsAddress *
+sipws_address_parse_range (SipwsArena  *arena,
+                           const char  *start,
+                           char        *out,
+                           const char  *p,
+                           const char  *end,
+                           GError     **error)
+{
+  SipwsAddress *self;
+
+  p = sipws_scan_skip_lws (p, end);
+  end = sipws_scan_trim_lws_end (p, end);
+  if (p == end)
+    {
+      unexpected (error, start, p, end, "an address");
+      return NULL;
+    }
+  self = parse_simple (arena, start, out, p, end);
+  return self != NULL ? self : parse_general (arena, start, out, p, end, error);
 }
 
 /* What an address of @len bytes takes in an arena of its own, its text,

@@ -422,7 +422,7 @@ scan_tel_number (const char *p,
   return p;
 }
 
-static SipwsUri *
+G_NO_INLINE static SipwsUri *
 parse_tel (SipwsArena  *arena,
            const char  *start,
            char        *out,
@@ -493,7 +493,7 @@ parse_tel (SipwsArena  *arena,
   return self;
 }
 
-static SipwsUri *
+G_NO_INLINE static SipwsUri *
 parse_other (SipwsArena  *arena,
              const char  *start,
              char        *out,
