@@ -1196,6 +1196,30 @@ test_uri_fast_escaped_values (void)
   g_assert_cmpstr (text, ==, "sip:a@b;x=%41%3b;lr;y=%25");
 }
 
+/* The '@' that makes a user part is looked for 16 bytes a round, the last
+ * round ending at the end of the URI: an '@' in every position of URIs
+ * of every length around those rounds, and none. */
+static void
+test_uri_fast_user_positions (void)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint user = 0; user < 36; user++)
+    for (guint host = 0; host < 36; host++)
+      {
+        g_string_truncate (text, 0);
+        for (guint i = 0; i < user; i++)
+          g_string_append_c (text, 'u');
+        g_string_append_c (text, '@');
+        for (guint i = 0; i < host; i++)
+          g_string_append_c (text, 'h');
+        check_fast_uri (text->str, text->len);
+        /* no '@' at all */
+        g_string_erase (text, user, 1);
+        check_fast_uri (text->str, text->len);
+      }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1227,6 +1251,7 @@ main (int    argc,
   g_test_add_func ("/sipws/core/uri/boxed", test_uri_boxed);
   g_test_add_func ("/sipws/core/uri/fast-general", test_uri_fast_general);
   g_test_add_func ("/sipws/core/uri/fast-escaped-values", test_uri_fast_escaped_values);
+  g_test_add_func ("/sipws/core/uri/fast-user-positions", test_uri_fast_user_positions);
 
   return g_test_run ();
 }
