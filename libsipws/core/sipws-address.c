@@ -205,7 +205,7 @@ parse_simple (SipwsArena *arena,
   if (*p == '"')
     {
       display = p + 1;
-      display_end = sipws_scan_span (display, end, SIPWS_CC_QDTEXT);
+      display_end = sipws_params_span_qdtext (display, end);
       if (display_end >= end || *display_end != '"')
         return NULL;
       p = sipws_scan_skip_lws (display_end + 1, end);

@@ -217,7 +217,7 @@ parse_simple (SipwsParams *params,
           else if (value < end && *value == '"')
             {
               /* a quoted-string without quoted-pairs is its own value */
-              q = sipws_scan_span (++value, end, SIPWS_CC_QDTEXT);
+              q = sipws_params_span_qdtext (++value, end);
               if (q >= end || *q != '"')
                 return give_back (start, out, first, end);
               param->quoted = TRUE;

@@ -567,6 +567,38 @@ test_address_param_lookup (void)
   g_assert_cmpstr (sipws_uri_get_param (uri, "transport"), ==, "WS");
 }
 
+/* Quoted strings (display names, header parameter values) are read 16
+ * bytes a round, the last round ending at the end of the text: each byte
+ * that ends or breaks one, and some that do not, at every position of
+ * strings of every length around those rounds. */
+static void
+test_address_fast_quoted_positions (void)
+{
+  static const char bytes[] = { 0x00, 0x01, 0x08, '\t', '\n', 0x1F, ' ', '!', '"', '\\', '<', 0x7F, (char) 0x80, (char) 0xFF };
+  g_autoptr(GString) quoted = g_string_new (NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint len = 0; len < 36; len++)
+    for (guint at = 0; at <= len; at++)
+      for (guint b = 0; b < G_N_ELEMENTS (bytes); b++)
+        {
+          g_string_truncate (quoted, 0);
+          for (guint i = 0; i < len; i++)
+            g_string_append_c (quoted, 'd');
+          if (at < len)
+            quoted->str[at] = bytes[b];
+          else if (b > 0)
+            break;
+          /* (the string may hold a NUL) */
+          g_string_assign (text, "\"");
+          g_string_append_len (text, quoted->str, quoted->len);
+          g_string_append (text, "\" <sip:a@b>;x=\"");
+          g_string_append_len (text, quoted->str, quoted->len);
+          g_string_append_c (text, '"');
+          check_fast_address (text->str, text->len);
+        }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -585,6 +617,7 @@ main (int    argc,
   g_test_add_func ("/sipws/core/address/boxed", test_address_boxed);
   g_test_add_func ("/sipws/core/address/fast-general", test_address_fast_general);
   g_test_add_func ("/sipws/core/address/fast-handover", test_address_fast_handover);
+  g_test_add_func ("/sipws/core/address/fast-quoted-positions", test_address_fast_quoted_positions);
   g_test_add_func ("/sipws/core/address/param-lookup", test_address_param_lookup);
 
   return g_test_run ();
