@@ -141,29 +141,6 @@ give_back (const char *start,
   return FALSE;
 }
 
-/* sipws_scan_span() without its 16-byte rounds: parameter names and
- * values are mostly shorter than a round costs to set up. */
-G_ALWAYS_INLINE static inline const char *
-span_short (const char *p,
-            const char *end,
-            guint32     classes)
-{
-  for (; end - p >= 4; p += 4)
-    {
-      if ((sipws_scan_table[(guchar) p[0]] & classes) == 0)
-        return p;
-      if ((sipws_scan_table[(guchar) p[1]] & classes) == 0)
-        return p + 1;
-      if ((sipws_scan_table[(guchar) p[2]] & classes) == 0)
-        return p + 2;
-      if ((sipws_scan_table[(guchar) p[3]] & classes) == 0)
-        return p + 3;
-    }
-  while (p < end && (sipws_scan_table[(guchar) *p] & classes) != 0)
-    p++;
-  return p;
-}
-
 /* Both fast paths in one loop, specialised by the constant @header: the
  * names are paramchars or tokens; a uri-parameter value is paramchars, a
  * header parameter value a token, a host or a quoted-string. */
@@ -187,7 +164,7 @@ parse_simple (SipwsParams *params,
   /* *p is ';' at each round */
   while (p < end)
     {
-      const char *name = p + 1, *q = span_short (name, end, name_class), *value;
+      const char *name = p + 1, *q = sipws_scan_span_short (name, end, name_class), *value;
       SipwsParam *param = &items[n];
 
       if (q == name || n >= capacity)
@@ -204,7 +181,7 @@ parse_simple (SipwsParams *params,
           value = q + 1;
           if (!header)
             {
-              q = span_short (value, end, SIPWS_CC_PARAM_CHAR);
+              q = sipws_scan_span_short (value, end, SIPWS_CC_PARAM_CHAR);
               /* a value with valid %HH escapes is decoded in the mirror
                * and keeps its text as written, as the general parser does */
               if (q < end && *q == '%')
@@ -224,7 +201,7 @@ parse_simple (SipwsParams *params,
             }
           else
             {
-              q = span_short (value, end, SIPWS_CC_TOKEN);
+              q = sipws_scan_span_short (value, end, SIPWS_CC_TOKEN);
               param->token = q > value;
               if (q < end && sipws_scan_is (*q, SIPWS_CC_GEN_VALUE))
                 {

@@ -79,27 +79,14 @@ sipws_scan_not_alnum_mask (const char *p)
 }
 #endif
 
-/* Advances over bytes that belong to any class in @classes. Most of what
- * the spans of a class holding the letters and digits cover is letters
- * and digits: with SSE2, 16 bytes are checked for those at once and only
- * the other bytes one by one, while 16 bytes remain. Otherwise four bytes
- * a round share one bounds check: most spans (names, hosts, tokens) are a
- * few to a few dozen bytes, and the check costs as much as the test
- * itself. */
-static inline const char *
-sipws_scan_span (const char *p, const char *end, guint32 classes)
+/* Advances over bytes that belong to any class in @classes, byte by byte:
+ * four bytes a round share one bounds check, since most spans (names,
+ * hosts, tokens) are a few to a few dozen bytes and the check costs as much
+ * as the test itself. For the short spans of parameter names and values
+ * this is cheaper than sipws_scan_span(). */
+G_ALWAYS_INLINE static inline const char *
+sipws_scan_span_short (const char *p, const char *end, guint32 classes)
 {
-#ifdef SIPWS_SIMD_SSE2
-  if ((classes & SIPWS_CC_HOLDS_ALNUM) != 0)
-    for (; end - p >= 16; p += 16)
-      for (guint other = sipws_scan_not_alnum_mask (p); other != 0; other &= other - 1)
-        {
-          const char *q = p + sipws_simd_first (other);
-
-          if ((sipws_scan_table[(guchar) *q] & classes) == 0)
-            return q;
-        }
-#endif
   for (; end - p >= 4; p += 4)
     {
       if ((sipws_scan_table[(guchar) p[0]] & classes) == 0)
@@ -114,6 +101,27 @@ sipws_scan_span (const char *p, const char *end, guint32 classes)
   while (p < end && (sipws_scan_table[(guchar) *p] & classes) != 0)
     p++;
   return p;
+}
+
+/* Advances over bytes that belong to any class in @classes. Most of what
+ * the spans of a class holding the letters and digits cover is letters
+ * and digits: with SSE2, 16 bytes are checked for those at once and only
+ * the other bytes one by one, while 16 bytes remain; then byte by byte. */
+static inline const char *
+sipws_scan_span (const char *p, const char *end, guint32 classes)
+{
+#ifdef SIPWS_SIMD_SSE2
+  if ((classes & SIPWS_CC_HOLDS_ALNUM) != 0)
+    for (; end - p >= 16; p += 16)
+      for (guint other = sipws_scan_not_alnum_mask (p); other != 0; other &= other - 1)
+        {
+          const char *q = p + sipws_simd_first (other);
+
+          if ((sipws_scan_table[(guchar) *q] & classes) == 0)
+            return q;
+        }
+#endif
+  return sipws_scan_span_short (p, end, classes);
 }
 
 /* Advances over bytes of @classes and valid %HH escapes, setting *@escaped
