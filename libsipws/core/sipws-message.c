@@ -810,15 +810,6 @@ parse_warning (const char  *value,
   return TRUE;
 }
 
-/* A mirror of [value, value+len) in @arena, NUL-terminated. */
-static inline char *
-mirror_new (SipwsArena *arena,
-            const char *value,
-            gsize       len)
-{
-  return sipws_arena_strndup (arena, value, len);
-}
-
 /* Checks one header field value by its header's type; see above for @self
  * and @arena. Inlined: as a call of its own, its prologue and jump table
  * cost about 40 instructions per typed header of a parsed message. */
@@ -837,11 +828,11 @@ interpret_header (SipwsMessage   *self,
     case SIPWS_HEADER_TYPE_RAW:
       return TRUE;
     case SIPWS_HEADER_TYPE_VIA:
-      return parse_via (self, arena, mirror_new (arena, value, len), value, len, error);
+      return parse_via (self, arena, sipws_arena_strndup (arena, value, len), value, len, error);
     case SIPWS_HEADER_TYPE_ADDRESS:
-      return parse_address (self, arena, mirror_new (arena, value, len), id, value, len, error);
+      return parse_address (self, arena, sipws_arena_strndup (arena, value, len), id, value, len, error);
     case SIPWS_HEADER_TYPE_ADDRESS_LIST:
-      return parse_address_list (self, arena, mirror_new (arena, value, len), id, value, len, error);
+      return parse_address_list (self, arena, sipws_arena_strndup (arena, value, len), id, value, len, error);
     case SIPWS_HEADER_TYPE_CSEQ:
       return interpret_cseq (self, arena, value, len, error);
     case SIPWS_HEADER_TYPE_CALL_ID:
@@ -855,11 +846,11 @@ interpret_header (SipwsMessage   *self,
     case SIPWS_HEADER_TYPE_TOKEN_LIST:
       return parse_token_list (value, len, error);
     case SIPWS_HEADER_TYPE_CONTENT_TYPE:
-      return parse_content_type (self, arena, mirror_new (arena, value, len), value, len, error);
+      return parse_content_type (self, arena, sipws_arena_strndup (arena, value, len), value, len, error);
     case SIPWS_HEADER_TYPE_DATE:
       return parse_date (value, len, error);
     case SIPWS_HEADER_TYPE_RETRY_AFTER:
-      return parse_retry_after (arena, mirror_new (arena, value, len), value, len, error);
+      return parse_retry_after (arena, sipws_arena_strndup (arena, value, len), value, len, error);
     case SIPWS_HEADER_TYPE_WARNING:
       return parse_warning (value, len, error);
     default:
@@ -926,13 +917,12 @@ headers_push (SipwsMessage *self)
   return h;
 }
 
-/* Records the entry at @index in first[] once its id is known. */
+/* Records the entry at @index, of header @id, in first[]. */
 G_ALWAYS_INLINE static inline void
-headers_index (SipwsMessage *self,
-               guint         index)
+headers_index (SipwsMessage  *self,
+               guint          index,
+               SipwsHeaderId  id)
 {
-  guint id = self->headers[index].id;
-
   if (self->first[id] == 0 && index < G_MAXUINT16)
     self->first[id] = index + 1;
 }
@@ -1117,6 +1107,34 @@ relocate_error (GError      **error,
   g_error_free (sub);
 }
 
+/* The CR of the first CRLF from @from on, when the first CR or LF there
+ * is a CRLF before @limit (at most the end of the frame); NULL otherwise,
+ * for the byte-by-byte reading and its precise errors. Reads 16 bytes at a
+ * time: the frame copy is padded (FRAME_PADDING). */
+G_ALWAYS_INLINE static inline char *
+first_crlf (char       *from,
+            const char *limit)
+{
+  char *q, *cr;
+
+  for (q = from;; q += 16)
+    {
+      guint stops;
+
+      if (q >= limit)
+        return NULL;
+      stops = sipws_simd_line_end_mask (q);
+      if (stops != 0)
+        {
+          cr = q + sipws_simd_first (stops);
+          break;
+        }
+    }
+  if (cr >= limit || cr[0] != '\r' || cr[1] != '\n')
+    return NULL;
+  return cr;
+}
+
 /* Returns the CR of the CRLF ending the line at @p, which may hold at most
  * @room bytes before it. Only CRLF ends a line; a lone CR or LF is an error
  * rather than a second opinion on where a header ends. */
@@ -1128,23 +1146,12 @@ find_line_end (Parser      *P,
                GError     **error)
 {
   gsize avail = P->end - p;
-  char *lf, *cr, *bad, *q;
+  char *lf, *cr, *bad;
 
-  /* Most lines: the first CR or LF, 16 bytes at a time, is a CRLF in
-   * bounds (the frame copy is padded, see FRAME_PADDING); anything else
-   * is read again below for the precise error. */
-  for (q = p; q < p + MIN (avail, room + 1); q += 16)
-    {
-      guint stops = sipws_simd_line_end_mask (q);
-
-      if (stops != 0)
-        {
-          cr = q + sipws_simd_first (stops);
-          if ((gsize) (cr - p) <= room && cr + 1 < P->end && cr[0] == '\r' && cr[1] == '\n')
-            return cr;
-          break;
-        }
-    }
+  /* most lines */
+  cr = first_crlf (p, p + MIN (avail, room + 1));
+  if (cr != NULL)
+    return cr;
 
   lf = memchr (p, '\n', MIN (avail, room + 2));
   if (lf == NULL)
@@ -1374,6 +1381,7 @@ interpret_typed (SipwsMessage  *self,
                  GError       **error)
 {
   GError *sub = NULL;
+  SipwsHeaderType type;
   gboolean ok;
 
   /* the parsers inlined in the header line loop only (@in_loop is a
@@ -1390,38 +1398,21 @@ interpret_typed (SipwsMessage  *self,
       relocate_error (error, sub, line, column, folds, context);
       return FALSE;
     }
-  switch ((SipwsHeaderType) sipws_header_info[id].type)
+  type = sipws_header_info[id].type;
+  if (type == SIPWS_HEADER_TYPE_UINT32 || type == SIPWS_HEADER_TYPE_MAX_FORWARDS ||
+      type == SIPWS_HEADER_TYPE_CONTENT_LENGTH)
     {
-    case SIPWS_HEADER_TYPE_UINT32:
-    case SIPWS_HEADER_TYPE_MAX_FORWARDS:
-    case SIPWS_HEADER_TYPE_CONTENT_LENGTH:
-      {
-        guint64 n = 0;
+      guint64 n = 0;
 
-        /* checked by interpret_header(); kept for the getters */
-        sipws_scan_number (h->value, h->value + h->value_len, MAX_UINT32, &n);
-        h->number = (guint32) n;
-        h->has_number = TRUE;
-        if (id == SIPWS_HEADER_CONTENT_LENGTH && P->content_length < 0)
-          {
-            P->content_length = (gint64) n;
-            P->content_length_line = line;
-          }
-      }
-      break;
-    case SIPWS_HEADER_TYPE_RAW:
-    case SIPWS_HEADER_TYPE_VIA:
-    case SIPWS_HEADER_TYPE_ADDRESS:
-    case SIPWS_HEADER_TYPE_ADDRESS_LIST:
-    case SIPWS_HEADER_TYPE_CSEQ:
-    case SIPWS_HEADER_TYPE_CALL_ID:
-    case SIPWS_HEADER_TYPE_TOKEN_LIST:
-    case SIPWS_HEADER_TYPE_CONTENT_TYPE:
-    case SIPWS_HEADER_TYPE_DATE:
-    case SIPWS_HEADER_TYPE_RETRY_AFTER:
-    case SIPWS_HEADER_TYPE_WARNING:
-    default:
-      break;
+      /* checked by interpret_header(); kept for the getters */
+      sipws_scan_number (h->value, h->value + h->value_len, MAX_UINT32, &n);
+      h->number = (guint32) n;
+      h->has_number = TRUE;
+      if (id == SIPWS_HEADER_CONTENT_LENGTH && P->content_length < 0)
+        {
+          P->content_length = (gint64) n;
+          P->content_length_line = line;
+        }
     }
   return TRUE;
 }
@@ -1444,7 +1435,7 @@ interpret_field (SipwsMessage  *self,
   if (sipws_header_info[id].type != SIPWS_HEADER_TYPE_RAW &&
       !interpret_typed (self, P, h, id, line, column, folds, FALSE, error))
     return FALSE;
-  headers_index (self, h - self->headers);
+  headers_index (self, h - self->headers, id);
   return TRUE;
 }
 
@@ -1459,6 +1450,25 @@ finish_header (SipwsMessage  *self,
                           P->folds, error);
 }
 
+/* Appends the field whose name is [p, name_end) and value [value,
+ * value_end), and ends the name with a NUL. */
+G_ALWAYS_INLINE static inline Header *
+push_field (SipwsMessage *self,
+            char         *p,
+            char         *name_end,
+            char         *value,
+            const char   *value_end)
+{
+  Header *h = headers_push (self);
+
+  h->name = p;
+  h->name_len = name_end - p;
+  h->value = value;
+  h->value_len = value_end - value;
+  *name_end = '\0';
+  return h;
+}
+
 /* Adds the header field of the line [p, cr): its name ends at @name_end,
  * its value starts at @value. */
 G_ALWAYS_INLINE static inline void
@@ -1469,14 +1479,7 @@ record_header (SipwsMessage *self,
                char         *value,
                char         *cr)
 {
-  Header *h;
-
-  *name_end = '\0';
-  h = headers_push (self);
-  h->name = p;
-  h->name_len = name_end - p;
-  h->value = value;
-  h->value_len = sipws_scan_trim_lws_end (value, cr) - value;
+  push_field (self, p, name_end, value, sipws_scan_trim_lws_end (value, cr));
   P->have_header = TRUE;
   P->header_line = P->line;
   P->header_column = value - p + 1;
@@ -1514,10 +1517,9 @@ read_plain_headers (SipwsMessage  *self,
 
   while (n_headers < max_headers)
     {
-      char *name_end, *value, *value_end, *cr, *q, *limit;
+      char *name_end, *value, *value_end, *cr;
       SipwsHeaderId id;
       guint odd, colon = sipws_simd_colon_mask (p, &odd);
-      guint index;
       Header *h;
 
       /* The colon among the first 16 bytes with no blank or control byte
@@ -1548,21 +1550,8 @@ read_plain_headers (SipwsMessage  *self,
 
       /* The first CR or LF must be a CRLF within the line length limit;
        * the general loop says what is wrong otherwise. */
-      limit = p + MIN ((gsize) (end - p), max_line + 1);
-      for (q = value;; q += 16)
-        {
-          guint stops;
-
-          if (q >= limit)
-            goto general;
-          stops = sipws_simd_line_end_mask (q);
-          if (stops != 0)
-            {
-              cr = q + sipws_simd_first (stops);
-              break;
-            }
-        }
-      if (cr >= limit || cr[0] != '\r' || cr[1] != '\n')
+      cr = first_crlf (value, p + MIN ((gsize) (end - p), max_line + 1));
+      if (cr == NULL)
         break;
       if (cr + 2 >= end || cr[2] == ' ' || cr[2] == '\t')
         {
@@ -1578,16 +1567,10 @@ read_plain_headers (SipwsMessage  *self,
         }
 
       value_end = (char *) sipws_scan_trim_lws_end (value, cr);
-      index = n_headers++;
-      h = headers_push (self);
-      h->name = p;
-      h->name_len = name_end - p;
-      h->value = value;
-      h->value_len = value_end - value;
+      h = push_field (self, p, name_end, value, value_end);
       h->id = id;
-      if (self->first[id] == 0 && index < G_MAXUINT16)
-        self->first[id] = index + 1;
-      *name_end = '\0';
+      headers_index (self, h - self->headers, id);
+      n_headers++;
       *value_end = '\0';
 
       /* Most fields are kept as text and need nothing more. */
@@ -1605,7 +1588,6 @@ read_plain_headers (SipwsMessage  *self,
       if (p >= end || *p == '\r')
         break;
     }
-general:
   P->n_headers = n_headers;
   P->line = line;
   *pp = p;
@@ -2114,7 +2096,7 @@ append_header (SipwsMessage  *self,
   h->value = sipws_arena_strndup (&self->arena, value, value_len);
   h->value_len = value_len;
   h->id = id;
-  headers_index (self, self->n_headers - 1);
+  headers_index (self, self->n_headers - 1, id);
 }
 
 /**

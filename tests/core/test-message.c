@@ -921,6 +921,9 @@ test_check_request (void)
     guint status = 0;
 
     sipws_message_set_header (msg, "Max-Forwards", "0");
+    /* the number read when the message was parsed (70) goes with the value */
+    g_assert_cmpint (sipws_message_get_max_forwards (msg), ==, 0);
+    g_assert_cmpint (sipws_message_get_uint_header (msg, "max-forwards"), ==, 0);
     g_assert_true (sipws_message_check_request (msg, FALSE, NULL, NULL));
     g_assert_false (sipws_message_check_request (msg, TRUE, &status, NULL));
     g_assert_cmpuint (status, ==, 483);
