@@ -205,7 +205,7 @@ parse_simple (SipwsArena *arena,
   if (*p == '"')
     {
       display = p + 1;
-      display_end = sipws_params_span_qdtext (display, end);
+      display_end = sipws_scan_span_qdtext (display, end);
       if (display_end >= end || *display_end != '"')
         return NULL;
       p = sipws_scan_skip_lws (display_end + 1, end);
@@ -248,7 +248,7 @@ parse_simple (SipwsArena *arena,
     }
   else
     {
-      if (p < end && !sipws_params_parse_header_simple (&params, arena, start, out, p, end))
+      if (p < end && !sipws_params_parse_simple (&params, arena, SIPWS_PARAMS_HEADER, start, out, p, end))
         return NULL;
       self = address_new_in (arena);
       self->params = params;

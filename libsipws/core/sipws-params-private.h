@@ -52,45 +52,6 @@ sipws_params_init (SipwsParams *params)
   params->capacity = 0;
 }
 
-/* sipws_scan_span (p, end, SIPWS_CC_QDTEXT), the text of the quoted
- * strings the fast paths read (display names, +sip.instance, GRUUs). Few
- * bytes end it (DQUOTE, backslash, control characters but HTAB, DEL), so
- * with SSE2 16 bytes are checked for those at once with no lookup per
- * byte; the last round ends at @end (the bytes it reads again are
- * qdtext). */
-G_ALWAYS_INLINE static inline const char *
-sipws_params_span_qdtext (const char *p,
-                          const char *end)
-{
-#ifdef SIPWS_SIMD_SSE2
-  if (end - p >= 16)
-    {
-      const char *q = p;
-
-      for (;;)
-        {
-          __m128i v = _mm_loadu_si128 ((const __m128i *) q);
-          /* unsigned v <= 0x1F, HTAB apart */
-          __m128i ctl = _mm_andnot_si128 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('\t')),
-                                          _mm_cmpeq_epi8 (_mm_min_epu8 (v, _mm_set1_epi8 (0x1F)), v));
-          __m128i stop = _mm_or_si128 (_mm_or_si128 (ctl, _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('"'))),
-                                       _mm_or_si128 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('\\')),
-                                                     _mm_cmpeq_epi8 (v, _mm_set1_epi8 (0x7F))));
-          guint mask = (guint) _mm_movemask_epi8 (stop);
-
-          if (mask != 0)
-            return q + sipws_simd_first (mask);
-          if (q + 16 == end)
-            return end;
-          q = end - q >= 32 ? q + 16 : end - 16;
-        }
-    }
-#endif
-  while (p < end && sipws_scan_is (*p, SIPWS_CC_QDTEXT))
-    p++;
-  return p;
-}
-
 /* Parses parameters at *@pp into the empty list @params, the entries in
  * @arena. The text is read from [*pp, end); @out is a writable mirror of
  * the text @start begins (same length, same offsets; see
@@ -112,24 +73,20 @@ gboolean sipws_params_parse (SipwsParams       *params,
 
 /* Fast paths for the common lists, tried before sipws_params_parse() by
  * callers that know where the list ends: [p, end), p at a ';', is all
- * list. uri-parameters without escapes in names; header parameters without blanks
- * and without quoted-pairs. Either parses the whole range exactly as
+ * list; @syntax is SIPWS_PARAMS_URI (uri-parameters without escapes in
+ * names) or SIPWS_PARAMS_HEADER (header parameters without blanks and
+ * without quoted-pairs). Either parses the whole range exactly as
  * sipws_params_parse() would and returns TRUE, or returns FALSE having
  * kept nothing and left the mirror as it was (an error, a repeated
  * name, anything unusual): the caller then parses the list with
  * sipws_params_parse(), which gives the result or the error. */
-gboolean sipws_params_parse_uri_simple    (SipwsParams *params,
-                                           SipwsArena  *arena,
-                                           const char  *start,
-                                           char        *out,
-                                           const char  *p,
-                                           const char  *end);
-gboolean sipws_params_parse_header_simple (SipwsParams *params,
-                                           SipwsArena  *arena,
-                                           const char  *start,
-                                           char        *out,
-                                           const char  *p,
-                                           const char  *end);
+gboolean sipws_params_parse_simple (SipwsParams       *params,
+                                    SipwsArena        *arena,
+                                    SipwsParamsSyntax  syntax,
+                                    const char        *start,
+                                    char              *out,
+                                    const char        *p,
+                                    const char        *end);
 
 /* Deep copy of @src into the empty list @dest, in @arena. */
 void sipws_params_copy (SipwsParams       *dest,

@@ -194,7 +194,7 @@ parse_simple (SipwsParams *params,
           else if (value < end && *value == '"')
             {
               /* a quoted-string without quoted-pairs is its own value */
-              q = sipws_params_span_qdtext (++value, end);
+              q = sipws_scan_span_qdtext (++value, end);
               if (q >= end || *q != '"')
                 return give_back (start, out, first, end);
               param->quoted = TRUE;
@@ -238,25 +238,20 @@ parse_simple (SipwsParams *params,
 }
 
 gboolean
-sipws_params_parse_uri_simple (SipwsParams *params,
-                               SipwsArena  *arena,
-                               const char  *start,
-                               char        *out,
-                               const char  *p,
-                               const char  *end)
+sipws_params_parse_simple (SipwsParams       *params,
+                           SipwsArena        *arena,
+                           SipwsParamsSyntax  syntax,
+                           const char        *start,
+                           char              *out,
+                           const char        *p,
+                           const char        *end)
 {
-  return parse_simple (params, arena, start, out, p, end, FALSE);
-}
+  g_assert (syntax != SIPWS_PARAMS_URI_HEADERS);
 
-gboolean
-sipws_params_parse_header_simple (SipwsParams *params,
-                                  SipwsArena  *arena,
-                                  const char  *start,
-                                  char        *out,
-                                  const char  *p,
-                                  const char  *end)
-{
-  return parse_simple (params, arena, start, out, p, end, TRUE);
+  /* each syntax gets its own specialised copy of the loop */
+  if (syntax == SIPWS_PARAMS_HEADER)
+    return parse_simple (params, arena, start, out, p, end, TRUE);
+  return parse_simple (params, arena, start, out, p, end, FALSE);
 }
 
 /* SIPWS_PARAMS_HEADER, the most common lists (addresses, Via hops), in a
