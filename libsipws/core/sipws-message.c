@@ -178,7 +178,6 @@ elements_init (Elements   *e,
   sipws_scan_list_iter_init (&e->iter, value, len);
   e->whole = memchr (value, ',', len) == NULL;
 }
-
 static gboolean
 elements_next (Elements       *e,
                SipwsScanSpan  *elem,
@@ -604,7 +603,8 @@ parse_content_type (SipwsMessage  *self,
   g_assert (i == type_len);
   sipws_params_init (&ct->params);
 
-  if (!sipws_params_parse (&ct->params, arena, SIPWS_PARAMS_HEADER, value, out, &p, end, error))
+  /* most bodies are application/sdp, without parameters */
+  if (p < end && !sipws_params_parse (&ct->params, arena, SIPWS_PARAMS_HEADER, value, out, &p, end, error))
     return FALSE;
   p = sipws_scan_skip_lws (p, end);
   if (p < end)
@@ -625,17 +625,16 @@ parse_content_type (SipwsMessage  *self,
   return TRUE;
 }
 
+/* Whether the three bytes at @p are one of @words (three letters each, in
+ * lower case), in any case: "| 0x20" folds a byte onto a lower-case letter
+ * only when it is that letter. */
 static gboolean
-match_word (const char  *p,
-            const char  *words,
-            guint       *index)
+match_word (const char *p,
+            const char *words)
 {
   for (guint i = 0; words[i * 3] != '\0'; i++)
-    if (g_ascii_strncasecmp (p, words + i * 3, 3) == 0)
-      {
-        *index = i;
-        return TRUE;
-      }
+    if ((p[0] | 0x20) == words[i * 3] && (p[1] | 0x20) == words[i * 3 + 1] && (p[2] | 0x20) == words[i * 3 + 2])
+      return TRUE;
   return FALSE;
 }
 
@@ -659,27 +658,26 @@ parse_date (const char  *value,
             gsize        len,
             GError     **error)
 {
-  static const char days[] = "MonTueWedThuFriSatSun";
-  static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  static const char days[] = "montuewedthufrisatsun";
+  static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
   const char *bad = NULL;
-  guint index;
 
   if (len != 29)
     bad = value + MIN (len, 29);
-  else if (!match_word (value, days, &index))
+  else if (!match_word (value, days))
     bad = value;
   else if (value[3] != ',' || value[4] != ' ')
     bad = value + 3;
   else if (!two_digits (value + 5, 31, 1) || value[7] != ' ')
     bad = value + 5;
-  else if (!match_word (value + 8, months, &index) || value[11] != ' ')
+  else if (!match_word (value + 8, months) || value[11] != ' ')
     bad = value + 8;
   else if (!two_digits (value + 12, 99, 0) || !two_digits (value + 14, 99, 0) || value[16] != ' ')
     bad = value + 12;
   else if (!two_digits (value + 17, 23, 0) || value[19] != ':' || !two_digits (value + 20, 59, 0) ||
            value[22] != ':' || !two_digits (value + 23, 60, 0) || value[25] != ' ')
     bad = value + 17;
-  else if (g_ascii_strncasecmp (value + 26, "GMT", 3) != 0)
+  else if (!match_word (value + 26, "gmt"))
     {
       sipws_scan_set_error (error, value, value + 26, "the time zone must be GMT");
       return FALSE;
@@ -819,10 +817,9 @@ interpret_header (SipwsMessage   *self,
                   SipwsHeaderId   id,
                   const char     *value,
                   gsize           len,
+                  guint64        *number,
                   GError        **error)
 {
-  guint64 number;
-
   switch ((SipwsHeaderType) sipws_header_info[id].type)
     {
     case SIPWS_HEADER_TYPE_RAW:
@@ -838,11 +835,11 @@ interpret_header (SipwsMessage   *self,
     case SIPWS_HEADER_TYPE_CALL_ID:
       return parse_call_id (value, len, error);
     case SIPWS_HEADER_TYPE_UINT32:
-      return check_number (value, len, MAX_UINT32, "the value", &number, error);
+      return check_number (value, len, MAX_UINT32, "the value", number, error);
     case SIPWS_HEADER_TYPE_MAX_FORWARDS:
-      return check_number (value, len, 255, "Max-Forwards", &number, error);
+      return check_number (value, len, 255, "Max-Forwards", number, error);
     case SIPWS_HEADER_TYPE_CONTENT_LENGTH:
-      return check_number (value, len, MAX_UINT32, "Content-Length", &number, error);
+      return check_number (value, len, MAX_UINT32, "Content-Length", number, error);
     case SIPWS_HEADER_TYPE_TOKEN_LIST:
       return parse_token_list (value, len, error);
     case SIPWS_HEADER_TYPE_CONTENT_TYPE:
@@ -866,9 +863,10 @@ interpret_header_call (SipwsMessage   *self,
                        SipwsHeaderId   id,
                        const char     *value,
                        gsize           len,
+                       guint64        *number,
                        GError        **error)
 {
-  return interpret_header (self, arena, id, value, len, error);
+  return interpret_header (self, arena, id, value, len, number, error);
 }
 
 /* Re-reads every header of @id into the typed cache after a change. */
@@ -883,9 +881,10 @@ reinterpret (SipwsMessage  *self,
   for (guint i = 0; i < self->n_headers; i++)
     {
       const Header *h = &self->headers[i];
+      guint64 number;
 
       /* Every value in the message was checked when it was added. */
-      if (h->id == id && !interpret_header_call (self, &self->arena, id, h->value, h->value_len, NULL))
+      if (h->id == id && !interpret_header_call (self, &self->arena, id, h->value, h->value_len, &number, NULL))
         g_assert_not_reached ();
     }
 }
@@ -1382,14 +1381,15 @@ interpret_typed (SipwsMessage  *self,
 {
   GError *sub = NULL;
   SipwsHeaderType type;
+  guint64 n = 0;
   gboolean ok;
 
   /* the parsers inlined in the header line loop only (@in_loop is a
    * constant at each call) */
   if (in_loop)
-    ok = interpret_header (self, &self->arena, id, h->value, h->value_len, &sub);
+    ok = interpret_header (self, &self->arena, id, h->value, h->value_len, &n, &sub);
   else
-    ok = interpret_header_call (self, &self->arena, id, h->value, h->value_len, &sub);
+    ok = interpret_header_call (self, &self->arena, id, h->value, h->value_len, &n, &sub);
   if (!ok)
     {
       g_autofree char *context = g_strdup_printf ("invalid %s header",
@@ -1402,10 +1402,7 @@ interpret_typed (SipwsMessage  *self,
   if (type == SIPWS_HEADER_TYPE_UINT32 || type == SIPWS_HEADER_TYPE_MAX_FORWARDS ||
       type == SIPWS_HEADER_TYPE_CONTENT_LENGTH)
     {
-      guint64 n = 0;
-
-      /* checked by interpret_header(); kept for the getters */
-      sipws_scan_number (h->value, h->value + h->value_len, MAX_UINT32, &n);
+      /* read by interpret_header(); kept for the getters */
       h->number = (guint32) n;
       h->has_number = TRUE;
       if (id == SIPWS_HEADER_CONTENT_LENGTH && P->content_length < 0)
@@ -2471,7 +2468,8 @@ check_value (SipwsHeaderId  id,
   g_autoptr(GError) error = NULL;
   gsize len = strlen (value);
   SipwsArena *scratch = sipws_arena_new (2 * len + 256);
-  gboolean ok = interpret_header_call (NULL, scratch, id, value, len, &error);
+  guint64 number;
+  gboolean ok = interpret_header_call (NULL, scratch, id, value, len, &number, &error);
 
   sipws_arena_unref (scratch);
   if (!ok)
@@ -2497,6 +2495,7 @@ sipws_message_add_header (SipwsMessage *self,
   SipwsHeaderId id;
   gsize name_len;
   const Header *h;
+  guint64 number;
   g_autoptr(GError) error = NULL;
 
   g_return_if_fail (self != NULL);
@@ -2510,7 +2509,7 @@ sipws_message_add_header (SipwsMessage *self,
   append_header (self, id, name, name_len, value, strlen (value));
   /* What it means may point into the value: read the message's copy. */
   h = &self->headers[self->n_headers - 1];
-  if (!interpret_header_call (self, &self->arena, id, h->value, h->value_len, &error))
+  if (!interpret_header_call (self, &self->arena, id, h->value, h->value_len, &number, &error))
     g_assert_not_reached ();
 }
 
