@@ -891,6 +891,22 @@ reinterpret (SipwsMessage  *self,
 
 /* Lifetime */
 
+/* Doubles the room of the header list, which is full. */
+static void
+headers_grow (SipwsMessage *self)
+{
+  guint capacity = self->headers_capacity * 2;
+
+  if (self->headers == self->inline_headers)
+    {
+      self->headers = g_new (Header, capacity);
+      memcpy (self->headers, self->inline_headers, sizeof self->inline_headers);
+    }
+  else
+    self->headers = g_renew (Header, self->headers, capacity);
+  self->headers_capacity = capacity;
+}
+
 /* Returns a new entry at the end of the header list, with no id yet. */
 G_ALWAYS_INLINE static inline Header *
 headers_push (SipwsMessage *self)
@@ -898,18 +914,7 @@ headers_push (SipwsMessage *self)
   Header *h;
 
   if (self->n_headers == self->headers_capacity)
-    {
-      guint capacity = self->headers_capacity * 2;
-
-      if (self->headers == self->inline_headers)
-        {
-          self->headers = g_new (Header, capacity);
-          memcpy (self->headers, self->inline_headers, sizeof self->inline_headers);
-        }
-      else
-        self->headers = g_renew (Header, self->headers, capacity);
-      self->headers_capacity = capacity;
-    }
+    headers_grow (self);
   h = &self->headers[self->n_headers++];
   h->id = SIPWS_HEADER_UNKNOWN;
   h->has_number = FALSE;
@@ -1516,14 +1521,16 @@ read_plain_headers (SipwsMessage  *self,
     {
       char *name_end, *value, *value_end, *cr;
       SipwsHeaderId id;
-      guint odd, colon = sipws_simd_colon_mask (p, &odd);
+      guint odd, colon = sipws_simd_colon_mask (p, &odd), first_colon;
+      guint index;
       Header *h;
 
       /* The colon among the first 16 bytes with no blank or control byte
        * before it: a known name is recognised in one compare, which also
        * proves it a token; an unknown one is checked. Anything else (a
        * longer name, blanks before the colon) is scanned byte by byte. */
-      if (colon != 0 && (colon & 1) == 0 && (odd & ((colon & -colon) - 1)) == 0)
+      first_colon = colon & -colon;
+      if (first_colon > 1 && (odd & (first_colon - 1)) == 0)
         {
           gsize name_len = sipws_simd_first (colon);
 
@@ -1550,7 +1557,9 @@ read_plain_headers (SipwsMessage  *self,
       cr = first_crlf (value, p + MIN ((gsize) (end - p), max_line + 1));
       if (cr == NULL)
         break;
-      if (cr + 2 >= end || cr[2] == ' ' || cr[2] == '\t')
+      /* (cr[2] is readable, the frame copy being padded; a blank, a CR
+       * and the padding sort below the first byte of any header name) */
+      if (G_UNLIKELY ((guchar) cr[2] <= ' ') && (cr + 2 >= end || cr[2] == ' ' || cr[2] == '\t'))
         {
           /* Folded, or the last line: the general loop assembles it, or
            * says first that the message ends too early. */
@@ -1564,10 +1573,22 @@ read_plain_headers (SipwsMessage  *self,
         }
 
       value_end = (char *) sipws_scan_trim_lws_end (value, cr);
-      h = push_field (self, p, name_end, value, value_end);
-      h->id = id;
-      headers_index (self, h - self->headers, id);
+      /* push_field() and headers_index(), the entry written in one go */
+      if (G_UNLIKELY (self->n_headers == self->headers_capacity))
+        headers_grow (self);
+      index = self->n_headers++;
+      h = &self->headers[index];
+      *h = (Header) {
+        .name = p,
+        .value = value,
+        .name_len = name_end - p,
+        .value_len = value_end - value,
+        .id = id,
+      };
+      if (self->first[id] == 0 && index < G_MAXUINT16)
+        self->first[id] = index + 1;
       n_headers++;
+      *name_end = '\0';
       *value_end = '\0';
 
       /* Most fields are kept as text and need nothing more. */
