@@ -2271,21 +2271,14 @@ header_matches (const Header  *h,
          g_ascii_strncasecmp (h->name, name, name_len) == 0;
 }
 
+/* The first field matching from @i on. */
 static const Header *
-find_header (SipwsMessage  *self,
-             SipwsHeaderId  id,
-             const char    *name,
-             gsize          name_len)
+find_header_from (SipwsMessage  *self,
+                  SipwsHeaderId  id,
+                  const char    *name,
+                  gsize          name_len,
+                  guint          i)
 {
-  guint i = 0;
-
-  if (id != SIPWS_HEADER_UNKNOWN)
-    {
-      if (self->first[id] != 0)
-        return &self->headers[self->first[id] - 1];
-      /* Only a field past G_MAXUINT16 fields can be missing from first[]. */
-      i = MIN (self->n_headers, G_MAXUINT16);
-    }
   for (; i < self->n_headers; i++)
     {
       const Header *h = &self->headers[i];
@@ -2294,6 +2287,33 @@ find_header (SipwsMessage  *self,
         return h;
     }
   return NULL;
+}
+
+/* The index find_header_from() starts at: a known header's first field,
+ * found in first[]; without one there, only a field past G_MAXUINT16
+ * fields can be that header. */
+static inline guint
+first_candidate (SipwsMessage  *self,
+                 SipwsHeaderId  id)
+{
+  if (id == SIPWS_HEADER_UNKNOWN)
+    return 0;
+  if (self->first[id] != 0)
+    return self->first[id] - 1u;
+  return MIN (self->n_headers, G_MAXUINT16);
+}
+
+/* Inline: the typed and by-name getters mostly find their field in
+ * first[] at once. */
+static inline const Header *
+find_header (SipwsMessage  *self,
+             SipwsHeaderId  id,
+             const char    *name,
+             gsize          name_len)
+{
+  if (id != SIPWS_HEADER_UNKNOWN && self->first[id] != 0)
+    return &self->headers[self->first[id] - 1];
+  return find_header_from (self, id, name, name_len, first_candidate (self, id));
 }
 
 static const Header *
@@ -2959,7 +2979,7 @@ static gint64
 get_number (SipwsMessage  *self,
             SipwsHeaderId  id)
 {
-  const Header *h = self->first[id] != 0 ? &self->headers[self->first[id] - 1] : find_header_id (self, id);
+  const Header *h = find_header_id (self, id);
   guint64 n;
 
   /* A value in the message was checked when it was parsed or added; a
@@ -3179,17 +3199,12 @@ sipws_message_has_token (SipwsMessage *self,
   g_return_val_if_fail (token != NULL, FALSE);
 
   name_len = strlen (name);
-  token_len = strlen (token);
   id = sipws_header_lookup (name, name_len);
+  i = first_candidate (self, id);
+  if (i >= self->n_headers)
+    return FALSE;
+  token_len = strlen (token);
   caseless = id != SIPWS_HEADER_ALLOW;
-  /* The fields of a known header start at its first one; without one,
-   * only a field past G_MAXUINT16 fields can be that header. */
-  if (id == SIPWS_HEADER_UNKNOWN)
-    i = 0;
-  else if (self->first[id] != 0)
-    i = self->first[id] - 1u;
-  else
-    i = MIN (self->n_headers, G_MAXUINT16);
   for (; i < self->n_headers; i++)
     {
       const Header *h = &self->headers[i];
