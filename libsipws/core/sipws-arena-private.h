@@ -28,6 +28,7 @@ typedef struct _SipwsArenaCleanup SipwsArenaCleanup;
 
 typedef struct {
   gint               refs;      /* atomic */
+  gboolean           recycle;   /* the block came from sipws_arena_take_block() */
   guintptr           pos;       /* next free byte of the current chunk */
   guintptr           limit;     /* end of the current chunk */
   gpointer           chunks;    /* chunks beyond the first, each starting with a link to the one before */
@@ -44,6 +45,18 @@ void        sipws_arena_init        (SipwsArena *arena,
 
 /* A block holding nothing but an arena with @size bytes of room. */
 SipwsArena *sipws_arena_new         (gsize       size);
+
+/* Parsed messages come and go one after another, each in a block of a few
+ * KiB, which malloc() and free() handle in about 250 instructions: more
+ * than the parse of a short message's headers. A block of this size is
+ * kept when it goes, one at a time, for the next message to take. */
+#define SIPWS_ARENA_BLOCK_SIZE 16384
+
+/* An uninitialised block of SIPWS_ARENA_BLOCK_SIZE bytes for an arena at
+ * its start: the one kept, when there is one. The owner sets the arena's
+ * recycle flag after sipws_arena_init(), so that its last unref keeps the
+ * block (or frees it when one is kept already). */
+gpointer    sipws_arena_take_block  (void);
 
 static inline SipwsArena *
 sipws_arena_ref (SipwsArena *arena)

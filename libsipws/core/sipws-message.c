@@ -949,12 +949,23 @@ static SipwsMessage *
 message_alloc (gsize frame,
                gsize room)
 {
-  SipwsMessage *self = g_malloc (sizeof (SipwsMessage) + frame + room);
+  gboolean standard = frame + room <= SIPWS_ARENA_BLOCK_SIZE - sizeof (SipwsMessage);
+  SipwsMessage *self;
+
+  /* a standard block gives all it has beyond the frame to the arena */
+  if (standard)
+    {
+      self = sipws_arena_take_block ();
+      room = SIPWS_ARENA_BLOCK_SIZE - sizeof (SipwsMessage) - frame;
+    }
+  else
+    self = g_malloc (sizeof (SipwsMessage) + frame + room);
 
   /* inline_headers, last, is filled as headers arrive */
   memset (self, 0, G_STRUCT_OFFSET (SipwsMessage, inline_headers));
 
   sipws_arena_init (&self->arena, (char *) (self + 1) + frame, room);
+  self->arena.recycle = standard;
   self->ref_count = 1;
   self->headers = self->inline_headers;
   self->headers_capacity = G_N_ELEMENTS (self->inline_headers);

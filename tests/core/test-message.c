@@ -1074,6 +1074,88 @@ test_values_outlive_message (void)
   g_bytes_unref (body);
 }
 
+/* A message block is kept when a message goes and taken by the next one
+ * (sipws_arena_take_block()): the next message starts clean, and a block
+ * still referenced (a body, an address kept) is never taken. Also run
+ * under memcheck (the "message-memcheck" test), which sees a kept block as
+ * freed memory. */
+static void
+test_block_reuse (void)
+{
+  static const char with_body[] =
+    "INVITE sip:bob@example.com SIP/2.0" CRLF
+    "Via: SIP/2.0/WSS a.invalid;branch=z9hG4bK1" CRLF
+    "Route: <sip:p1;lr>" CRLF
+    "Contact: <sip:a@a.invalid;transport=ws>;expires=60" CRLF
+    "To: <sip:bob@example.com>" CRLF
+    "From: \"A\" <sip:alice@example.com>;tag=1" CRLF
+    "Call-ID: first" CRLF
+    "CSeq: 1 INVITE" CRLF
+    "Expires: 120" CRLF
+    "Supported: outbound" CRLF
+    "Content-Type: application/sdp" CRLF
+    "Content-Length: 5" CRLF
+    CRLF
+    "v=0" CRLF;
+  SipwsMessage *first = parse_ok (with_body);
+  GBytes *body = g_bytes_ref (sipws_message_get_body (first));
+  SipwsAddress *from = sipws_address_ref (sipws_message_get_from (first));
+  guint n = 99;
+
+  for (guint round = 0; round < 3; round++)
+    {
+      /* round 0 while the first message lives, then after it went (its
+       * block still held by the body and the address), then after those */
+      g_autoptr(SipwsMessage) msg = header_ok ("");
+
+      if (round == 1)
+        sipws_message_unref (first);
+      if (round == 2)
+        {
+          g_bytes_unref (body);
+          sipws_address_unref (from);
+          continue;
+        }
+      g_assert_null (sipws_message_peek_addresses (msg, "Route", &n));
+      g_assert_cmpuint (n, ==, 0);
+      g_assert_null (sipws_message_get_contacts (msg));
+      g_assert_cmpint (sipws_message_get_expires (msg), ==, -1);
+      g_assert_false (sipws_message_has_token (msg, "Supported", "outbound"));
+      g_assert_null (sipws_message_get_content_type (msg));
+      g_assert_cmpstr (sipws_message_get_call_id (msg), ==, "a84b4c76e66710");
+      g_assert_cmpuint (g_bytes_get_size (sipws_message_get_body (msg)), ==, 0);
+
+      g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), "v=0" CRLF, 5);
+      g_assert_cmpstr (sipws_address_get_display_name (from), ==, "A");
+      g_assert_cmpstr (sipws_address_get_tag (from), ==, "1");
+    }
+
+  /* a message after everything went, and one too large for a standard
+   * block, read the same */
+  for (guint size = 0; size < 2; size++)
+    {
+      g_autoptr(GString) text = g_string_new (with_body);
+      g_autoptr(SipwsMessage) msg = NULL;
+
+      if (size == 1)
+        {
+          g_string_truncate (text, strlen (with_body) - strlen ("Content-Length: 5" CRLF CRLF "v=0" CRLF));
+          for (guint i = 0; i < 200; i++)
+            g_string_append_printf (text, "X-Filler-%u: %s" CRLF, i, "0123456789abcdef0123456789abcdef");
+          g_string_append (text, "Content-Length: 5" CRLF CRLF "v=0" CRLF);
+        }
+      msg = parse_ok (text->str);
+      g_assert_cmpuint (sipws_message_get_n_headers (msg), ==, size == 1 ? 211 : 11);
+      g_assert_nonnull (sipws_message_peek_addresses (msg, "Route", &n));
+      g_assert_cmpuint (n, ==, 1);
+      g_assert_cmpint (sipws_address_get_expires (sipws_message_peek_addresses (msg, "Contact", &n)[0]), ==, 60);
+      g_assert_true (sipws_message_has_token (msg, "Supported", "outbound"));
+      g_assert_cmpstr (sipws_message_get_content_type (msg), ==, "application/sdp");
+      g_assert_cmpmem (g_bytes_get_data (sipws_message_get_body (msg), NULL),
+                       g_bytes_get_size (sipws_message_get_body (msg)), "v=0" CRLF, 5);
+    }
+}
+
 /* The header lines are read 16 bytes at a time (the colon, the CR/LF):
  * names and values of every length around those steps, and a stray CR or
  * LF at every position of a value, give what a byte-by-byte reading
@@ -1222,6 +1304,7 @@ main (int    argc,
   g_test_add_func ("/sipws/message/round-trip/torture", test_round_trip_torture);
   g_test_add_func ("/sipws/message/refcount", test_refcount);
   g_test_add_func ("/sipws/message/values-outlive-message", test_values_outlive_message);
+  g_test_add_func ("/sipws/message/block-reuse", test_block_reuse);
 
   return g_test_run ();
 }
