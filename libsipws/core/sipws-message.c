@@ -2322,9 +2322,12 @@ find_header (SipwsMessage  *self,
              const char    *name,
              gsize          name_len)
 {
+  guint i;
+
   if (id != SIPWS_HEADER_UNKNOWN && self->first[id] != 0)
     return &self->headers[self->first[id] - 1];
-  return find_header_from (self, id, name, name_len, first_candidate (self, id));
+  i = first_candidate (self, id);
+  return i < self->n_headers ? find_header_from (self, id, name, name_len, i) : NULL;
 }
 
 static const Header *
