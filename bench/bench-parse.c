@@ -46,7 +46,7 @@ static gsize
 touch_contacts (SipwsMessage *msg)
 {
   guint len;
-  SipwsAddress **contacts = sipws_message_peek_addresses (msg, "Contact", &len);
+  SipwsAddress **contacts = sipws_message_peek_addresses_by_id (msg, SIPWS_HEADER_NAME_CONTACT, &len);
   gsize n = 0;
 
   for (guint i = 0; i < len; i++)
@@ -69,11 +69,11 @@ touch_contacts (SipwsMessage *msg)
 
 /* What a route set needs of Route, Record-Route, Path and Service-Route. */
 static gsize
-touch_routes (SipwsMessage *msg,
-              const char   *name)
+touch_routes (SipwsMessage    *msg,
+              SipwsHeaderName  header)
 {
   guint len;
-  SipwsAddress **routes = sipws_message_peek_addresses (msg, name, &len);
+  SipwsAddress **routes = sipws_message_peek_addresses_by_id (msg, header, &len);
   gsize n = 0;
 
   for (guint i = 0; i < len; i++)
@@ -118,18 +118,18 @@ touch_message (SipwsMessage *msg)
   n += sipws_message_get_cseq (msg, &cseq, &method) ? cseq + strlen (method) : 0;
   n += (gsize) sipws_message_get_max_forwards (msg);
   n += touch_contacts (msg);
-  n += touch_routes (msg, "Record-Route");
-  n += touch_routes (msg, "Route");
-  n += touch_routes (msg, "Path");
-  n += touch_routes (msg, "Service-Route");
+  n += touch_routes (msg, SIPWS_HEADER_NAME_RECORD_ROUTE);
+  n += touch_routes (msg, SIPWS_HEADER_NAME_ROUTE);
+  n += touch_routes (msg, SIPWS_HEADER_NAME_PATH);
+  n += touch_routes (msg, SIPWS_HEADER_NAME_SERVICE_ROUTE);
   n += (gsize) sipws_message_get_expires (msg);
   n += (gsize) sipws_message_get_min_expires (msg);
-  n += sipws_message_has_token (msg, "Require", "outbound");
-  n += sipws_message_has_token (msg, "Supported", "gruu");
+  n += sipws_message_has_token_by_id (msg, SIPWS_HEADER_NAME_REQUIRE, "outbound");
+  n += sipws_message_has_token_by_id (msg, SIPWS_HEADER_NAME_SUPPORTED, "gruu");
   n += sipws_message_get_content_type (msg) != NULL;
   n += (gsize) sipws_message_get_content_length (msg);
   n += g_bytes_get_size (sipws_message_get_body (msg));
-  n += sipws_message_get_header (msg, "WWW-Authenticate") != NULL;
+  n += sipws_message_get_header_by_id (msg, SIPWS_HEADER_NAME_WWW_AUTHENTICATE) != NULL;
   return n;
 }
 

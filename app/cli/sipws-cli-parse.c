@@ -326,7 +326,8 @@ print_message (Printer      *printer,
   print_tokens (printer, msg, "Allow", "allow");
   if (sipws_message_get_content_type (msg) != NULL)
     {
-      g_autofree char *value = sipws_redact_header_value ("Content-Type", sipws_message_get_header (msg, "Content-Type"));
+      g_autofree char *value =
+        sipws_redact_header_value ("Content-Type", sipws_message_get_header_by_id (msg, SIPWS_HEADER_NAME_CONTENT_TYPE));
 
       print_line (printer, "Content-Type:", value);
       g_variant_builder_add (&printer->root, "{sv}", "content_type",

@@ -9,6 +9,7 @@
 
 #include <glib.h>
 #include "sipws-version.h"
+#include "sipws-header-name.h"
 #include "sipws-simd-private.h"
 #include "sipws-scan-private.h"
 
@@ -115,15 +116,23 @@ typedef enum {
   X (WARNING,              "Warning",              0,   SIPWS_HEADER_LIST,   WARNING) \
   X (WWW_AUTHENTICATE,     "WWW-Authenticate",     0,   SIPWS_HEADER_REPEAT, RAW)
 
-#define SIPWS_HEADER_ENUM_ENTRY(id, name, compact, flags, type) SIPWS_HEADER_##id,
+/* The ids are the public SipwsHeaderName values under shorter names. */
+#define SIPWS_HEADER_ENUM_ENTRY(id, name, compact, flags, type) SIPWS_HEADER_##id = SIPWS_HEADER_NAME_##id,
 
 typedef enum {
-  SIPWS_HEADER_UNKNOWN = 0,
+  SIPWS_HEADER_UNKNOWN = SIPWS_HEADER_NAME_OTHER,
   SIPWS_HEADER_TABLE (SIPWS_HEADER_ENUM_ENTRY)
   SIPWS_HEADER_N_IDS
 } SipwsHeaderId;
 
 #undef SIPWS_HEADER_ENUM_ENTRY
+
+/* Every public name has its entry here, and nothing more: the table is as
+ * long as the public enum. */
+#define SIPWS_HEADER_COUNT_ENTRY(id, name, compact, flags, type) + 1
+G_STATIC_ASSERT (SIPWS_HEADER_N_IDS == 1 SIPWS_HEADER_TABLE (SIPWS_HEADER_COUNT_ENTRY));
+G_STATIC_ASSERT (SIPWS_HEADER_N_IDS == SIPWS_HEADER_NAME_WWW_AUTHENTICATE + 1);
+#undef SIPWS_HEADER_COUNT_ENTRY
 
 typedef struct {
   const char      *name;      /* canonical spelling */

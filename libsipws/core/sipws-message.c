@@ -2369,6 +2369,29 @@ sipws_message_get_header (SipwsMessage *self,
 }
 
 /**
+ * sipws_message_get_header_by_id:
+ * @self: a message
+ * @header: a known header, not %SIPWS_HEADER_NAME_OTHER
+ *
+ * [method@Sipws.Message.get_header] without looking the name up.
+ *
+ * Returns: (nullable): the value of the first such header field, or %NULL
+ *   when there is none
+ */
+const char *
+sipws_message_get_header_by_id (SipwsMessage    *self,
+                                SipwsHeaderName  header)
+{
+  const Header *h;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (header > SIPWS_HEADER_NAME_OTHER && (guint) header < SIPWS_HEADER_N_IDS, NULL);
+
+  h = find_header_id (self, (SipwsHeaderId) header);
+  return h != NULL ? h->value : NULL;
+}
+
+/**
  * sipws_message_count_headers:
  * @self: a message
  * @name: a header name, in any case, long or compact form
@@ -3152,6 +3175,18 @@ sipws_message_get_address_list (SipwsMessage *self,
   return list_array (self, id);
 }
 
+/* The addresses of @id, when it is an address-list header. */
+static SipwsAddress **
+peek_addresses (SipwsMessage  *self,
+                SipwsHeaderId  id,
+                guint         *n_addresses)
+{
+  const List *list = sipws_header_info[id].type == SIPWS_HEADER_TYPE_ADDRESS_LIST ? TYPED (self, id) : NULL;
+
+  *n_addresses = list != NULL ? list->len : 0;
+  return list != NULL ? (SipwsAddress **) list->items : NULL;
+}
+
 /**
  * sipws_message_peek_addresses:
  * @self: a message
@@ -3172,49 +3207,51 @@ sipws_message_peek_addresses (SipwsMessage *self,
                               const char   *name,
                               guint        *n_addresses)
 {
-  SipwsHeaderId id;
-  const List *list;
-
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (n_addresses != NULL, NULL);
 
-  id = sipws_header_lookup (name, strlen (name));
-  list = sipws_header_info[id].type == SIPWS_HEADER_TYPE_ADDRESS_LIST ? TYPED (self, id) : NULL;
-  *n_addresses = list != NULL ? list->len : 0;
-  return list != NULL ? (SipwsAddress **) list->items : NULL;
+  return peek_addresses (self, sipws_header_lookup (name, strlen (name)), n_addresses);
 }
 
 /**
- * sipws_message_has_token:
+ * sipws_message_peek_addresses_by_id:
  * @self: a message
- * @name: a token-list header: Require, Supported, Proxy-Require,
- *   Unsupported, Allow, Allow-Events…
- * @token: an option tag or method
+ * @header: an address-list header: %SIPWS_HEADER_NAME_CONTACT,
+ *   %SIPWS_HEADER_NAME_ROUTE, %SIPWS_HEADER_NAME_RECORD_ROUTE…
+ * @n_addresses: (out): return location for the number of addresses
  *
- * Whether @token is in the header, across its header fields. Option tags
- * compare case-insensitively like every SIP token (RFC 3261 §7.3.1); the
- * methods of Allow compare case-sensitively (§7.1).
+ * [method@Sipws.Message.peek_addresses] without looking the name up.
  *
- * Returns: %TRUE when the header lists @token
+ * Returns: (transfer none) (array length=n_addresses) (nullable): the
+ *   addresses, or %NULL when there is no such header or @header is not an
+ *   address-list header; valid while the message is
  */
-gboolean
-sipws_message_has_token (SipwsMessage *self,
-                         const char   *name,
-                         const char   *token)
+SipwsAddress **
+sipws_message_peek_addresses_by_id (SipwsMessage    *self,
+                                    SipwsHeaderName  header,
+                                    guint           *n_addresses)
 {
-  SipwsHeaderId id;
-  gsize name_len, token_len;
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail ((guint) header < SIPWS_HEADER_N_IDS, NULL);
+  g_return_val_if_fail (n_addresses != NULL, NULL);
+
+  return peek_addresses (self, (SipwsHeaderId) header, n_addresses);
+}
+
+/* Whether @token is in the fields of @id (@name, @name_len for an
+ * unknown one). */
+static gboolean
+has_token (SipwsMessage  *self,
+           SipwsHeaderId  id,
+           const char    *name,
+           gsize          name_len,
+           const char    *token)
+{
+  guint i = first_candidate (self, id);
   gboolean caseless;
-  guint i;
+  gsize token_len;
 
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  g_return_val_if_fail (token != NULL, FALSE);
-
-  name_len = strlen (name);
-  id = sipws_header_lookup (name, name_len);
-  i = first_candidate (self, id);
   if (i >= self->n_headers)
     return FALSE;
   token_len = strlen (token);
@@ -3254,6 +3291,57 @@ sipws_message_has_token (SipwsMessage *self,
           return TRUE;
     }
   return FALSE;
+}
+
+/**
+ * sipws_message_has_token:
+ * @self: a message
+ * @name: a token-list header: Require, Supported, Proxy-Require,
+ *   Unsupported, Allow, Allow-Events…
+ * @token: an option tag or method
+ *
+ * Whether @token is in the header, across its header fields. Option tags
+ * compare case-insensitively like every SIP token (RFC 3261 §7.3.1); the
+ * methods of Allow compare case-sensitively (§7.1).
+ *
+ * Returns: %TRUE when the header lists @token
+ */
+gboolean
+sipws_message_has_token (SipwsMessage *self,
+                         const char   *name,
+                         const char   *token)
+{
+  gsize name_len;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (token != NULL, FALSE);
+
+  name_len = strlen (name);
+  return has_token (self, sipws_header_lookup (name, name_len), name, name_len, token);
+}
+
+/**
+ * sipws_message_has_token_by_id:
+ * @self: a message
+ * @header: a known token-list header: %SIPWS_HEADER_NAME_REQUIRE,
+ *   %SIPWS_HEADER_NAME_SUPPORTED, %SIPWS_HEADER_NAME_ALLOW…
+ * @token: an option tag or method
+ *
+ * [method@Sipws.Message.has_token] without looking the name up.
+ *
+ * Returns: %TRUE when the header lists @token
+ */
+gboolean
+sipws_message_has_token_by_id (SipwsMessage    *self,
+                               SipwsHeaderName  header,
+                               const char      *token)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (header > SIPWS_HEADER_NAME_OTHER && (guint) header < SIPWS_HEADER_N_IDS, FALSE);
+  g_return_val_if_fail (token != NULL, FALSE);
+
+  return has_token (self, (SipwsHeaderId) header, NULL, 0, token);
 }
 
 /**

@@ -10,6 +10,7 @@
 #include "sipws-uri.h"
 #include "sipws-address.h"
 #include "sipws-via.h"
+#include "sipws-header-name.h"
 
 G_BEGIN_DECLS
 
@@ -110,6 +111,9 @@ SIPWS_AVAILABLE_IN_ALL
 const char    *sipws_message_get_header               (SipwsMessage  *self,
                                                        const char    *name);
 SIPWS_AVAILABLE_IN_ALL
+const char    *sipws_message_get_header_by_id         (SipwsMessage    *self,
+                                                       SipwsHeaderName  header);
+SIPWS_AVAILABLE_IN_ALL
 char         **sipws_message_get_header_values        (SipwsMessage  *self,
                                                        const char    *name);
 SIPWS_AVAILABLE_IN_ALL
@@ -178,6 +182,10 @@ SipwsAddress **sipws_message_peek_addresses           (SipwsMessage  *self,
                                                        const char    *name,
                                                        guint         *n_addresses);
 SIPWS_AVAILABLE_IN_ALL
+SipwsAddress **sipws_message_peek_addresses_by_id     (SipwsMessage    *self,
+                                                       SipwsHeaderName  header,
+                                                       guint           *n_addresses);
+SIPWS_AVAILABLE_IN_ALL
 gint64         sipws_message_get_expires              (SipwsMessage  *self);
 SIPWS_AVAILABLE_IN_ALL
 gint64         sipws_message_get_min_expires          (SipwsMessage  *self);
@@ -188,6 +196,10 @@ SIPWS_AVAILABLE_IN_ALL
 gboolean       sipws_message_has_token                (SipwsMessage  *self,
                                                        const char    *name,
                                                        const char    *token);
+SIPWS_AVAILABLE_IN_ALL
+gboolean       sipws_message_has_token_by_id          (SipwsMessage    *self,
+                                                       SipwsHeaderName  header,
+                                                       const char      *token);
 SIPWS_AVAILABLE_IN_ALL
 const char    *sipws_message_get_content_type         (SipwsMessage  *self);
 SIPWS_AVAILABLE_IN_ALL

@@ -358,7 +358,7 @@ receive_message (SipwsAccount     *self,
   SipwsAddress *from = sipws_message_get_from (request);
   g_autofree char *from_uri = NULL;
   /* The whole value: its parameters (charset) say how to read the body. */
-  const char *content_type = sipws_message_get_header (request, "Content-Type");
+  const char *content_type = sipws_message_get_header_by_id (request, SIPWS_HEADER_NAME_CONTENT_TYPE);
   GBytes *body = sipws_message_get_body (request);
   g_autoptr(GBytes) empty = NULL;
 

@@ -742,7 +742,7 @@ read_session_expires (SipwsCall    *self,
                       SipwsMessage *message,
                       gboolean      we_are_uac)
 {
-  const char *value = sipws_message_get_header (message, "Session-Expires");
+  const char *value = sipws_message_get_header_by_id (message, SIPWS_HEADER_NAME_SESSION_EXPIRES);
   g_autofree char *refresher = NULL;
   guint64 seconds;
   const char *p;
@@ -761,7 +761,7 @@ read_session_expires (SipwsCall    *self,
   /* Without a refresher in a request the UAS picks: the UAC when it
    * supports timers, else itself (§9); in a 2xx the UAC refreshes (§7.4). */
   if (refresher == NULL && !we_are_uac)
-    self->we_refresh = !sipws_message_has_token (message, "Supported", "timer");
+    self->we_refresh = !sipws_message_has_token_by_id (message, SIPWS_HEADER_NAME_SUPPORTED, "timer");
   else if (refresher == NULL)
     self->we_refresh = TRUE;
   else
@@ -939,7 +939,8 @@ create_2xx (SipwsCall  *self,
   if (self->session_expires > 0)
     {
       add_session_expires (self, response, self->we_refresh ? "uas" : "uac");
-      if (sipws_message_has_token (sipws_transaction_get_request (self->server_tx), "Supported", "timer"))
+      if (sipws_message_has_token_by_id (sipws_transaction_get_request (self->server_tx), SIPWS_HEADER_NAME_SUPPORTED,
+                                         "timer"))
         sipws_message_set_header (response, "Require", "timer");
     }
   set_sdp (response, sdp);
@@ -1154,7 +1155,7 @@ static void
 remember_peer_allow (SipwsCall    *self,
                      SipwsMessage *message)
 {
-  const char *allow = sipws_message_get_header (message, "Allow");
+  const char *allow = sipws_message_get_header_by_id (message, SIPWS_HEADER_NAME_ALLOW);
   g_auto(GStrv) values = NULL;
 
   if (allow == NULL)
@@ -1340,7 +1341,7 @@ redirect (SipwsCall    *self,
           SipwsMessage *response)
 {
   guint n_contacts;
-  SipwsAddress **contacts = sipws_message_peek_addresses (response, "Contact", &n_contacts);
+  SipwsAddress **contacts = sipws_message_peek_addresses_by_id (response, SIPWS_HEADER_NAME_CONTACT, &n_contacts);
   SipwsAddress *best = NULL;
 
   if (self->redirects >= sipws_call_options_get_max_redirects (self->options) || n_contacts == 0)
@@ -2423,7 +2424,7 @@ handle_refer (SipwsCall        *self,
   }
   target = sipws_uri_to_string (target_uri);
   options = sipws_call_options_new ();
-  referred_by = g_strdup (sipws_message_get_header (request, "Referred-By"));
+  referred_by = g_strdup (sipws_message_get_header_by_id (request, SIPWS_HEADER_NAME_REFERRED_BY));
   if (referred_by != NULL)
     sipws_call_options_add_header (options, "Referred-By", referred_by);
 
@@ -2439,8 +2440,8 @@ handle_refer_notify (SipwsCall        *self,
                      SipwsTransaction *tx,
                      SipwsMessage     *request)
 {
-  const char *event = sipws_message_get_header (request, "Event");
-  const char *state = sipws_message_get_header (request, "Subscription-State");
+  const char *event = sipws_message_get_header_by_id (request, SIPWS_HEADER_NAME_EVENT);
+  const char *state = sipws_message_get_header_by_id (request, SIPWS_HEADER_NAME_SUBSCRIPTION_STATE);
   g_autofree char *body = body_text (request);
   g_autoptr(SipwsMessage) response = NULL;
   guint status = 0;

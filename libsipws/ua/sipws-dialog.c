@@ -91,7 +91,7 @@ set_target_from (SipwsDialog   *self,
                  GError       **error)
 {
   guint n_contacts;
-  SipwsAddress **contacts = sipws_message_peek_addresses (message, "Contact", &n_contacts);
+  SipwsAddress **contacts = sipws_message_peek_addresses_by_id (message, SIPWS_HEADER_NAME_CONTACT, &n_contacts);
   SipwsAddress *contact = n_contacts > 0 ? contacts[0] : NULL;
 
   if (contact == NULL || sipws_address_is_wildcard (contact))
@@ -114,7 +114,7 @@ set_route_set_from (SipwsDialog  *self,
                     gboolean      reverse)
 {
   guint len;
-  SipwsAddress **record_route = sipws_message_peek_addresses (message, "Record-Route", &len);
+  SipwsAddress **record_route = sipws_message_peek_addresses_by_id (message, SIPWS_HEADER_NAME_RECORD_ROUTE, &len);
 
   g_clear_pointer (&self->route_set, g_ptr_array_unref);
   self->route_set = g_ptr_array_new_full (len, (GDestroyNotify) sipws_address_unref);

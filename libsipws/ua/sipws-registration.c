@@ -339,7 +339,7 @@ read_bindings (SipwsRegistration *self,
                SipwsMessage      *response)
 {
   guint n_contacts;
-  SipwsAddress **contacts = sipws_message_peek_addresses (response, "Contact", &n_contacts);
+  SipwsAddress **contacts = sipws_message_peek_addresses_by_id (response, SIPWS_HEADER_NAME_CONTACT, &n_contacts);
   g_autofree char *instance = g_strdup_printf ("<%s>", sipws_account_peek_instance_id (self->account));
   SipwsUri *ours = sipws_account_get_contact_uri (self->account);
   gint64 expires = -1;
@@ -377,7 +377,8 @@ registered (SipwsRegistration *self,
             SipwsMessage      *response)
 {
   guint n_routes;
-  SipwsAddress **service_route = sipws_message_peek_addresses (response, "Service-Route", &n_routes);
+  SipwsAddress **service_route =
+    sipws_message_peek_addresses_by_id (response, SIPWS_HEADER_NAME_SERVICE_ROUTE, &n_routes);
 
   read_bindings (self, response);
   if (self->granted == 0)
@@ -392,7 +393,7 @@ registered (SipwsRegistration *self,
   for (guint i = 0; i < n_routes; i++)
     g_ptr_array_add (self->service_route, sipws_address_ref (service_route[i]));
 
-  set_outbound (self, sipws_message_has_token (response, "Require", "outbound"),
+  set_outbound (self, sipws_message_has_token_by_id (response, SIPWS_HEADER_NAME_REQUIRE, "outbound"),
                 sipws_message_get_uint_header (response, "Flow-Timer"));
 
   self->failures = 0;
@@ -526,7 +527,7 @@ register_response_cb (SipwsTransaction *tx,
       return;
     }
 
-  retry_after = sipws_message_get_header (response, "Retry-After");
+  retry_after = sipws_message_get_header_by_id (response, SIPWS_HEADER_NAME_RETRY_AFTER);
   failed (self, status, retry_after != NULL ? (guint) MIN (g_ascii_strtoull (retry_after, NULL, 10), 3600) : 0,
           g_error_new (SIPWS_ERROR, SIPWS_ERROR_REJECTED, "The registrar answered %u %s",
                        status, sipws_message_get_reason_phrase (response)));

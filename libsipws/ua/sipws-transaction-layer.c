@@ -178,7 +178,7 @@ add_via (SipwsTransactionLayer *self,
   g_autofree char *branch = NULL;
   g_autofree char *value = NULL;
 
-  if (sipws_message_get_header (request, "Via") != NULL)
+  if (sipws_message_get_header_by_id (request, SIPWS_HEADER_NAME_VIA) != NULL)
     return;
 
   branch = sipws_transaction_layer_new_branch ();
@@ -259,9 +259,9 @@ sipws_transaction_layer_build_cancel (SipwsTransaction *invite_tx)
   routes = sipws_message_get_header_values (invite, "Route");
   for (guint i = 0; routes != NULL && routes[i] != NULL; i++)
     sipws_message_add_header (cancel, "Route", routes[i]);
-  sipws_message_set_header (cancel, "From", sipws_message_get_header (invite, "From"));
-  sipws_message_set_header (cancel, "To", sipws_message_get_header (invite, "To"));
-  sipws_message_set_header (cancel, "Call-ID", sipws_message_get_header (invite, "Call-ID"));
+  sipws_message_set_header (cancel, "From", sipws_message_get_header_by_id (invite, SIPWS_HEADER_NAME_FROM));
+  sipws_message_set_header (cancel, "To", sipws_message_get_header_by_id (invite, SIPWS_HEADER_NAME_TO));
+  sipws_message_set_header (cancel, "Call-ID", sipws_message_get_header_by_id (invite, SIPWS_HEADER_NAME_CALL_ID));
   sipws_message_get_cseq (invite, &cseq, NULL);
   cseq_value = g_strdup_printf ("%u CANCEL", cseq);
   sipws_message_set_header (cancel, "CSeq", cseq_value);

@@ -418,9 +418,9 @@ send_ack (SipwsTransaction *self,
   routes = sipws_message_get_header_values (self->request, "Route");
   for (guint i = 0; routes != NULL && routes[i] != NULL; i++)
     sipws_message_add_header (ack, "Route", routes[i]);
-  sipws_message_set_header (ack, "From", sipws_message_get_header (self->request, "From"));
-  sipws_message_set_header (ack, "To", sipws_message_get_header (response, "To"));
-  sipws_message_set_header (ack, "Call-ID", sipws_message_get_header (self->request, "Call-ID"));
+  sipws_message_set_header (ack, "From", sipws_message_get_header_by_id (self->request, SIPWS_HEADER_NAME_FROM));
+  sipws_message_set_header (ack, "To", sipws_message_get_header_by_id (response, SIPWS_HEADER_NAME_TO));
+  sipws_message_set_header (ack, "Call-ID", sipws_message_get_header_by_id (self->request, SIPWS_HEADER_NAME_CALL_ID));
   sipws_message_get_cseq (self->request, &cseq, NULL);
   {
     g_autofree char *value = g_strdup_printf ("%u ACK", cseq);
@@ -605,7 +605,8 @@ sipws_transaction_create_response (SipwsTransaction *self,
 
       if (self->local_tag == NULL)
         self->local_tag = sipws_ua_random_token (SIPWS_UA_TAG_LENGTH);
-      value = g_strdup_printf ("%s;tag=%s", sipws_message_get_header (self->request, "To"), self->local_tag);
+      value = g_strdup_printf ("%s;tag=%s", sipws_message_get_header_by_id (self->request, SIPWS_HEADER_NAME_TO),
+                               self->local_tag);
       sipws_message_set_header (response, "To", value);
     }
 

@@ -3,6 +3,7 @@
 
 #include "sipws-message.h"
 #include "sipws-error.h"
+#include "sipws-core-enums.h"
 #include "sipws-header-table-private.h"
 #include "sipws-test-utils.h"
 
@@ -105,6 +106,21 @@ test_header_table (void)
       if (strlen (name) > 2)
         g_assert_cmpint (sipws_header_lookup (name, strlen (name) - 1), !=, id);
     }
+
+  /* the public names: each value's nick is its header name in lower case */
+  {
+    g_autoptr(GEnumClass) names = g_type_class_ref (SIPWS_TYPE_HEADER_NAME);
+
+    g_assert_cmpuint (names->n_values, ==, SIPWS_HEADER_N_IDS);
+    for (guint id = 1; id < SIPWS_HEADER_N_IDS; id++)
+      {
+        g_autofree char *nick = g_ascii_strdown (sipws_header_info[id].name, -1);
+        GEnumValue *value = g_enum_get_value (names, id);
+
+        g_assert_nonnull (value);
+        g_assert_cmpstr (value->value_nick, ==, nick);
+      }
+  }
 
   g_assert_cmpint (sipws_header_lookup ("X-Custom", 8), ==, SIPWS_HEADER_UNKNOWN);
   g_assert_cmpint (sipws_header_lookup ("Vias", 4), ==, SIPWS_HEADER_UNKNOWN);
@@ -1268,6 +1284,48 @@ test_peek_lists (void)
   /* not an address-list header */
   g_assert_null (sipws_message_peek_addresses (msg, "From", &n));
   g_assert_cmpuint (n, ==, 0);
+
+  /* the same by id */
+  n = 99;
+  g_assert_true (sipws_message_peek_addresses_by_id (msg, SIPWS_HEADER_NAME_ROUTE, &n) == routes);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_null (sipws_message_peek_addresses_by_id (msg, SIPWS_HEADER_NAME_RECORD_ROUTE, &n));
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_null (sipws_message_peek_addresses_by_id (msg, SIPWS_HEADER_NAME_FROM, &n));
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_null (sipws_message_peek_addresses_by_id (msg, SIPWS_HEADER_NAME_OTHER, &n));
+  g_assert_cmpuint (n, ==, 0);
+}
+
+/* The getters that take a SipwsHeaderName read what those that take the
+ * name read, for every known header, present, repeated or absent. */
+static void
+test_by_id (void)
+{
+  g_autoptr(SipwsMessage) msg = header_ok ("Supported: timer, 100rel" CRLF "Require: outbound" CRLF
+                                           "Supported: gruu" CRLF "Allow: INVITE, ACK" CRLF
+                                           "Contact: <sip:a@b>, <sip:c@d>" CRLF "X-Extra: 1" CRLF);
+  static const char *const tokens[] = { "timer", "TIMER", "gruu", "outbound", "invite", "INVITE", "path" };
+
+  for (guint id = 1; id < SIPWS_HEADER_N_IDS; id++)
+    {
+      const char *name = sipws_header_info[id].name;
+      guint n_by_name = 99, n_by_id = 98;
+
+      g_assert_true (sipws_message_get_header_by_id (msg, id) == sipws_message_get_header (msg, name));
+      g_assert_true (sipws_message_peek_addresses_by_id (msg, id, &n_by_id) ==
+                     sipws_message_peek_addresses (msg, name, &n_by_name));
+      g_assert_cmpuint (n_by_id, ==, n_by_name);
+      for (guint t = 0; t < G_N_ELEMENTS (tokens); t++)
+        g_assert_cmpint (sipws_message_has_token_by_id (msg, id, tokens[t]), ==,
+                         sipws_message_has_token (msg, name, tokens[t]));
+    }
+  g_assert_cmpstr (sipws_message_get_header_by_id (msg, SIPWS_HEADER_NAME_CALL_ID), ==, "a84b4c76e66710");
+  g_assert_true (sipws_message_has_token_by_id (msg, SIPWS_HEADER_NAME_SUPPORTED, "GRUU"));
+  /* methods compare case-sensitively */
+  g_assert_true (sipws_message_has_token_by_id (msg, SIPWS_HEADER_NAME_ALLOW, "INVITE"));
+  g_assert_false (sipws_message_has_token_by_id (msg, SIPWS_HEADER_NAME_ALLOW, "invite"));
+  g_assert_false (sipws_message_has_token_by_id (msg, SIPWS_HEADER_NAME_UNSUPPORTED, "timer"));
 }
 
 int
@@ -1280,6 +1338,7 @@ main (int    argc,
   g_test_add_func ("/sipws/message/line-steps", test_line_steps);
   g_test_add_func ("/sipws/message/line-limit-steps", test_line_limit_steps);
   g_test_add_func ("/sipws/message/peek-lists", test_peek_lists);
+  g_test_add_func ("/sipws/message/by-id", test_by_id);
   g_test_add_func ("/sipws/message/request", test_request_basics);
   g_test_add_func ("/sipws/message/response", test_response_basics);
   g_test_add_func ("/sipws/message/names", test_names_and_compact_forms);

@@ -328,6 +328,10 @@ def lists_are_peeked_as_arrays():
     assert [via.get_host() for via in msg.peek_vias()] == ['h1', 'h2']
     assert [a.get_uri().get_host() for a in msg.peek_addresses('route')] == ['p1', 'p2']
     assert msg.peek_addresses('Record-Route') == [] and msg.peek_addresses('From') == []
+    route = Sipws.HeaderName.ROUTE
+    assert [a.get_uri().get_host() for a in msg.peek_addresses_by_id(route)] == ['p1', 'p2']
+    assert msg.get_header_by_id(Sipws.HeaderName.VIA) == 'SIP/2.0/WS h1;branch=z9hG4bK1, SIP/2.0/WSS h2'
+    assert not msg.has_token_by_id(Sipws.HeaderName.SUPPORTED, 'timer')
 
 
 @tap.test
