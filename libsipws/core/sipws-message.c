@@ -48,7 +48,7 @@ typedef struct {
 
 /* The interpreted Content-Type, in the message's arena. */
 typedef struct {
-  char        *media_type;
+  const char  *media_type;
   SipwsParams  params;
 } ContentType;
 
@@ -558,7 +558,6 @@ parse_token_list (const char  *value,
 static gboolean
 parse_content_type (SipwsMessage  *self,
                     SipwsArena    *arena,
-                    char          *out,
                     const char    *value,
                     gsize          len,
                     GError       **error)
@@ -567,7 +566,22 @@ parse_content_type (SipwsMessage  *self,
   const char *type_end, *subtype, *subtype_end, *p;
   ContentType *ct;
   gsize type_len, i;
+  char *out;
 
+  /* The body of most messages that have one: application/sdp in any case
+   * (the letters fold, the '/' is compared as it is), which needs no copy. */
+  if (len == 15 && value[11] == '/' && sipws_scan_token_equal_folded (value, "application", 11) &&
+      sipws_scan_token_equal_folded (value + 12, "sdp", 3))
+    {
+      ct = sipws_arena_alloc (arena, sizeof (ContentType));
+      ct->media_type = (char *) "application/sdp";
+      sipws_params_init (&ct->params);
+      if (self != NULL && TYPED (self, SIPWS_HEADER_CONTENT_TYPE) == NULL)
+        TYPED (self, SIPWS_HEADER_CONTENT_TYPE) = ct;
+      return TRUE;
+    }
+
+  out = sipws_arena_strndup (arena, value, len);
   type_end = sipws_scan_token (value, end);
   if (type_end == value)
     {
@@ -595,11 +609,11 @@ parse_content_type (SipwsMessage  *self,
    * room */
   ct->media_type = out;
   for (i = 0; i < (gsize) (type_end - value); i++)
-    ct->media_type[i] = sipws_scan_lower[(guchar) value[i]];
-  ct->media_type[i++] = '/';
+    out[i] = sipws_scan_lower[(guchar) value[i]];
+  out[i++] = '/';
   for (const char *s = subtype; s < subtype_end; s++)
-    ct->media_type[i++] = sipws_scan_lower[(guchar) *s];
-  ct->media_type[i] = '\0';
+    out[i++] = sipws_scan_lower[(guchar) *s];
+  out[i] = '\0';
   g_assert (i == type_len);
   sipws_params_init (&ct->params);
 
@@ -843,7 +857,7 @@ interpret_header (SipwsMessage   *self,
     case SIPWS_HEADER_TYPE_TOKEN_LIST:
       return parse_token_list (value, len, error);
     case SIPWS_HEADER_TYPE_CONTENT_TYPE:
-      return parse_content_type (self, arena, sipws_arena_strndup (arena, value, len), value, len, error);
+      return parse_content_type (self, arena, value, len, error);
     case SIPWS_HEADER_TYPE_DATE:
       return parse_date (value, len, error);
     case SIPWS_HEADER_TYPE_RETRY_AFTER:

@@ -366,6 +366,34 @@ test_typed_values (void)
   g_assert_cmpstr (sipws_message_get_content_type_param (msg, "BOUNDARY"), ==, "a b");
   g_assert_cmpstr (sipws_message_get_content_type_param (msg, "charset"), ==, "UTF-8");
   g_assert_null (sipws_message_get_content_type_param (msg, "version"));
+
+  /* application/sdp, read without a copy, and its neighbours */
+  {
+    static const struct {
+      const char *value;
+      const char *media_type;
+    } types[] = {
+      { "application/sdp", "application/sdp" },
+      { "APPLICATION/SDP", "application/sdp" },
+      { "Application / Sdp", "application/sdp" },
+      { "application/sdp;level=1", "application/sdp" },
+      { "application/sdpx", "application/sdpx" },
+      { "applicatio/nsdp", "applicatio/nsdp" },
+      { "application/sd", "application/sd" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+      {
+        g_autofree char *line = g_strdup_printf ("Content-Type: %s" CRLF, types[i].value);
+        g_autoptr(SipwsMessage) typed = header_ok (line);
+
+        g_assert_cmpstr (sipws_message_get_content_type (typed), ==, types[i].media_type);
+        g_assert_cmpstr (sipws_message_get_content_type_param (typed, "level"), ==,
+                         strstr (types[i].value, "level") != NULL ? "1" : NULL);
+      }
+    parse_fails (REQUEST_HEAD "Content-Type: application" "\x0F" "sdp" CRLF CRLF, SIPWS_ERROR_PARSE,
+                 "expected '/' in the media type");
+  }
 }
 
 static void
