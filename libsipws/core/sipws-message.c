@@ -1139,7 +1139,8 @@ relocate_error (GError      **error,
 /* The CR of the first CRLF from @from on, when the first CR or LF there
  * is a CRLF before @limit (at most the end of the frame); NULL otherwise,
  * for the byte-by-byte reading and its precise errors. Reads 16 bytes at a
- * time: the frame copy is padded (FRAME_PADDING). */
+ * time from @from, which is at most the end of the frame: the frame copy
+ * is padded (FRAME_PADDING). */
 G_ALWAYS_INLINE static inline char *
 first_crlf (char       *from,
             const char *limit)
@@ -1148,16 +1149,15 @@ first_crlf (char       *from,
 
   for (q = from;; q += 16)
     {
-      guint stops;
+      guint stops = sipws_simd_line_end_mask (q);
 
-      if (q >= limit)
-        return NULL;
-      stops = sipws_simd_line_end_mask (q);
       if (stops != 0)
         {
           cr = q + sipws_simd_first (stops);
           break;
         }
+      if (q + 16 >= limit)
+        return NULL;
     }
   if (cr >= limit || cr[0] != '\r' || cr[1] != '\n')
     return NULL;
