@@ -275,7 +275,16 @@ parse_via (SipwsMessage  *self,
   Elements iter;
   SipwsScanSpan elem;
   GError *local_error = NULL;
+  SipwsVia *via = sipws_via_parse_simple (arena, value, out, value, value + len);
 
+  /* Most values are one common hop, which the fast path reads without a
+   * search for commas first: it stops at anything else, a comma included. */
+  if (via != NULL)
+    {
+      if (self != NULL)
+        list_add (self, SIPWS_HEADER_VIA, via);
+      return TRUE;
+    }
   elements_init (&iter, value, len);
   if (iter.iter.p == NULL)
     {
@@ -284,8 +293,6 @@ parse_via (SipwsMessage  *self,
     }
   while (elements_next (&iter, &elem, &local_error))
     {
-      SipwsVia *via;
-
       if (elem.len == 0)
         {
           sipws_scan_set_error (error, value, elem.start, "empty Via element (extra ',')");

@@ -20,4 +20,15 @@ SipwsVia *sipws_via_parse_range (SipwsArena  *arena,
                                  const char  *end,
                                  GError     **error);
 
+/* The fast path of sipws_via_parse_range() alone, for a whole Via header
+ * value [p, end), on the same terms: the hop when the value is one common
+ * hop (it never reads past a ',' that would start another), or NULL having
+ * taken and written nothing, for the caller to split the value into
+ * elements and parse those. */
+SipwsVia *sipws_via_parse_simple (SipwsArena  *arena,
+                                  const char  *start,
+                                  char        *out,
+                                  const char  *p,
+                                  const char  *end);
+
 G_END_DECLS

@@ -527,6 +527,16 @@ parse_general (SipwsArena  *arena,
 }
 
 SipwsVia *
+sipws_via_parse_simple (SipwsArena  *arena,
+                        const char  *start,
+                        char        *out,
+                        const char  *p,
+                        const char  *end)
+{
+  return parse_common (arena, start, out, p, end);
+}
+
+SipwsVia *
 sipws_via_parse_range (SipwsArena  *arena,
                        const char  *start,
                        char        *out,

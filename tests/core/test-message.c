@@ -429,6 +429,39 @@ test_typed_errors (void)
 
 /* Via */
 
+/* A Via value whose first hop the fast path would read up to a comma is
+ * split into its hops (the fast path reads whole values only). */
+static void
+test_via_comma_after_each_part (void)
+{
+  static const char *const first_hops[] = {
+    "SIP/2.0/WSS a.invalid",
+    "SIP/2.0/WSS a.invalid:5061",
+    "SIP/2.0/WSS 192.0.2.1",
+    "SIP/2.0/WSS a.invalid;branch=z9hG4bK1",
+    "SIP/2.0/WSS a.invalid;branch=z9hG4bK1;rport",
+    "SIP/2.0/WSS a.invalid;branch=z9hG4bK1;rport=5060",
+    "SIP/2.0/WSS a.invalid;branch=z9hG4bK1;received=192.0.2.9",
+    "SIP/2.0/WSS a.invalid;branch=other",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (first_hops); i++)
+    for (guint blank = 0; blank < 2; blank++)
+      {
+        g_autofree char *line = g_strdup_printf ("Via: %s%s,SIP/2.0/UDP b.invalid;branch=z9hG4bK2" CRLF, first_hops[i],
+                                                 blank ? " " : "");
+        g_autoptr(SipwsMessage) msg = header_ok (line);
+        guint n = 0;
+        SipwsVia **vias = sipws_message_peek_vias (msg, &n);
+
+        /* REQUEST_HEAD has one Via before */
+        g_assert_cmpuint (n, ==, 3);
+        g_assert_cmpstr (sipws_via_get_host (vias[1]), ==, strchr (first_hops[i], ' ')[1] == '1' ? "192.0.2.1" : "a.invalid");
+        g_assert_cmpstr (sipws_via_get_transport (vias[2]), ==, "UDP");
+        g_assert_cmpstr (sipws_via_get_branch (vias[2]), ==, "z9hG4bK2");
+      }
+}
+
 static void
 test_via (void)
 {
@@ -1376,6 +1409,7 @@ main (int    argc,
   g_test_add_func ("/sipws/message/typed", test_typed_values);
   g_test_add_func ("/sipws/message/typed-errors", test_typed_errors);
   g_test_add_func ("/sipws/message/via", test_via);
+  g_test_add_func ("/sipws/message/via-comma", test_via_comma_after_each_part);
   g_test_add_func ("/sipws/message/via-errors", test_via_errors);
   g_test_add_func ("/sipws/message/framing", test_framing);
   g_test_add_func ("/sipws/message/not-nul-terminated", test_not_nul_terminated);
