@@ -3261,21 +3261,18 @@ sipws_message_peek_addresses_by_id (SipwsMessage    *self,
 }
 
 /* Whether @token is in the fields of @id (@name, @name_len for an
- * unknown one). */
+ * unknown one) from the field @i on. */
 static gboolean
-has_token (SipwsMessage  *self,
-           SipwsHeaderId  id,
-           const char    *name,
-           gsize          name_len,
-           const char    *token)
+has_token_from (SipwsMessage  *self,
+                SipwsHeaderId  id,
+                const char    *name,
+                gsize          name_len,
+                const char    *token,
+                guint          i)
 {
-  guint i = first_candidate (self, id);
+  gsize token_len = strlen (token);
   gboolean caseless;
-  gsize token_len;
 
-  if (i >= self->n_headers)
-    return FALSE;
-  token_len = strlen (token);
   caseless = id != SIPWS_HEADER_ALLOW;
   for (; i < self->n_headers; i++)
     {
@@ -3312,6 +3309,20 @@ has_token (SipwsMessage  *self,
           return TRUE;
     }
   return FALSE;
+}
+
+/* has_token_from() from the first candidate field; inline, for the many
+ * messages without the header. */
+static inline gboolean
+has_token (SipwsMessage  *self,
+           SipwsHeaderId  id,
+           const char    *name,
+           gsize          name_len,
+           const char    *token)
+{
+  guint i = first_candidate (self, id);
+
+  return i < self->n_headers && has_token_from (self, id, name, name_len, token, i);
 }
 
 /**
