@@ -3033,7 +3033,7 @@ sipws_message_get_cseq (SipwsMessage  *self,
   return TRUE;
 }
 
-static gint64
+static inline gint64
 get_number (SipwsMessage  *self,
             SipwsHeaderId  id)
 {
