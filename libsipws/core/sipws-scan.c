@@ -394,109 +394,253 @@ sipws_scan_split_list (const char *value,
   return TRUE;
 }
 
-/* The dotted quad at @p, when there is one and nothing of a host name
- * follows it: its end; NULL otherwise. Each number is read digit by digit
- * without a loop: one to three digits, at most 255. */
-static inline const char *
-scan_ipv4 (const char *p,
+/* TRUE when the three digits at @s are at most 255. */
+static inline gboolean
+host_octet_ok (const char *s)
+{
+  return (guint) (s[0] - '0') * 100 + (guint) (s[1] - '0') * 10 + (guint) (s[2] - '0') <= 255;
+}
+
+/* One pass over the bytes: each label's rules are checked at the '.' or
+ * the byte that ends it, and whether it is all digits is gathered on the
+ * way, so an IPv4 address costs no second read. Runs of any length; out of
+ * line, as with SSE2 only runs of 32 bytes and more come here. */
+G_GNUC_NO_INLINE static const char *
+scan_host_bytes (const char    *p,
+                 const char    *end,
+                 SipwsScanHost *kind)
+{
+  const char *s = p, *label = p, *previous = NULL;
+  gboolean name_ok = TRUE, ipv4_ok = p < end && sipws_scan_is (*p, SIPWS_CC_DIGIT);
+  guint labels = 0;
+
+  for (;;)
+    {
+      /* every class bit the label's bytes share: SIPWS_CC_DIGIT stays set
+       * when it is all digits */
+      guint32 all = SIPWS_CC_DIGIT, c;
+      gsize len;
+
+      while (s < end && ((c = sipws_scan_table[(guchar) *s]) & SIPWS_CC_LABEL) != 0)
+        {
+          all &= c;
+          s++;
+        }
+      len = s - label;
+      labels++;
+      /* 1 to 3 digits, at most 255 (three digits compare as text) */
+      ipv4_ok = ipv4_ok && (all & SIPWS_CC_DIGIT) != 0 && len - 1 < 3 && labels <= 4 &&
+                (len < 3 || host_octet_ok (label));
+      if (s < end && *s == '.')
+        {
+          if (len - 1 >= 63 || *label == '-' || s[-1] == '-')
+            name_ok = FALSE;
+          previous = label;
+          label = ++s;
+          continue;
+        }
+      break;
+    }
+
+  /* The last label decides, unless the run ends with the optional '.':
+   * then the one before it does. */
+  if (label == s && previous != NULL && s - p > 1)
+    label = previous;
+  else if (label == s || s - label > 63 || *label == '-' || s[-1] == '-')
+    name_ok = FALSE;
+  name_ok = name_ok && s - p <= 255 && sipws_scan_is (*label, SIPWS_CC_ALPHA);
+
+  if (ipv4_ok && labels == 4)
+    *kind = SIPWS_SCAN_HOST_IPV4;
+  else if (name_ok)
+    *kind = SIPWS_SCAN_HOST_NAME;
+  /* meant as an IPv4 address: first and deciding label start with a digit */
+  else if (label < s && sipws_scan_is (*p, SIPWS_CC_DIGIT) && sipws_scan_is (*label, SIPWS_CC_DIGIT))
+    *kind = SIPWS_SCAN_HOST_BAD_IPV4;
+  else
+    *kind = SIPWS_SCAN_HOST_BAD_NAME;
+  return s;
+}
+
+#ifdef SIPWS_SIMD_SSE2
+/* The bytes of [q, end), at most 16, with NUL after them: no byte outside
+ * the range is read. Shorter ranges are put together from two overlapping
+ * loads of 8, 4 or 1 bytes. */
+static inline __m128i
+host_load (const char *q,
            const char *end)
 {
-  for (guint part = 0;; part++)
-    {
-      guint value, digit;
+  gsize r = end - q;
+  guint64 lo = 0, hi = 0;
 
-      if (p >= end || (value = (guchar) (*p - '0')) > 9)
-        return NULL;
-      p++;
-      if (p < end && (digit = (guchar) (*p - '0')) <= 9)
-        {
-          value = value * 10 + digit;
-          p++;
-          if (p < end && (digit = (guchar) (*p - '0')) <= 9)
-            {
-              value = value * 10 + digit;
-              p++;
-              if (value > 255 || (p < end && (guchar) (*p - '0') <= 9))
-                return NULL;
-            }
-        }
-      if (part == 3)
-        break;
-      if (p >= end || *p != '.')
-        return NULL;
-      p++;
+  if (r >= 16)
+    return _mm_loadu_si128 ((const __m128i *) q);
+  if (r >= 8)
+    {
+      lo = sipws_scan_load8 (q);
+      /* q[8] is byte 16 - r of the last 8; two shifts, as 64 is too many for one */
+      hi = sipws_scan_load8 (end - 8) >> (8 * (15 - r)) >> 8;
     }
-  return p < end && sipws_scan_is (*p, SIPWS_CC_HOSTNAME) ? NULL : p;
+  else if (r >= 4)
+    lo = sipws_scan_load4 (q) | (guint64) sipws_scan_load4 (end - 4) << (8 * (r - 4));
+  else if (r > 0)
+    lo = (guchar) q[0] | (guint64) (guchar) q[r / 2] << (8 * (r / 2)) |
+         (guint64) (guchar) q[r - 1] << (8 * (r - 1));
+  return _mm_set_epi64x ((gint64) hi, (gint64) lo);
 }
+
+/* Masks of 16 bytes (bit i for byte i of @v): the host-name bytes
+ * (letters, digits, '-', '.') are returned, the digits, dots and dashes
+ * each go to a mask of their own. Each range is moved to the bottom of the
+ * signed bytes, where one compare tells it. */
+static inline guint
+host_masks (__m128i  v,
+            guint   *digit,
+            guint   *dot,
+            guint   *dash)
+{
+  __m128i lower = _mm_or_si128 (v, _mm_set1_epi8 (0x20));
+  __m128i alpha = _mm_cmplt_epi8 (_mm_add_epi8 (lower, _mm_set1_epi8 ((char) (0x80 - 'a'))),
+                                  _mm_set1_epi8 ((char) (0x80 + 26)));
+  __m128i digits = _mm_cmplt_epi8 (_mm_add_epi8 (v, _mm_set1_epi8 ((char) (0x80 - '0'))),
+                                   _mm_set1_epi8 ((char) (0x80 + 10)));
+  __m128i dots = _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('.'));
+  __m128i dashes = _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('-'));
+
+  *digit = (guint) _mm_movemask_epi8 (digits);
+  *dot = (guint) _mm_movemask_epi8 (dots);
+  *dash = (guint) _mm_movemask_epi8 (dashes);
+  return (guint) _mm_movemask_epi8 (_mm_or_si128 (_mm_or_si128 (alpha, digits),
+                                                  _mm_or_si128 (dots, dashes)));
+}
+
+/* TRUE when the run of host-name bytes at @p with the masks @run, @dot and
+ * @dash (bit i for p[i]) is a host name, where *@last is set to the start
+ * of its deciding label: the last one, or the one before a final '.'.
+ * Every rule is a few operations on the masks: a label starts at 0 or
+ * after a dot and ends before a dot or at the end of the run (the highest
+ * bit of @run); no label may be empty, start or end with '-'. The label and
+ * length limits cannot matter in 32 bytes. */
+static inline gboolean
+host_name_ok (const char *p,
+              guint       run,
+              guint       dot,
+              guint       dash,
+              guint      *last)
+{
+  guint starts = dot << 1 | 1;
+
+  *last = 63 - (guint) __builtin_clzll ((guint64) (dot & run >> 1) << 1 | 1);
+  return ((dot & starts) | (dash & (starts | dot >> 1 | (run ^ run >> 1)))) == 0 &&
+         sipws_scan_is (p[*last], SIPWS_CC_ALPHA);
+}
+
+/* The end of the run of host-name bytes at @p, shorter than 32 bytes
+ * (masks as for host_name_ok()), that starts with a digit, and its kind.
+ * Only digits and dots: an IPv4 address when there are three dots, no
+ * label empty or longer than three digits, and the three-digit ones at
+ * most 255 (those starting with 0 or 1 always are); never a host name.
+ * Otherwise a host name or a bad one. Out of line and called last, so that
+ * the common host name needs no registers saved. */
+G_GNUC_NO_INLINE static const char *
+host_digit_first (const char    *p,
+                  __m128i        v,
+                  guint          run,
+                  guint          digit,
+                  guint          dot,
+                  guint          dash,
+                  SipwsScanHost *kind)
+{
+  guint last;
+
+  digit &= run;
+  if ((digit | dot) == run)
+    {
+      guint three = digit & digit >> 1 & digit >> 2, t = dot & (dot - 1);
+
+      t &= t - 1;
+      if (t != 0 && (t & (t - 1)) == 0 && (dot & (dot >> 1 | (run ^ run >> 1))) == 0 &&
+          (three & digit >> 3) == 0)
+        {
+          *kind = SIPWS_SCAN_HOST_IPV4;
+          t = three & (guint) _mm_movemask_epi8 (_mm_cmpgt_epi8 (v, _mm_set1_epi8 ('1')));
+          for (; t != 0; t &= t - 1)
+            if (!host_octet_ok (p + __builtin_ctz (t)))
+              *kind = SIPWS_SCAN_HOST_BAD_IPV4;
+          return p + __builtin_ctz (~run);
+        }
+      /* its deciding label is digits or empty */
+      last = 63 - (guint) __builtin_clzll ((guint64) (dot & run >> 1) << 1 | 1);
+    }
+  else if (host_name_ok (p, run, dot, dash, &last))
+    {
+      *kind = SIPWS_SCAN_HOST_NAME;
+      return p + __builtin_ctz (~run);
+    }
+  *kind = (digit >> last & 1) != 0 ? SIPWS_SCAN_HOST_BAD_IPV4 : SIPWS_SCAN_HOST_BAD_NAME;
+  return p + __builtin_ctz (~run);
+}
+
+/* The host at @p from the masks of its first 32 bytes at most (bit i for
+ * p[i]; @r: host-name bytes, not all of them). */
+static inline const char *
+host_from_masks (const char    *p,
+                 __m128i        v,
+                 guint          r,
+                 guint          digit,
+                 guint          dot,
+                 guint          dash,
+                 SipwsScanHost *kind)
+{
+  /* the run: the ones below the lowest zero */
+  guint run = r & ~(r + 1), last;
+
+  dot &= run;
+  dash &= run;
+  if (digit & 1)
+    return host_digit_first (p, v, run, digit, dot, dash, kind);
+  if (run != 0 && host_name_ok (p, run, dot, dash, &last))
+    *kind = SIPWS_SCAN_HOST_NAME;
+  else
+    *kind = SIPWS_SCAN_HOST_BAD_NAME;
+  return p + __builtin_ctz (r + 1);
+}
+
+/* The host at @p when its first 16 bytes, @v with the masks @digit, @dot
+ * and @dash, are all host-name bytes. */
+G_GNUC_NO_INLINE static const char *
+scan_host_long (const char    *p,
+                const char    *end,
+                __m128i        v,
+                guint          digit,
+                guint          dot,
+                guint          dash,
+                SipwsScanHost *kind)
+{
+  guint digit1, dot1, dash1, r;
+
+  r = 0xFFFF | host_masks (host_load (p + 16, end), &digit1, &dot1, &dash1) << 16;
+  if (r == G_MAXUINT32)
+    return scan_host_bytes (p, end, kind);
+  return host_from_masks (p, v, r, digit | digit1 << 16, dot | dot1 << 16, dash | dash1 << 16, kind);
+}
+#endif
 
 const char *
 sipws_scan_host (const char    *p,
                  const char    *end,
                  SipwsScanHost *kind)
 {
-  const char *label = p, *previous = NULL, *q;
-  /* Only a run starting with a digit may be an IPv4 address. */
-  gboolean name_ok = TRUE, ipv4_ok = p < end && (guchar) (*p - '0') <= 9;
-  guint labels = 0;
+#ifdef SIPWS_SIMD_SSE2
+  __m128i v = host_load (p, end);
+  guint digit, dot, dash, r = host_masks (v, &digit, &dot, &dash);
 
-  if (ipv4_ok && (q = scan_ipv4 (p, end)) != NULL)
-    {
-      *kind = SIPWS_SCAN_HOST_IPV4;
-      return q;
-    }
-
-  /* One label a round: [label, q), then a '.' or the end of the run. */
-  for (;;)
-    {
-      gsize len;
-
-      q = sipws_scan_span (label, end, SIPWS_CC_LABEL);
-      len = q - label;
-      labels++;
-      if (ipv4_ok)
-        {
-          /* 1 to 3 digits, at most 255, four labels */
-          guint v = 0;
-
-          ipv4_ok = len >= 1 && len <= 3 && labels <= 4;
-          for (gsize i = 0; ipv4_ok && i < len; i++)
-            {
-              ipv4_ok = (guchar) (label[i] - '0') <= 9;
-              v = v * 10 + (guint) (label[i] - '0');
-            }
-          ipv4_ok = ipv4_ok && v <= 255;
-        }
-      if (q < end && *q == '.')
-        {
-          if (len == 0 || len > 63 || *label == '-' || q[-1] == '-')
-            name_ok = FALSE;
-          previous = label;
-          label = q + 1;
-          continue;
-        }
-      break;
-    }
-
-  /* The last label, unless the run ends with the optional '.' */
-  if (label == q && previous != NULL && q - p > 1)
-    {
-      ipv4_ok = FALSE;
-      label = previous;
-    }
-  else if (label == q || q - label > 63 || *label == '-' || q[-1] == '-')
-    name_ok = FALSE;
-  if (name_ok && (q - p > 255 || !sipws_scan_is (*label, SIPWS_CC_ALPHA)))
-    name_ok = FALSE;
-
-  if (ipv4_ok && labels == 4)
-    *kind = SIPWS_SCAN_HOST_IPV4;
-  else if (name_ok)
-    *kind = SIPWS_SCAN_HOST_NAME;
-  else if (label < q && sipws_scan_is (*label, SIPWS_CC_DIGIT) && sipws_scan_is (*p, SIPWS_CC_DIGIT))
-    *kind = SIPWS_SCAN_HOST_BAD_IPV4;
-  else
-    *kind = SIPWS_SCAN_HOST_BAD_NAME;
-  return q;
+  if (r == 0xFFFF)
+    return scan_host_long (p, end, v, digit, dot, dash, kind);
+  return host_from_masks (p, v, r, digit, dot, dash, kind);
+#else
+  return scan_host_bytes (p, end, kind);
+#endif
 }
 
 gboolean
