@@ -215,21 +215,33 @@ parse_simple (SipwsArena *arena,
   if (*p != '<')
     return NULL;
   p++;
-  uri_end = memchr (p, '>', end - p);
-  if (uri_end == NULL || uri_end == p || sipws_scan_is (*p, SIPWS_CC_WS) || sipws_scan_is (uri_end[-1], SIPWS_CC_WS))
-    return NULL;
   /* The URI first: what it allocates stays in the arena on failure, as
    * after any error, and a URI that is not simple is read by the general
    * parser in the same way either way. */
-  uri = sipws_uri_parse_range (arena, start, out, p, uri_end, NULL);
-  if (uri == NULL)
-    return NULL;
+  if (end - p > 4 && sipws_scan_load4 (p) == sipws_scan_load4 ("sip:"))
+    {
+      /* nearly every address: no '>' can be inside such a URI, so the
+       * URI parser finds where it ends */
+      uri = sipws_uri_parse_bracketed (arena, start, out, p, end, &uri_end);
+      if (uri == NULL)
+        return NULL;
+    }
+  else
+    {
+      uri_end = memchr (p, '>', end - p);
+      if (uri_end == NULL || uri_end == p || sipws_scan_is (*p, SIPWS_CC_WS) ||
+          sipws_scan_is (uri_end[-1], SIPWS_CC_WS))
+        return NULL;
+      uri = sipws_uri_parse_range (arena, start, out, p, uri_end, NULL);
+      if (uri == NULL)
+        return NULL;
+    }
   p = uri_end + 1;
   if (p < end && *p != ';')
     return NULL;
   /* (the letters folded to lower case, the '=' as it is) */
   if (end - p > 5 && (sipws_scan_load4 (p + 1) | GUINT32_TO_LE (0x00202020u)) == sipws_scan_load4 ("tag=") &&
-      sipws_scan_token (p + 5, end) == end)
+      sipws_scan_span_is_all (start, p + 5, end, SIPWS_CC_TOKEN))
     {
       /* A From or To: ";tag=" and a token to the end, the one parameter,
        * which needs no repeat or index check. */

@@ -20,6 +20,20 @@ SipwsUri *sipws_uri_parse_range (SipwsArena  *arena,
                                  const char  *end,
                                  GError     **error);
 
+/* The common URI of a name-addr, the text between '<' and '>': [p, end)
+ * starts with "sip:" and holds the rest of the address; the URI ends at
+ * the first '>', which *@uri_end is set to. Either parses [p, *@uri_end)
+ * exactly as sipws_uri_parse_range() would, or returns NULL having kept
+ * nothing and left the mirror as it was (no '>', a URI that is not
+ * simple, an error): the caller then parses the address with the general
+ * parsers. Reads only [start, end). */
+SipwsUri *sipws_uri_parse_bracketed (SipwsArena  *arena,
+                                     const char  *start,
+                                     char        *out,
+                                     const char  *p,
+                                     const char  *end,
+                                     const char **uri_end);
+
 /* A deep copy of @self in @arena, under the same terms. */
 SipwsUri *sipws_uri_copy_in     (SipwsArena  *arena,
                                  SipwsUri    *self);

@@ -373,18 +373,18 @@ find_at (const char *p,
  * IPv4 address and no escapes, password or headers, in one pass that
  * writes the mirror only once the URI is known good. NULL hands anything
  * else, every error included, to parse_sip(), which reads what this
- * accepts the same way. */
-static SipwsUri *
+ * accepts the same way. @at is the first '@' of [p, end), or NULL. */
+G_ALWAYS_INLINE static inline SipwsUri *
 parse_sip_simple (SipwsArena  *arena,
                   const char  *start,
                   char        *out,
                   const char  *p,
-                  const char  *end)
+                  const char  *end,
+                  const char  *at)
 {
   /* Only an '@' makes a user part, and the first one ends it: parse_sip()
    * reads the user part up to the first byte outside user characters,
    * which is that '@' when everything before it is plain. */
-  const char *at = find_at (p, end);
   const char *user = NULL, *host, *host_end;
   SipwsParams params = { NULL, 0, 0 };
   guint64 port = 0;
@@ -393,7 +393,7 @@ parse_sip_simple (SipwsArena  *arena,
 
   if (at != NULL)
     {
-      if (at == p || sipws_scan_span (p, at, SIPWS_CC_USER_CHAR) != at)
+      if (at == p || !sipws_scan_span_is_all (start, p, at, SIPWS_CC_USER_CHAR))
         return NULL;
       user = p;
       p = at + 1;
@@ -427,6 +427,66 @@ parse_sip_simple (SipwsArena  *arena,
       self->user_len = at - user;
     }
   return self;
+}
+
+/* The first '>' of [p, end), or NULL, and in *@at the first '@' before
+ * it, or NULL: both from one read of 16 bytes a round. Every round reads
+ * inside [start, end): the last one ends at @end, its bytes before @p
+ * left out. */
+G_ALWAYS_INLINE static inline const char *
+find_at_and_gt (const char  *start,
+                const char  *p,
+                const char  *end,
+                const char **at)
+{
+  *at = NULL;
+#ifdef SIPWS_SIMD_SSE2
+  if (end - start >= 16)
+    {
+      for (;;)
+        {
+          const char *block = end - p >= 16 ? p : end - 16;
+          __m128i v = _mm_loadu_si128 ((const __m128i *) block);
+          guint keep = 0xFFFFu << (p - block);
+          guint gt = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('>'))) & keep;
+          guint at_mask = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('@'))) & keep;
+
+          if (gt != 0)
+            at_mask &= gt ^ (gt - 1);
+          if (*at == NULL && at_mask != 0)
+            *at = block + sipws_simd_first (at_mask);
+          if (gt != 0)
+            return block + sipws_simd_first (gt);
+          if (block + 16 == end)
+            return NULL;
+          p = block + 16;
+        }
+    }
+#endif
+  for (; p < end; p++)
+    {
+      if (*p == '>')
+        return p;
+      if (*p == '@' && *at == NULL)
+        *at = p;
+    }
+  return NULL;
+}
+
+SipwsUri *
+sipws_uri_parse_bracketed (SipwsArena  *arena,
+                           const char  *start,
+                           char        *out,
+                           const char  *p,
+                           const char  *end,
+                           const char **uri_end)
+{
+  const char *at, *gt = find_at_and_gt (start, p + 4, end, &at);
+
+  if (gt == NULL)
+    return NULL;
+  *uri_end = gt;
+  return parse_sip_simple (arena, start, out, p + 4, gt, at);
 }
 
 /* RFC 3966: "+" with at least one digit among visual separators for a
@@ -573,7 +633,7 @@ sipws_uri_parse_range (SipwsArena  *arena,
   /* nearly every URI */
   if (end - p >= 4 && sipws_scan_load4 (p) == sipws_scan_load4 ("sip:"))
     {
-      SipwsUri *self = parse_sip_simple (arena, start, out, p + 4, end);
+      SipwsUri *self = parse_sip_simple (arena, start, out, p + 4, end, find_at (p + 4, end));
 
       return self != NULL ? self : parse_sip (arena, SIPWS_URI_SCHEME_SIP, start, out, p + 4, end, error);
     }

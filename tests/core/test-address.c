@@ -420,12 +420,15 @@ describe_address (const char *text,
 
 /* The common name-addr is read by a fast path; a blank before its first
  * header parameter ("> ;") means the same and sends the parameters to the
- * general parser. Both must give the same values, or both fail. */
+ * general parser, and a URI spelled "<SIP:" instead of "<sip:" goes to the
+ * general URI parser, which finds its '>' itself. All must give the same
+ * values, or all fail. */
 static void
 check_fast_address (const char *text,
                     gsize       len)
 {
   const char *gt = memchr (text, '>', len);
+  const char *scheme = memchr (text, '<', len);
   g_autoptr(GString) general_text = g_string_new_len (text, len);
   g_autofree char *fast = NULL;
   g_autofree char *general = NULL;
@@ -437,6 +440,19 @@ check_fast_address (const char *text,
   if (g_strcmp0 (fast, general) != 0)
     g_test_message ("address %.*s", (int) len, text);
   g_assert_cmpstr (fast, ==, general);
+
+  if (scheme != NULL && text + len - scheme >= 5 && memcmp (scheme, "<sip:", 5) == 0)
+    {
+      g_autofree char *upper = NULL;
+
+      g_string_overwrite_len (general_text, 0, text, len);
+      g_string_truncate (general_text, len);
+      memcpy (general_text->str + (scheme - text) + 1, "SIP", 3);
+      upper = describe_address (general_text->str, general_text->len, FALSE);
+      if (g_strcmp0 (fast, upper) != 0)
+        g_test_message ("address %.*s", (int) len, text);
+      g_assert_cmpstr (fast, ==, upper);
+    }
 }
 
 static const char *const fast_address_seeds[] = {
@@ -452,6 +468,9 @@ static const char *const fast_address_seeds[] = {
   "\"a\\\"b\" <sip:a@b>", "\"a\"<sip:a@b>", "\"a\" x <sip:a@b>", "<sip:a@b;lr>;lr", "<sips:a@b>;tag=1",
   "<tel:+1234>;tag=1", "<sip:a@b?x=y>;tag=1", "<sip:a%41@b>;tag=1",
   "<sip:198.51.100.10;transport=ws;lr;received=sip:203.0.113.57:53412%3Btransport%3Dws;ob>",
+  /* an '@' after the '>', a '>' in a quoted parameter, short texts */
+  "<sip:b>;x=\"a@b\"", "<sip:b;lr>;x=\"<sip:a@b>\"", "<sip:a@b>;x=\"@>\"", "<sip:a>", "<sip:@>", "<sip:>",
+  "<sip:a@b>;tag=0123456789abcdef", "<sip:0123456789abcdef@b>",
 };
 
 static void
@@ -497,6 +516,49 @@ test_address_fast_general (void)
       g_string_append_printf (text, ";p%u", n);
       check_fast_address (text->str, text->len);
     }
+}
+
+/* The URI fast path of an address finds its '@' and '>' 16 bytes at a
+ * time, and checks a short user part or tag in one read backwards from its
+ * end: each at every position around those rounds, with a byte that is
+ * not a letter or digit at every place in them. */
+static void
+test_address_fast_positions (void)
+{
+  static const char *const odd[] = { "", ".", "~", "%41", "\"", ">", ";", "@", " " };
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint display = 0; display <= 18; display += 3)
+    for (guint user = 0; user <= 20; user++)
+      for (guint tag = 0; tag <= 20; tag++)
+        for (guint k = 0; k < G_N_ELEMENTS (odd); k++)
+          {
+            guint where = (user + tag + display) % (user + tag + 1);
+
+            g_string_truncate (text, 0);
+            if (display > 0)
+              {
+                g_string_append_c (text, '"');
+                for (guint i = 1; i < display; i++)
+                  g_string_append_c (text, 'd');
+                g_string_append (text, "\" ");
+              }
+            g_string_append (text, "<sip:");
+            for (guint i = 0; i < user; i++)
+              {
+                if (i == where)
+                  g_string_append (text, odd[k]);
+                g_string_append_c (text, 'a' + i % 26);
+              }
+            g_string_append (text, user > 0 ? "@example.com>;tag=" : "198.51.100.10>;tag=");
+            for (guint i = 0; i < tag; i++)
+              {
+                if (user + i == where)
+                  g_string_append (text, odd[k]);
+                g_string_append_c (text, 'A' + i % 26);
+              }
+            check_fast_address (text->str, text->len);
+          }
 }
 
 /* The fast paths write NULs in the mirror as they go: one that hands an
@@ -616,6 +678,7 @@ main (int    argc,
   g_test_add_func ("/sipws/core/address/copy", test_address_copy);
   g_test_add_func ("/sipws/core/address/boxed", test_address_boxed);
   g_test_add_func ("/sipws/core/address/fast-general", test_address_fast_general);
+  g_test_add_func ("/sipws/core/address/fast-positions", test_address_fast_positions);
   g_test_add_func ("/sipws/core/address/fast-handover", test_address_fast_handover);
   g_test_add_func ("/sipws/core/address/fast-quoted-positions", test_address_fast_quoted_positions);
   g_test_add_func ("/sipws/core/address/param-lookup", test_address_param_lookup);
