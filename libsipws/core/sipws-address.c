@@ -260,7 +260,7 @@ parse_simple (SipwsArena *arena,
     }
   else
     {
-      if (p < end && !sipws_params_parse_simple (&params, arena, SIPWS_PARAMS_HEADER, start, out, p, end))
+      if (p < end && !sipws_params_parse_simple (&params, arena, SIPWS_PARAMS_HEADER, start, out, p, end, FALSE))
         return NULL;
       self = address_new_in (arena);
       self->params = params;

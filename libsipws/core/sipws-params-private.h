@@ -79,14 +79,18 @@ gboolean sipws_params_parse (SipwsParams       *params,
  * sipws_params_parse() would and returns TRUE, or returns FALSE having
  * kept nothing and left the mirror as it was (an error, a repeated
  * name, anything unusual): the caller then parses the list with
- * sipws_params_parse(), which gives the result or the error. */
+ * sipws_params_parse(), which gives the result or the error.
+ * @end_stops (SIPWS_PARAMS_URI only) says that the byte at @end may be
+ * read and is one that no name or value can hold, such as the '>' after
+ * a URI in a name-addr. */
 gboolean sipws_params_parse_simple (SipwsParams       *params,
                                     SipwsArena        *arena,
                                     SipwsParamsSyntax  syntax,
                                     const char        *start,
                                     char              *out,
                                     const char        *p,
-                                    const char        *end);
+                                    const char        *end,
+                                    gboolean           end_stops);
 
 /* Deep copy of @src into the empty list @dest, in @arena. */
 void sipws_params_copy (SipwsParams       *dest,

@@ -141,9 +141,29 @@ give_back (const char *start,
   return FALSE;
 }
 
-/* Both fast paths in one loop, specialised by the constant @header: the
- * names are paramchars or tokens; a uri-parameter value is paramchars, a
- * header parameter value a token, a host or a quoted-string. */
+/* sipws_scan_span_short (p, end, @classes); when @end_stops, the byte at
+ * @end is readable and outside @classes, so that no bound is checked. */
+G_ALWAYS_INLINE static inline const char *
+span (const char *p,
+      const char *end,
+      guint32     classes,
+      gboolean    end_stops)
+{
+  if (!end_stops)
+    return sipws_scan_span_short (p, end, classes);
+  for (;; p += 2)
+    {
+      if ((sipws_scan_table[(guchar) p[0]] & classes) == 0)
+        return p;
+      if ((sipws_scan_table[(guchar) p[1]] & classes) == 0)
+        return p + 1;
+    }
+}
+
+/* Both fast paths in one loop, specialised by the constants @header and
+ * @end_stops: the names are paramchars or tokens; a uri-parameter value is
+ * paramchars, a header parameter value a token, a host or a
+ * quoted-string. */
 G_ALWAYS_INLINE static inline gboolean
 parse_simple (SipwsParams *params,
               SipwsArena  *arena,
@@ -151,7 +171,8 @@ parse_simple (SipwsParams *params,
               char        *out,
               const char  *p,
               const char  *end,
-              gboolean     header)
+              gboolean     header,
+              gboolean     end_stops)
 {
   guint32 name_class = header ? SIPWS_CC_TOKEN : SIPWS_CC_PARAM_CHAR;
   const char *first = p;
@@ -164,7 +185,7 @@ parse_simple (SipwsParams *params,
   /* *p is ';' at each round */
   while (p < end)
     {
-      const char *name = p + 1, *q = sipws_scan_span_short (name, end, name_class), *value;
+      const char *name = p + 1, *q = span (name, end, name_class, end_stops), *value;
       SipwsParam *param = &items[n];
 
       if (q == name || n >= capacity)
@@ -181,7 +202,7 @@ parse_simple (SipwsParams *params,
           value = q + 1;
           if (!header)
             {
-              q = sipws_scan_span_short (value, end, SIPWS_CC_PARAM_CHAR);
+              q = span (value, end, SIPWS_CC_PARAM_CHAR, end_stops);
               /* a value with valid %HH escapes is decoded in the mirror
                * and keeps its text as written, as the general parser does */
               if (q < end && *q == '%')
@@ -201,7 +222,7 @@ parse_simple (SipwsParams *params,
             }
           else
             {
-              q = sipws_scan_span_short (value, end, SIPWS_CC_TOKEN);
+              q = span (value, end, SIPWS_CC_TOKEN, end_stops);
               param->token = q > value;
               if (q < end && sipws_scan_is (*q, SIPWS_CC_GEN_VALUE))
                 {
@@ -244,14 +265,17 @@ sipws_params_parse_simple (SipwsParams       *params,
                            const char        *start,
                            char              *out,
                            const char        *p,
-                           const char        *end)
+                           const char        *end,
+                           gboolean           end_stops)
 {
   g_assert (syntax != SIPWS_PARAMS_URI_HEADERS);
 
   /* each syntax gets its own specialised copy of the loop */
   if (syntax == SIPWS_PARAMS_HEADER)
-    return parse_simple (params, arena, start, out, p, end, TRUE);
-  return parse_simple (params, arena, start, out, p, end, FALSE);
+    return parse_simple (params, arena, start, out, p, end, TRUE, FALSE);
+  if (end_stops)
+    return parse_simple (params, arena, start, out, p, end, FALSE, TRUE);
+  return parse_simple (params, arena, start, out, p, end, FALSE, FALSE);
 }
 
 /* SIPWS_PARAMS_HEADER, the most common lists (addresses, Via hops), in a

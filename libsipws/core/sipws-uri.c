@@ -373,14 +373,16 @@ find_at (const char *p,
  * IPv4 address and no escapes, password or headers, in one pass that
  * writes the mirror only once the URI is known good. NULL hands anything
  * else, every error included, to parse_sip(), which reads what this
- * accepts the same way. @at is the first '@' of [p, end), or NULL. */
+ * accepts the same way. @at is the first '@' of [p, end), or NULL;
+ * @end_stops says that *@end is a '>'. */
 G_ALWAYS_INLINE static inline SipwsUri *
 parse_sip_simple (SipwsArena  *arena,
                   const char  *start,
                   char        *out,
                   const char  *p,
                   const char  *end,
-                  const char  *at)
+                  const char  *at,
+                  gboolean     end_stops)
 {
   /* Only an '@' makes a user part, and the first one ends it: parse_sip()
    * reads the user part up to the first byte outside user characters,
@@ -414,7 +416,7 @@ parse_sip_simple (SipwsArena  *arena,
       if (p == digits || port == 0 || port > G_MAXUINT16)
         return NULL;
     }
-  if (p < end && (*p != ';' || !sipws_params_parse_simple (&params, arena, SIPWS_PARAMS_URI, start, out, p, end)))
+  if (p < end && (*p != ';' || !sipws_params_parse_simple (&params, arena, SIPWS_PARAMS_URI, start, out, p, end, end_stops)))
     return NULL;
 
   self = uri_new_in (arena, SIPWS_URI_SCHEME_SIP);
@@ -486,7 +488,7 @@ sipws_uri_parse_bracketed (SipwsArena  *arena,
   if (gt == NULL)
     return NULL;
   *uri_end = gt;
-  return parse_sip_simple (arena, start, out, p + 4, gt, at);
+  return parse_sip_simple (arena, start, out, p + 4, gt, at, TRUE);
 }
 
 /* RFC 3966: "+" with at least one digit among visual separators for a
@@ -633,7 +635,7 @@ sipws_uri_parse_range (SipwsArena  *arena,
   /* nearly every URI */
   if (end - p >= 4 && sipws_scan_load4 (p) == sipws_scan_load4 ("sip:"))
     {
-      SipwsUri *self = parse_sip_simple (arena, start, out, p + 4, end, find_at (p + 4, end));
+      SipwsUri *self = parse_sip_simple (arena, start, out, p + 4, end, find_at (p + 4, end), FALSE);
 
       return self != NULL ? self : parse_sip (arena, SIPWS_URI_SCHEME_SIP, start, out, p + 4, end, error);
     }

@@ -471,6 +471,8 @@ static const char *const fast_address_seeds[] = {
   /* an '@' after the '>', a '>' in a quoted parameter, short texts */
   "<sip:b>;x=\"a@b\"", "<sip:b;lr>;x=\"<sip:a@b>\"", "<sip:a@b>;x=\"@>\"", "<sip:a>", "<sip:@>", "<sip:>",
   "<sip:a@b>;tag=0123456789abcdef", "<sip:0123456789abcdef@b>",
+  /* uri-parameters that end at the '>' */
+  "<sip:a@b;x>", "<sip:a@b;x=y>", "<sip:a@b;x=%41>", "<sip:a@b;x=>", "<sip:a@b;>", "<sip:a@b:5060;x=yz>;tag=1",
 };
 
 static void
