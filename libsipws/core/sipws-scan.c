@@ -394,6 +394,114 @@ sipws_scan_split_list (const char *value,
   return TRUE;
 }
 
+/* The dotted quad at @p, when there is one and nothing of a host name
+ * follows it: its end; NULL otherwise. Each number is read digit by digit
+ * without a loop: one to three digits, at most 255. */
+static inline const char *
+scan_ipv4 (const char *p,
+           const char *end)
+{
+  for (guint part = 0;; part++)
+    {
+      guint value, digit;
+
+      if (p >= end || (value = (guchar) (*p - '0')) > 9)
+        return NULL;
+      p++;
+      if (p < end && (digit = (guchar) (*p - '0')) <= 9)
+        {
+          value = value * 10 + digit;
+          p++;
+          if (p < end && (digit = (guchar) (*p - '0')) <= 9)
+            {
+              value = value * 10 + digit;
+              p++;
+              if (value > 255 || (p < end && (guchar) (*p - '0') <= 9))
+                return NULL;
+            }
+        }
+      if (part == 3)
+        break;
+      if (p >= end || *p != '.')
+        return NULL;
+      p++;
+    }
+  return p < end && sipws_scan_is (*p, SIPWS_CC_HOSTNAME) ? NULL : p;
+}
+
+/* The host at @p label by label; without SSE2, and for runs of 32 bytes
+ * and more with it. */
+G_GNUC_NO_INLINE static const char *
+scan_host_labels (const char    *p,
+                  const char    *end,
+                  SipwsScanHost *kind)
+{
+  const char *label = p, *previous = NULL, *q;
+  /* Only a run starting with a digit may be an IPv4 address. */
+  gboolean name_ok = TRUE, ipv4_ok = p < end && (guchar) (*p - '0') <= 9;
+  guint labels = 0;
+
+  if (ipv4_ok && (q = scan_ipv4 (p, end)) != NULL)
+    {
+      *kind = SIPWS_SCAN_HOST_IPV4;
+      return q;
+    }
+
+  /* One label a round: [label, q), then a '.' or the end of the run. */
+  for (;;)
+    {
+      gsize len;
+
+      q = sipws_scan_span (label, end, SIPWS_CC_LABEL);
+      len = q - label;
+      labels++;
+      if (ipv4_ok)
+        {
+          /* 1 to 3 digits, at most 255, four labels */
+          guint v = 0;
+
+          ipv4_ok = len >= 1 && len <= 3 && labels <= 4;
+          for (gsize i = 0; ipv4_ok && i < len; i++)
+            {
+              ipv4_ok = (guchar) (label[i] - '0') <= 9;
+              v = v * 10 + (guint) (label[i] - '0');
+            }
+          ipv4_ok = ipv4_ok && v <= 255;
+        }
+      if (q < end && *q == '.')
+        {
+          if (len == 0 || len > 63 || *label == '-' || q[-1] == '-')
+            name_ok = FALSE;
+          previous = label;
+          label = q + 1;
+          continue;
+        }
+      break;
+    }
+
+  /* The last label, unless the run ends with the optional '.' */
+  if (label == q && previous != NULL && q - p > 1)
+    {
+      ipv4_ok = FALSE;
+      label = previous;
+    }
+  else if (label == q || q - label > 63 || *label == '-' || q[-1] == '-')
+    name_ok = FALSE;
+  if (name_ok && (q - p > 255 || !sipws_scan_is (*label, SIPWS_CC_ALPHA)))
+    name_ok = FALSE;
+
+  if (ipv4_ok && labels == 4)
+    *kind = SIPWS_SCAN_HOST_IPV4;
+  else if (name_ok)
+    *kind = SIPWS_SCAN_HOST_NAME;
+  else if (label < q && sipws_scan_is (*label, SIPWS_CC_DIGIT) && sipws_scan_is (*p, SIPWS_CC_DIGIT))
+    *kind = SIPWS_SCAN_HOST_BAD_IPV4;
+  else
+    *kind = SIPWS_SCAN_HOST_BAD_NAME;
+  return q;
+}
+
+#ifdef SIPWS_SIMD_SSE2
 /* TRUE when the three digits at @s are at most 255. */
 static inline gboolean
 host_octet_ok (const char *s)
@@ -401,68 +509,6 @@ host_octet_ok (const char *s)
   return (guint) (s[0] - '0') * 100 + (guint) (s[1] - '0') * 10 + (guint) (s[2] - '0') <= 255;
 }
 
-/* One pass over the bytes: each label's rules are checked at the '.' or
- * the byte that ends it, and whether it is all digits is gathered on the
- * way, so an IPv4 address costs no second read. Runs of any length; out of
- * line, as with SSE2 only runs of 32 bytes and more come here. */
-G_GNUC_NO_INLINE static const char *
-scan_host_bytes (const char    *p,
-                 const char    *end,
-                 SipwsScanHost *kind)
-{
-  const char *s = p, *label = p, *previous = NULL;
-  gboolean name_ok = TRUE, ipv4_ok = p < end && sipws_scan_is (*p, SIPWS_CC_DIGIT);
-  guint labels = 0;
-
-  for (;;)
-    {
-      /* every class bit the label's bytes share: SIPWS_CC_DIGIT stays set
-       * when it is all digits */
-      guint32 all = SIPWS_CC_DIGIT, c;
-      gsize len;
-
-      while (s < end && ((c = sipws_scan_table[(guchar) *s]) & SIPWS_CC_LABEL) != 0)
-        {
-          all &= c;
-          s++;
-        }
-      len = s - label;
-      labels++;
-      /* 1 to 3 digits, at most 255 (three digits compare as text) */
-      ipv4_ok = ipv4_ok && (all & SIPWS_CC_DIGIT) != 0 && len - 1 < 3 && labels <= 4 &&
-                (len < 3 || host_octet_ok (label));
-      if (s < end && *s == '.')
-        {
-          if (len - 1 >= 63 || *label == '-' || s[-1] == '-')
-            name_ok = FALSE;
-          previous = label;
-          label = ++s;
-          continue;
-        }
-      break;
-    }
-
-  /* The last label decides, unless the run ends with the optional '.':
-   * then the one before it does. */
-  if (label == s && previous != NULL && s - p > 1)
-    label = previous;
-  else if (label == s || s - label > 63 || *label == '-' || s[-1] == '-')
-    name_ok = FALSE;
-  name_ok = name_ok && s - p <= 255 && sipws_scan_is (*label, SIPWS_CC_ALPHA);
-
-  if (ipv4_ok && labels == 4)
-    *kind = SIPWS_SCAN_HOST_IPV4;
-  else if (name_ok)
-    *kind = SIPWS_SCAN_HOST_NAME;
-  /* meant as an IPv4 address: first and deciding label start with a digit */
-  else if (label < s && sipws_scan_is (*p, SIPWS_CC_DIGIT) && sipws_scan_is (*label, SIPWS_CC_DIGIT))
-    *kind = SIPWS_SCAN_HOST_BAD_IPV4;
-  else
-    *kind = SIPWS_SCAN_HOST_BAD_NAME;
-  return s;
-}
-
-#ifdef SIPWS_SIMD_SSE2
 /* The bytes of [q, end), at most 16, with NUL after them: no byte outside
  * the range is read. Shorter ranges are put together from two overlapping
  * loads of 8, 4 or 1 bytes. */
@@ -528,11 +574,13 @@ host_name_ok (const char *p,
               guint       dash,
               guint      *last)
 {
-  guint starts = dot << 1 | 1;
+  guint starts = dot << 1 | 1, bad = dot & starts;
 
+  /* most names have no '-' */
+  if (dash != 0)
+    bad |= dash & (starts | dot >> 1 | (run ^ run >> 1));
   *last = 63 - (guint) __builtin_clzll ((guint64) (dot & run >> 1) << 1 | 1);
-  return ((dot & starts) | (dash & (starts | dot >> 1 | (run ^ run >> 1)))) == 0 &&
-         sipws_scan_is (p[*last], SIPWS_CC_ALPHA);
+  return bad == 0 && sipws_scan_is (p[*last], SIPWS_CC_ALPHA);
 }
 
 /* The end of the run of host-name bytes at @p, shorter than 32 bytes
@@ -621,7 +669,7 @@ scan_host_long (const char    *p,
 
   r = 0xFFFF | host_masks (host_load (p + 16, end), &digit1, &dot1, &dash1) << 16;
   if (r == G_MAXUINT32)
-    return scan_host_bytes (p, end, kind);
+    return scan_host_labels (p, end, kind);
   return host_from_masks (p, v, r, digit | digit1 << 16, dot | dot1 << 16, dash | dash1 << 16, kind);
 }
 #endif
@@ -639,7 +687,7 @@ sipws_scan_host (const char    *p,
     return scan_host_long (p, end, v, digit, dot, dash, kind);
   return host_from_masks (p, v, r, digit, dot, dash, kind);
 #else
-  return scan_host_bytes (p, end, kind);
+  return scan_host_labels (p, end, kind);
 #endif
 }
 
