@@ -244,19 +244,23 @@ parse_simple (SipwsArena *arena,
       sipws_scan_span_is_all (start, p + 5, end, SIPWS_CC_TOKEN))
     {
       /* A From or To: ";tag=" and a token to the end, the one parameter,
-       * which needs no repeat or index check. */
-      SipwsParam *tag = sipws_arena_alloc (arena, sizeof (SipwsParam));
+       * which needs no repeat or index check; one allocation for both. */
+      struct { SipwsAddress address; SipwsParam tag; } *both = sipws_arena_alloc (arena, sizeof (*both));
 
-      tag->name = sipws_scan_mirror_string (start, out, p + 1, p + 4);
-      tag->name_len = 3;
-      tag->value = sipws_scan_mirror_string (start, out, p + 5, end);
-      tag->wire = NULL;
-      tag->quoted = FALSE;
-      tag->token = TRUE;
-      self = address_new_in (arena);
-      self->params.items = tag;
-      self->params.len = self->params.capacity = 1;
-      self->tag = 0;
+      both->tag = (SipwsParam) {
+        .name = sipws_scan_mirror_string (start, out, p + 1, p + 4),
+        .name_len = 3,
+        .value = sipws_scan_mirror_string (start, out, p + 5, end),
+        .token = TRUE,
+      };
+      self = &both->address;
+      *self = (SipwsAddress) {
+        .arena = arena,
+        .params = { &both->tag, 1, 1 },
+        .tag = 0,
+        .q = -1,
+        .expires = -1,
+      };
     }
   else
     {

@@ -563,6 +563,28 @@ test_address_fast_positions (void)
           }
 }
 
+/* The ";tag=" of a From or To shares its allocation with the address:
+ * setters that grow or shrink the list still work on it. */
+static void
+test_address_fast_tag_setters (void)
+{
+  g_autoptr(SipwsAddress) address = sipws_address_parse ("\"A\" <sip:a@b>;tag=x1", -1, NULL);
+  g_autofree char *grown = NULL;
+  g_autofree char *shrunk = NULL;
+
+  g_assert_cmpstr (sipws_address_get_tag (address), ==, "x1");
+  sipws_address_set_param (address, "expires", "60");
+  sipws_address_set_param (address, "tag", "y2");
+  g_assert_cmpstr (sipws_address_get_tag (address), ==, "y2");
+  g_assert_cmpint (sipws_address_get_expires (address), ==, 60);
+  grown = sipws_address_to_string (address);
+  g_assert_cmpstr (grown, ==, "\"A\" <sip:a@b>;tag=y2;expires=60");
+  g_assert_true (sipws_address_remove_param (address, "tag"));
+  g_assert_null (sipws_address_get_tag (address));
+  shrunk = sipws_address_to_string (address);
+  g_assert_cmpstr (shrunk, ==, "\"A\" <sip:a@b>;expires=60");
+}
+
 /* The fast paths write NULs in the mirror as they go: one that hands an
  * address over halfway must leave the general parser an intact mirror,
  * and must not touch the addresses around it in the same header value. */
@@ -681,6 +703,7 @@ main (int    argc,
   g_test_add_func ("/sipws/core/address/boxed", test_address_boxed);
   g_test_add_func ("/sipws/core/address/fast-general", test_address_fast_general);
   g_test_add_func ("/sipws/core/address/fast-positions", test_address_fast_positions);
+  g_test_add_func ("/sipws/core/address/fast-tag-setters", test_address_fast_tag_setters);
   g_test_add_func ("/sipws/core/address/fast-handover", test_address_fast_handover);
   g_test_add_func ("/sipws/core/address/fast-quoted-positions", test_address_fast_quoted_positions);
   g_test_add_func ("/sipws/core/address/param-lookup", test_address_param_lookup);
