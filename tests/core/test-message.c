@@ -1358,6 +1358,119 @@ test_peek_lists (void)
   g_assert_cmpuint (n, ==, 0);
 }
 
+/* The small typed values read on the fast path of the line loop (numbers
+ * up to nine digits, CSeq with one SP, Call-ID) and their neighbours read by
+ * the general parsers give the same values and errors. */
+static void
+test_common_values (void)
+{
+  static const struct {
+    const char *line;
+    gint64      expires;      /* -2: the message is refused */
+    gint        max_forwards;
+    guint32     cseq;
+    const char *method;
+  } cases[] = {
+    { "Expires: 0", 0, 70, 63104, "OPTIONS" },
+    { "Expires: 007", 7, 70, 63104, "OPTIONS" },
+    { "Expires: 999999999", 999999999, 70, 63104, "OPTIONS" },
+    { "Expires: 1000000000", 1000000000, 70, 63104, "OPTIONS" },
+    { "Expires: 0000000000001", 1, 70, 63104, "OPTIONS" },
+    { "Expires: 4294967295", G_GINT64_CONSTANT (4294967295), 70, 63104, "OPTIONS" },
+    { "Expires: 4294967296", -2, 0, 0, NULL },
+    { "Expires: 12a", -2, 0, 0, NULL },
+    { "Expires: ", -2, 0, 0, NULL },
+    { "Max-Forwards: 255", -1, 255, 63104, "OPTIONS" },
+    { "Max-Forwards: 256", -2, 0, 0, NULL },
+  };
+  static const struct {
+    const char *value;
+    guint32     number;        /* 0: refused */
+    const char *method;
+  } cseqs[] = {
+    { "1 INVITE", 1, "INVITE" },
+    { "123456789 BYE", 123456789, "BYE" },
+    { "1234567890 BYE", 1234567890, "BYE" },
+    { "4294967295 ACK", 4294967295u, "ACK" },
+    { "1  INVITE", 1, "INVITE" },
+    { "1\tINVITE", 1, "INVITE" },
+    { "1 INVITE x", 0, NULL },
+    { "1 ", 0, NULL },
+    { "1INVITE", 0, NULL },
+    { "4294967296 ACK", 0, NULL },
+    { "x INVITE", 0, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      /* the head's own Max-Forwards comes first, so a second one is read here */
+      g_autofree char *text = g_strconcat (cases[i].line[0] == 'M' ? REQUEST_HEAD : REQUEST_HEAD "Expires: 1" CRLF,
+                                           cases[i].line, CRLF CRLF, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SipwsMessage) msg = sipws_message_parse (text, strlen (text), &error);
+
+      if (cases[i].expires == -2)
+        {
+          g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE);
+          continue;
+        }
+      g_assert_no_error (error);
+      /* the first Expires / Max-Forwards of the message is the value */
+      g_assert_cmpint (sipws_message_get_max_forwards (msg), ==, 70);
+      if (cases[i].line[0] == 'E')
+        g_assert_cmpint (sipws_message_get_expires (msg), ==, 1);
+    }
+
+  /* as the only one */
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *line = g_strconcat (cases[i].line, CRLF, NULL);
+      g_autofree char *text = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SipwsMessage) msg = NULL;
+
+      if (cases[i].line[0] != 'E')
+        continue;
+      text = g_strconcat (REQUEST_HEAD, line, CRLF, NULL);
+      msg = sipws_message_parse (text, strlen (text), &error);
+      if (cases[i].expires == -2)
+        {
+          g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE);
+          g_assert_nonnull (strstr (error->message, "invalid Expires header"));
+          continue;
+        }
+      g_assert_no_error (error);
+      g_assert_cmpint (sipws_message_get_expires (msg), ==, cases[i].expires);
+      g_assert_cmpint (sipws_message_get_uint_header (msg, "Expires"), ==, cases[i].expires);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (cseqs); i++)
+    {
+      g_autofree char *text = g_strconcat ("OPTIONS sip:bob@example.com SIP/2.0" CRLF
+                                           "Via: SIP/2.0/WSS a.invalid;branch=z9hG4bK1" CRLF
+                                           "CSeq: ", cseqs[i].value, CRLF
+                                           "Call-ID: a84b4c76e66710@host.invalid" CRLF
+                                           "Content-Length: 0" CRLF CRLF, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SipwsMessage) msg = sipws_message_parse (text, strlen (text), &error);
+      const char *method = NULL;
+      guint32 number = 0;
+
+      if (cseqs[i].number == 0)
+        {
+          g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE);
+          g_assert_nonnull (strstr (error->message, "invalid CSeq header"));
+          continue;
+        }
+      g_assert_no_error (error);
+      g_assert_true (sipws_message_get_cseq (msg, &number, &method));
+      g_assert_cmpuint (number, ==, cseqs[i].number);
+      g_assert_cmpstr (method, ==, cseqs[i].method);
+      g_assert_cmpstr (sipws_message_get_call_id (msg), ==, "a84b4c76e66710@host.invalid");
+      g_assert_cmpint (sipws_message_get_content_length (msg), ==, 0);
+    }
+}
+
 /* The getters that take a SipwsHeaderName read what those that take the
  * name read, for every known header, present, repeated or absent. */
 static void
@@ -1400,6 +1513,7 @@ main (int    argc,
   g_test_add_func ("/sipws/message/line-limit-steps", test_line_limit_steps);
   g_test_add_func ("/sipws/message/peek-lists", test_peek_lists);
   g_test_add_func ("/sipws/message/by-id", test_by_id);
+  g_test_add_func ("/sipws/message/common-values", test_common_values);
   g_test_add_func ("/sipws/message/request", test_request_basics);
   g_test_add_func ("/sipws/message/response", test_response_basics);
   g_test_add_func ("/sipws/message/names", test_names_and_compact_forms);
