@@ -1523,78 +1523,6 @@ record_header (SipwsMessage *self,
     g_array_set_size (P->folds, 0);
 }
 
-/* The common values of the small typed headers of every message, read
- * without the general parsers' error handling: a number of one to nine
- * digits (below 2^32, so no overflow check), a CSeq of such a number, one
- * SP and a method, a Call-ID. TRUE when [value, value_end) is one and @h
- * and the message hold what it means; FALSE for anything else, valid or
- * not, having changed nothing: interpret_typed() then reads it. */
-G_ALWAYS_INLINE static inline gboolean
-read_common_value (SipwsMessage    *self,
-                   Parser          *P,
-                   Header          *h,
-                   SipwsHeaderId    id,
-                   SipwsHeaderType  type,
-                   const char      *value,
-                   const char      *value_end,
-                   guint            line)
-{
-  const char *p = value;
-  guint32 n = 0;
-
-  switch (type)
-    {
-    case SIPWS_HEADER_TYPE_UINT32:
-    case SIPWS_HEADER_TYPE_MAX_FORWARDS:
-    case SIPWS_HEADER_TYPE_CONTENT_LENGTH:
-    case SIPWS_HEADER_TYPE_CSEQ:
-      for (; p < value_end && (guchar) (*p - '0') <= 9 && p - value < 9; p++)
-        n = n * 10 + (guint32) (*p - '0');
-      if (p == value)
-        return FALSE;
-      if (type == SIPWS_HEADER_TYPE_CSEQ)
-        {
-          CSeq *cseq;
-
-          if (p + 1 >= value_end || *p != ' ' || sipws_scan_token (p + 1, value_end) != value_end)
-            return FALSE;
-          /* the first one is the value, as in interpret_cseq() */
-          if (TYPED (self, SIPWS_HEADER_CSEQ) == NULL)
-            {
-              cseq = sipws_arena_alloc (&self->arena, sizeof (CSeq));
-              cseq->number = n;
-              cseq->method = p + 1;
-              TYPED (self, SIPWS_HEADER_CSEQ) = cseq;
-            }
-          return TRUE;
-        }
-      if (p != value_end || (type == SIPWS_HEADER_TYPE_MAX_FORWARDS && n > 255))
-        return FALSE;
-      /* as interpret_typed() keeps them */
-      h->number = n;
-      h->has_number = TRUE;
-      if (id == SIPWS_HEADER_CONTENT_LENGTH && P->content_length < 0)
-        {
-          P->content_length = n;
-          P->content_length_line = line;
-        }
-      return TRUE;
-    case SIPWS_HEADER_TYPE_CALL_ID:
-      return parse_call_id (value, value_end - value, NULL);
-    case SIPWS_HEADER_TYPE_RAW:
-    case SIPWS_HEADER_TYPE_VIA:
-    case SIPWS_HEADER_TYPE_ADDRESS:
-    case SIPWS_HEADER_TYPE_ADDRESS_LIST:
-    case SIPWS_HEADER_TYPE_TOKEN_LIST:
-    case SIPWS_HEADER_TYPE_CONTENT_TYPE:
-    case SIPWS_HEADER_TYPE_DATE:
-    case SIPWS_HEADER_TYPE_RETRY_AFTER:
-    case SIPWS_HEADER_TYPE_WARNING:
-    default:
-      return FALSE;
-    }
-}
-
 /* Reads the common header lines, "Name: value" ending in CRLF with nothing
  * unusual, from *@pp for as long as they come, each looked up and
  * interpreted at once unless a continuation line follows. *@pp is left at
@@ -1626,7 +1554,6 @@ read_plain_headers (SipwsMessage  *self,
       char *name_end, *value, *value_end, *cr;
       SipwsHeaderId id;
       guint odd, colon = sipws_simd_colon_mask (p, &odd), first_colon;
-      SipwsHeaderType type;
       guint index;
       Header *h;
 
@@ -1697,8 +1624,7 @@ read_plain_headers (SipwsMessage  *self,
       *value_end = '\0';
 
       /* Most fields are kept as text and need nothing more. */
-      type = sipws_header_info[id].type;
-      if (type != SIPWS_HEADER_TYPE_RAW && !read_common_value (self, P, h, id, type, value, value_end, line))
+      if (sipws_header_info[id].type != SIPWS_HEADER_TYPE_RAW)
         {
           P->n_headers = n_headers;
           if (!interpret_typed (self, P, h, id, line, value - p + 1, NULL, TRUE, error))

@@ -1358,9 +1358,8 @@ test_peek_lists (void)
   g_assert_cmpuint (n, ==, 0);
 }
 
-/* The small typed values read on the fast path of the line loop (numbers
- * up to nine digits, CSeq with one SP, Call-ID) and their neighbours read by
- * the general parsers give the same values and errors. */
+/* Numbers around nine and ten digits and 2^32, CSeq with other blanks
+ * than one SP, as the only or a repeated header: the values and errors. */
 static void
 test_common_values (void)
 {
