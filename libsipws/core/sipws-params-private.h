@@ -106,6 +106,209 @@ sipws_param_name_is (const SipwsParam *param,
   return param->name_len == len && sipws_scan_caseless_equal (param->name, name, len);
 }
 
+/* The values written with %HH escapes keep their text as written (the
+ * first @n_wire entries with a wire point into the text, the value there
+ * running to the first byte outside @classes and escapes), copied once the
+ * entries are placed: the arena cannot take a string meanwhile. */
+void     sipws_params_copy_wires (SipwsParam *items,
+                                  guint       n_wire,
+                                  SipwsArena *arena,
+                                  const char *end,
+                                  guint32     classes);
+
+/* A fast path that meets what it does not take hands the list back with
+ * the mirror as it was: the general parser may read the list otherwise
+ * (and it reads the text, not the mirror), so no NUL written meanwhile may
+ * be left inside one of its strings. */
+gboolean sipws_params_give_back  (const char *start,
+                                  char       *out,
+                                  const char *first,
+                                  const char *end);
+
+/* Makes [s, s_end) a string in the mirror, its %HH escapes decoded when
+ * @escaped. Returns its length. */
+static inline gsize
+sipws_params_mirror_decoded (const char *start,
+                             char       *out,
+                             const char *s,
+                             const char *s_end,
+                             gboolean    escaped)
+{
+  char *o, *o_end;
+
+  if (!escaped)
+    {
+      sipws_scan_mirror_string (start, out, s, s_end);
+      return s_end - s;
+    }
+  o = sipws_scan_mirror (start, out, s);
+  o_end = sipws_scan_decode_escapes (o, s, s_end - s);
+  *o_end = '\0';
+  return o_end - o;
+}
+
+/* A bit per (length, first letter) of the names seen so far, so that a new
+ * name is compared with the others only when one may be the same. Names
+ * equal but for case get the same bit: "| 0x20" lower-cases a letter and
+ * keeps other bytes apart from their own case variants (they have none). */
+static inline guint64
+sipws_params_name_bit (const char *name,
+                       gsize       len)
+{
+  return G_GUINT64_CONSTANT (1) << ((len * 7 + ((guchar) name[0] | 0x20)) & 63);
+}
+
+/* TRUE when the name [name, name+len) of the entry @n (decoded: the
+ * entry's own string, or text that is the same) repeats a name of the
+ * entries before it; *@seen holds the name bits of those and gets the
+ * new one. */
+static inline gboolean
+sipws_params_repeats (const SipwsParam *items,
+                      guint             n,
+                      const char       *name,
+                      gsize             len,
+                      guint64          *seen)
+{
+  guint64 bit = sipws_params_name_bit (name, len);
+
+  if ((*seen & bit) != 0)
+    for (guint i = 0; i < n; i++)
+      if (sipws_param_name_is (&items[i], name, len))
+        return TRUE;
+  *seen |= bit;
+  return FALSE;
+}
+
+/* Finishes a parse: the entries used of the room reserved for them. */
+static inline void
+sipws_params_take_items (SipwsParams *params,
+                         SipwsArena  *arena,
+                         SipwsParam  *items,
+                         guint        n)
+{
+  sipws_arena_commit (arena, (const char *) (items + n));
+  params->items = items;
+  params->len = params->capacity = n;
+}
+
+/* sipws_scan_span_short (p, end, @classes); when @end_stops, the byte at
+ * @end is readable and outside @classes, so that no bound is checked. */
+G_ALWAYS_INLINE static inline const char *
+sipws_params_span (const char *p,
+                   const char *end,
+                   guint32     classes,
+                   gboolean    end_stops)
+{
+  if (!end_stops)
+    return sipws_scan_span_short (p, end, classes);
+  for (;; p += 2)
+    {
+      if ((sipws_scan_table[(guchar) p[0]] & classes) == 0)
+        return p;
+      if ((sipws_scan_table[(guchar) p[1]] & classes) == 0)
+        return p + 1;
+    }
+}
+
+/* sipws_params_parse_simple(), inline for the sip: URI fast path, where a
+ * call per list cost more than a short list: both fast paths in one loop,
+ * specialised by the constants @header and @end_stops. The names are
+ * paramchars or tokens; a uri-parameter value is paramchars, a header
+ * parameter value a token, a host or a quoted-string. */
+G_ALWAYS_INLINE static inline gboolean
+sipws_params_parse_simple_inline (SipwsParams *params,
+                                  SipwsArena  *arena,
+                                  const char  *start,
+                                  char        *out,
+                                  const char  *p,
+                                  const char  *end,
+                                  gboolean     header,
+                                  gboolean     end_stops)
+{
+  guint32 name_class = header ? SIPWS_CC_TOKEN : SIPWS_CC_PARAM_CHAR;
+  const char *first = p;
+  guint n = 0, capacity = (guint) MIN ((gsize) (end - p) / 2, SIPWS_PARAMS_MAX);
+  SipwsParam *items = sipws_arena_reserve_aligned (arena, capacity * sizeof (SipwsParam));
+  guint64 seen = 0;
+  guint n_wire = 0;
+  gboolean escaped = FALSE;
+
+  /* *p is ';' at each round */
+  while (p < end)
+    {
+      const char *name = p + 1, *q = sipws_params_span (name, end, name_class, end_stops), *value;
+      SipwsParam *param = &items[n];
+
+      if (q == name || n >= capacity)
+        return sipws_params_give_back (start, out, first, end);
+      param->name = sipws_scan_mirror_string (start, out, name, q);
+      param->name_len = q - name;
+      param->wire = NULL;
+      param->quoted = FALSE;
+      param->token = FALSE;
+      if (q >= end || *q != '=')
+        param->value = NULL;
+      else
+        {
+          value = q + 1;
+          if (!header)
+            {
+              q = sipws_params_span (value, end, SIPWS_CC_PARAM_CHAR, end_stops);
+              /* a value with valid %HH escapes is decoded in the mirror
+               * and keeps its text as written, as the general parser does */
+              if (q < end && *q == '%')
+                {
+                  q = sipws_scan_span_escaped (value, end, SIPWS_CC_PARAM_CHAR, &escaped);
+                  if (q < end && *q == '%')
+                    return sipws_params_give_back (start, out, first, end);
+                }
+            }
+          else if (value < end && *value == '"')
+            {
+              /* a quoted-string without quoted-pairs is its own value */
+              q = sipws_scan_span_qdtext (++value, end);
+              if (q >= end || *q != '"')
+                return sipws_params_give_back (start, out, first, end);
+              param->quoted = TRUE;
+            }
+          else
+            {
+              q = sipws_params_span (value, end, SIPWS_CC_TOKEN, end_stops);
+              param->token = q > value;
+              if (q < end && sipws_scan_is (*q, SIPWS_CC_GEN_VALUE))
+                {
+                  q = sipws_scan_span (q, end, SIPWS_CC_GEN_VALUE);
+                  param->token = FALSE;
+                }
+            }
+          if (q == value && !param->quoted)
+            return sipws_params_give_back (start, out, first, end);
+          if (escaped)
+            {
+              param->value = sipws_scan_mirror (start, out, value);
+              sipws_params_mirror_decoded (start, out, value, q, TRUE);
+              param->wire = value;
+              n_wire++;
+              escaped = FALSE;
+            }
+          else
+            param->value = sipws_scan_mirror_string (start, out, value, q);
+          if (param->quoted)
+            q++;
+        }
+      /* a '%', a '?', blanks, a quoted-pair or anything else are for the
+       * general parser */
+      if (sipws_params_repeats (items, n, name, param->name_len, &seen) || (q < end && *q != ';'))
+        return sipws_params_give_back (start, out, first, end);
+      n++;
+      p = q;
+    }
+  sipws_params_take_items (params, arena, items, n);
+  if (n_wire > 0)
+    sipws_params_copy_wires (items, n_wire, arena, end, SIPWS_CC_PARAM_CHAR);
+  return TRUE;
+}
+
 /* First entry named @name (case-insensitive), or NULL; inline for the
  * getters, where a call per level cost more than the search. No strlen:
  * the first byte rules out most entries, and an entry's own length bounds

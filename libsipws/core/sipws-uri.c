@@ -416,7 +416,7 @@ parse_sip_simple (SipwsArena  *arena,
       if (p == digits || port == 0 || port > G_MAXUINT16)
         return NULL;
     }
-  if (p < end && (*p != ';' || !sipws_params_parse_simple (&params, arena, SIPWS_PARAMS_URI, start, out, p, end, end_stops)))
+  if (p < end && (*p != ';' || !sipws_params_parse_simple_inline (&params, arena, start, out, p, end, FALSE, end_stops)))
     return NULL;
 
   self = uri_new_in (arena, SIPWS_URI_SCHEME_SIP);
