@@ -431,10 +431,20 @@ parse_sip_simple (SipwsArena  *arena,
   return self;
 }
 
+#ifdef SIPWS_SIMD_SSE2
+/* Bit i set when p[i] is @c (16 bytes read). */
+static inline guint
+byte_mask (const char *p,
+           char        c)
+{
+  return (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_loadu_si128 ((const __m128i *) p), _mm_set1_epi8 (c)));
+}
+#endif
+
 /* The first '>' of [p, end), or NULL, and in *@at the first '@' before
- * it, or NULL: both from one read of 16 bytes a round. Every round reads
- * inside [start, end): the last one ends at @end, its bytes before @p
- * left out. */
+ * it, or NULL: both from one pass, 32 bytes a round. Every read is of 16
+ * bytes inside [start, end): the last round reads backwards from @end,
+ * its bytes before @p left out. */
 G_ALWAYS_INLINE static inline const char *
 find_at_and_gt (const char  *start,
                 const char  *p,
@@ -447,21 +457,38 @@ find_at_and_gt (const char  *start,
     {
       for (;;)
         {
-          const char *block = end - p >= 16 ? p : end - 16;
-          __m128i v = _mm_loadu_si128 ((const __m128i *) block);
-          guint keep = 0xFFFFu << (p - block);
-          guint gt = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('>'))) & keep;
-          guint at_mask = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('@'))) & keep;
+          gsize left = end - p;
+          guint gt, at_mask;
 
+          /* bit i of each mask is p[i] */
+          if (left >= 32)
+            {
+              gt = byte_mask (p, '>') | byte_mask (p + 16, '>') << 16;
+              at_mask = byte_mask (p, '@') | byte_mask (p + 16, '@') << 16;
+            }
+          else if (left > 16)
+            {
+              gt = byte_mask (p, '>') | byte_mask (end - 16, '>') << (left - 16);
+              at_mask = byte_mask (p, '@') | byte_mask (end - 16, '@') << (left - 16);
+            }
+          else
+            {
+              gt = byte_mask (end - 16, '>') >> (16 - left);
+              at_mask = byte_mask (end - 16, '@') >> (16 - left);
+            }
           if (gt != 0)
-            at_mask &= gt ^ (gt - 1);
+            {
+              /* the '@' before the '>' */
+              at_mask &= (gt & -gt) - 1;
+              if (*at == NULL && at_mask != 0)
+                *at = p + sipws_simd_first (at_mask);
+              return p + sipws_simd_first (gt);
+            }
           if (*at == NULL && at_mask != 0)
-            *at = block + sipws_simd_first (at_mask);
-          if (gt != 0)
-            return block + sipws_simd_first (gt);
-          if (block + 16 == end)
+            *at = p + sipws_simd_first (at_mask);
+          if (left <= 32)
             return NULL;
-          p = block + 16;
+          p += 32;
         }
     }
 #endif

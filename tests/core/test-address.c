@@ -561,6 +561,19 @@ test_address_fast_positions (void)
               }
             check_fast_address (text->str, text->len);
           }
+
+  /* the '@' and the '>' of long URIs, read 32 bytes a round */
+  for (guint len = 0; len <= 70; len++)
+    {
+      g_autofree char *run = g_strnfill (len, 'a');
+      g_autofree char *user = g_strdup_printf ("<sip:%s@h.example>", run);
+      g_autofree char *after = g_strdup_printf ("<sip:h.example;x=%s>;y=\"@\"", run);
+      g_autofree char *inside = g_strdup_printf ("<sip:u@h.example;x=%s@>", run);
+
+      check_fast_address (user, strlen (user));
+      check_fast_address (after, strlen (after));
+      check_fast_address (inside, strlen (inside));
+    }
 }
 
 /* The ";tag=" of a From or To shares its allocation with the address:
