@@ -3,6 +3,8 @@
 
 #include "sipws-uri.h"
 #include "sipws-arena-private.h"
+#include "sipws-params-private.h"
+#include "sipws-scan-private.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +22,182 @@ SipwsUri *sipws_uri_parse_range (SipwsArena  *arena,
                                  const char  *end,
                                  GError     **error);
 
+/* A deep copy of @self in @arena, under the same terms. */
+SipwsUri *sipws_uri_copy_in     (SipwsArena  *arena,
+                                 SipwsUri    *self);
+
+/* A URI, its parameter entries and its strings (decoded copies, each
+ * NUL-terminated) are in one arena: the message it was parsed from, or an
+ * arena of its own. */
+struct _SipwsUri
+{
+  SipwsArena *arena;
+  SipwsUriScheme scheme;
+  guint16 port;
+  gboolean host_is_ipv6;
+  const char *scheme_name;  /* as written for OTHER, else a static lower-case name */
+  const char *opaque;       /* OTHER: everything after the ':' */
+  const char *user;         /* decoded; the number of a tel: URI; NULL when absent */
+  gsize user_len;
+  const char *user_wire;    /* the user as written, when it had %HH escapes */
+  const char *password;     /* as written; never returned by a getter */
+  const char *host;         /* IPv6 without brackets */
+  SipwsParams params;
+  SipwsParams headers;
+};
+
+/* The static lower-case names of the schemes but OTHER. */
+extern const char *const sipws_uri_scheme_names[];
+
+G_ALWAYS_INLINE static inline SipwsUri *
+sipws_uri_new_in (SipwsArena     *arena,
+                  SipwsUriScheme  scheme)
+{
+  SipwsUri *self = sipws_arena_alloc (arena, sizeof (SipwsUri));
+
+  *self = (SipwsUri) {
+    .arena = arena,
+    .scheme = scheme,
+    .scheme_name = scheme != SIPWS_URI_SCHEME_OTHER ? sipws_uri_scheme_names[scheme] : NULL,
+  };
+  return self;
+}
+
+/* The common sip: URI, [user@]host[:port][;params] with a host name or an
+ * IPv4 address and no escapes, password or headers, in one pass that
+ * writes the mirror only once the URI is known good. NULL hands anything
+ * else, every error included, to the general parser (parse_sip() of
+ * sipws-uri.c), which reads what this accepts the same way. @at is the
+ * first '@' of [p, end), or NULL; @end_stops says that *@end is a '>'.
+ * Inline here for the name-addr fast path, where a call per address cost
+ * more than what it does for a short URI. */
+G_ALWAYS_INLINE static inline SipwsUri *
+sipws_uri_parse_sip_simple (SipwsArena  *arena,
+                            const char  *start,
+                            char        *out,
+                            const char  *p,
+                            const char  *end,
+                            const char  *at,
+                            gboolean     end_stops)
+{
+  /* Only an '@' makes a user part, and the first one ends it: parse_sip()
+   * reads the user part up to the first byte outside user characters,
+   * which is that '@' when everything before it is plain. */
+  const char *user = NULL, *host, *host_end;
+  SipwsParams params = { NULL, 0, 0 };
+  guint64 port = 0;
+  SipwsScanHost kind;
+  SipwsUri *self;
+
+  if (at != NULL)
+    {
+      if (at == p || !sipws_scan_span_is_all (start, p, at, SIPWS_CC_USER_CHAR))
+        return NULL;
+      user = p;
+      p = at + 1;
+    }
+  /* With no '@' a '%' or ':' there would matter only to the user part;
+   * whatever follows the host is read to the end below, and a '%' there
+   * stops this path. */
+  host = p;
+  host_end = sipws_scan_host (p, end, &kind);
+  if (host_end == host || (kind != SIPWS_SCAN_HOST_NAME && kind != SIPWS_SCAN_HOST_IPV4))
+    return NULL;
+  p = host_end;
+  if (p < end && *p == ':')
+    {
+      const char *digits = p + 1;
+
+      p = sipws_scan_number (digits, end, G_MAXUINT16, &port);
+      if (p == digits || port == 0 || port > G_MAXUINT16)
+        return NULL;
+    }
+  if (p < end && (*p != ';' || !sipws_params_parse_simple_inline (&params, arena, start, out, p, end, FALSE, end_stops)))
+    return NULL;
+
+  self = sipws_uri_new_in (arena, SIPWS_URI_SCHEME_SIP);
+  self->port = (guint16) port;
+  self->host = sipws_scan_mirror_string (start, out, host, host_end);
+  self->params = params;
+  if (user != NULL)
+    {
+      self->user = sipws_scan_mirror_string (start, out, user, at);
+      self->user_len = at - user;
+    }
+  return self;
+}
+
+#ifdef SIPWS_SIMD_SSE2
+/* Bit i set when p[i] is @c (16 bytes read). */
+G_ALWAYS_INLINE static inline guint
+sipws_uri_byte_mask (const char *p,
+                     char        c)
+{
+  return (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_loadu_si128 ((const __m128i *) p), _mm_set1_epi8 (c)));
+}
+#endif
+
+/* The first '>' of [p, end), or NULL, and in *@at the first '@' before
+ * it, or NULL: both from one pass, 32 bytes a round. Every read is of 16
+ * bytes inside [start, end): the last round reads backwards from @end,
+ * its bytes before @p left out. */
+G_ALWAYS_INLINE static inline const char *
+sipws_uri_find_at_and_gt (const char  *start,
+                          const char  *p,
+                          const char  *end,
+                          const char **at)
+{
+  *at = NULL;
+#ifdef SIPWS_SIMD_SSE2
+  if (end - start >= 16)
+    {
+      for (;;)
+        {
+          gsize left = end - p;
+          guint gt, at_mask;
+
+          /* bit i of each mask is p[i] */
+          if (left >= 32)
+            {
+              gt = sipws_uri_byte_mask (p, '>') | sipws_uri_byte_mask (p + 16, '>') << 16;
+              at_mask = sipws_uri_byte_mask (p, '@') | sipws_uri_byte_mask (p + 16, '@') << 16;
+            }
+          else if (left > 16)
+            {
+              gt = sipws_uri_byte_mask (p, '>') | sipws_uri_byte_mask (end - 16, '>') << (left - 16);
+              at_mask = sipws_uri_byte_mask (p, '@') | sipws_uri_byte_mask (end - 16, '@') << (left - 16);
+            }
+          else
+            {
+              gt = sipws_uri_byte_mask (end - 16, '>') >> (16 - left);
+              at_mask = sipws_uri_byte_mask (end - 16, '@') >> (16 - left);
+            }
+          if (gt != 0)
+            {
+              /* the '@' before the '>' */
+              at_mask &= (gt & -gt) - 1;
+              if (*at == NULL && at_mask != 0)
+                *at = p + sipws_simd_first (at_mask);
+              return p + sipws_simd_first (gt);
+            }
+          if (*at == NULL && at_mask != 0)
+            *at = p + sipws_simd_first (at_mask);
+          if (left <= 32)
+            return NULL;
+          p += 32;
+        }
+    }
+#endif
+  for (; p < end; p++)
+    {
+      if (*p == '>')
+        return p;
+      if (*p == '@' && *at == NULL)
+        *at = p;
+    }
+  return NULL;
+}
+
 /* The common URI of a name-addr, the text between '<' and '>': [p, end)
  * starts with "sip:" and holds the rest of the address; the URI ends at
  * the first '>', which *@uri_end is set to. Either parses [p, *@uri_end)
@@ -27,15 +205,20 @@ SipwsUri *sipws_uri_parse_range (SipwsArena  *arena,
  * nothing and left the mirror as it was (no '>', a URI that is not
  * simple, an error): the caller then parses the address with the general
  * parsers. Reads only [start, end). */
-SipwsUri *sipws_uri_parse_bracketed (SipwsArena  *arena,
-                                     const char  *start,
-                                     char        *out,
-                                     const char  *p,
-                                     const char  *end,
-                                     const char **uri_end);
+G_ALWAYS_INLINE static inline SipwsUri *
+sipws_uri_parse_bracketed (SipwsArena  *arena,
+                           const char  *start,
+                           char        *out,
+                           const char  *p,
+                           const char  *end,
+                           const char **uri_end)
+{
+  const char *at, *gt = sipws_uri_find_at_and_gt (start, p + 4, end, &at);
 
-/* A deep copy of @self in @arena, under the same terms. */
-SipwsUri *sipws_uri_copy_in     (SipwsArena  *arena,
-                                 SipwsUri    *self);
+  if (gt == NULL)
+    return NULL;
+  *uri_end = gt;
+  return sipws_uri_parse_sip_simple (arena, start, out, p + 4, gt, at, TRUE);
+}
 
 G_END_DECLS

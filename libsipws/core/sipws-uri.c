@@ -7,26 +7,6 @@
 #include "sipws-params-private.h"
 #include "sipws-scan-private.h"
 
-/* A URI, its parameter entries and its strings (decoded copies, each
- * NUL-terminated) are in one arena: the message it was parsed from, or an
- * arena of its own. */
-struct _SipwsUri
-{
-  SipwsArena *arena;
-  SipwsUriScheme scheme;
-  guint16 port;
-  gboolean host_is_ipv6;
-  const char *scheme_name;  /* as written for OTHER, else a static lower-case name */
-  const char *opaque;       /* OTHER: everything after the ':' */
-  const char *user;         /* decoded; the number of a tel: URI; NULL when absent */
-  gsize user_len;
-  const char *user_wire;    /* the user as written, when it had %HH escapes */
-  const char *password;     /* as written; never returned by a getter */
-  const char *host;         /* IPv6 without brackets */
-  SipwsParams params;
-  SipwsParams headers;
-};
-
 G_DEFINE_BOXED_TYPE (SipwsUri, sipws_uri, sipws_uri_ref, sipws_uri_unref)
 
 /* The user, password, parameter and header values that compare equal may
@@ -118,7 +98,7 @@ units_hash (UnitIter *iter,
   return hash;
 }
 
-static const char *const scheme_names[] = {
+const char *const sipws_uri_scheme_names[] = {
   [SIPWS_URI_SCHEME_SIP] = "sip",
   [SIPWS_URI_SCHEME_SIPS] = "sips",
   [SIPWS_URI_SCHEME_TEL] = "tel",
@@ -154,20 +134,6 @@ unexpected (GError    **error,
   return FALSE;
 }
 
-
-G_ALWAYS_INLINE static inline SipwsUri *
-uri_new_in (SipwsArena     *arena,
-            SipwsUriScheme  scheme)
-{
-  SipwsUri *self = sipws_arena_alloc (arena, sizeof (SipwsUri));
-
-  *self = (SipwsUri) {
-    .arena = arena,
-    .scheme = scheme,
-    .scheme_name = scheme != SIPWS_URI_SCHEME_OTHER ? scheme_names[scheme] : NULL,
-  };
-  return self;
-}
 
 /* What a URI of @len bytes takes in an arena of its own, a few parameters
  * included; an arena grows when this is short. */
@@ -296,7 +262,7 @@ parse_sip (SipwsArena      *arena,
       p = q;
     }
 
-  self = uri_new_in (arena, scheme);
+  self = sipws_uri_new_in (arena, scheme);
   self->port = (guint16) port;
   self->host_is_ipv6 = ipv6;
   self->host = sipws_scan_mirror_string (start, out, host, host_end);
@@ -369,155 +335,6 @@ find_at (const char *p,
   return NULL;
 }
 
-/* The common sip: URI, [user@]host[:port][;params] with a host name or an
- * IPv4 address and no escapes, password or headers, in one pass that
- * writes the mirror only once the URI is known good. NULL hands anything
- * else, every error included, to parse_sip(), which reads what this
- * accepts the same way. @at is the first '@' of [p, end), or NULL;
- * @end_stops says that *@end is a '>'. */
-G_ALWAYS_INLINE static inline SipwsUri *
-parse_sip_simple (SipwsArena  *arena,
-                  const char  *start,
-                  char        *out,
-                  const char  *p,
-                  const char  *end,
-                  const char  *at,
-                  gboolean     end_stops)
-{
-  /* Only an '@' makes a user part, and the first one ends it: parse_sip()
-   * reads the user part up to the first byte outside user characters,
-   * which is that '@' when everything before it is plain. */
-  const char *user = NULL, *host, *host_end;
-  SipwsParams params = { NULL, 0, 0 };
-  guint64 port = 0;
-  SipwsScanHost kind;
-  SipwsUri *self;
-
-  if (at != NULL)
-    {
-      if (at == p || !sipws_scan_span_is_all (start, p, at, SIPWS_CC_USER_CHAR))
-        return NULL;
-      user = p;
-      p = at + 1;
-    }
-  /* With no '@' a '%' or ':' there would matter only to the user part;
-   * whatever follows the host is read to the end below, and a '%' there
-   * stops this path. */
-  host = p;
-  host_end = sipws_scan_host (p, end, &kind);
-  if (host_end == host || (kind != SIPWS_SCAN_HOST_NAME && kind != SIPWS_SCAN_HOST_IPV4))
-    return NULL;
-  p = host_end;
-  if (p < end && *p == ':')
-    {
-      const char *digits = p + 1;
-
-      p = sipws_scan_number (digits, end, G_MAXUINT16, &port);
-      if (p == digits || port == 0 || port > G_MAXUINT16)
-        return NULL;
-    }
-  if (p < end && (*p != ';' || !sipws_params_parse_simple_inline (&params, arena, start, out, p, end, FALSE, end_stops)))
-    return NULL;
-
-  self = uri_new_in (arena, SIPWS_URI_SCHEME_SIP);
-  self->port = (guint16) port;
-  self->host = sipws_scan_mirror_string (start, out, host, host_end);
-  self->params = params;
-  if (user != NULL)
-    {
-      self->user = sipws_scan_mirror_string (start, out, user, at);
-      self->user_len = at - user;
-    }
-  return self;
-}
-
-#ifdef SIPWS_SIMD_SSE2
-/* Bit i set when p[i] is @c (16 bytes read). */
-static inline guint
-byte_mask (const char *p,
-           char        c)
-{
-  return (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_loadu_si128 ((const __m128i *) p), _mm_set1_epi8 (c)));
-}
-#endif
-
-/* The first '>' of [p, end), or NULL, and in *@at the first '@' before
- * it, or NULL: both from one pass, 32 bytes a round. Every read is of 16
- * bytes inside [start, end): the last round reads backwards from @end,
- * its bytes before @p left out. */
-G_ALWAYS_INLINE static inline const char *
-find_at_and_gt (const char  *start,
-                const char  *p,
-                const char  *end,
-                const char **at)
-{
-  *at = NULL;
-#ifdef SIPWS_SIMD_SSE2
-  if (end - start >= 16)
-    {
-      for (;;)
-        {
-          gsize left = end - p;
-          guint gt, at_mask;
-
-          /* bit i of each mask is p[i] */
-          if (left >= 32)
-            {
-              gt = byte_mask (p, '>') | byte_mask (p + 16, '>') << 16;
-              at_mask = byte_mask (p, '@') | byte_mask (p + 16, '@') << 16;
-            }
-          else if (left > 16)
-            {
-              gt = byte_mask (p, '>') | byte_mask (end - 16, '>') << (left - 16);
-              at_mask = byte_mask (p, '@') | byte_mask (end - 16, '@') << (left - 16);
-            }
-          else
-            {
-              gt = byte_mask (end - 16, '>') >> (16 - left);
-              at_mask = byte_mask (end - 16, '@') >> (16 - left);
-            }
-          if (gt != 0)
-            {
-              /* the '@' before the '>' */
-              at_mask &= (gt & -gt) - 1;
-              if (*at == NULL && at_mask != 0)
-                *at = p + sipws_simd_first (at_mask);
-              return p + sipws_simd_first (gt);
-            }
-          if (*at == NULL && at_mask != 0)
-            *at = p + sipws_simd_first (at_mask);
-          if (left <= 32)
-            return NULL;
-          p += 32;
-        }
-    }
-#endif
-  for (; p < end; p++)
-    {
-      if (*p == '>')
-        return p;
-      if (*p == '@' && *at == NULL)
-        *at = p;
-    }
-  return NULL;
-}
-
-SipwsUri *
-sipws_uri_parse_bracketed (SipwsArena  *arena,
-                           const char  *start,
-                           char        *out,
-                           const char  *p,
-                           const char  *end,
-                           const char **uri_end)
-{
-  const char *at, *gt = find_at_and_gt (start, p + 4, end, &at);
-
-  if (gt == NULL)
-    return NULL;
-  *uri_end = gt;
-  return parse_sip_simple (arena, start, out, p + 4, gt, at, TRUE);
-}
-
 /* RFC 3966: "+" with at least one digit among visual separators for a
  * global number; hex digits, '*', '#' and separators for a local one. */
 static const char *
@@ -562,7 +379,7 @@ parse_tel (SipwsArena  *arena,
     }
   p = number_end;
 
-  self = uri_new_in (arena, SIPWS_URI_SCHEME_TEL);
+  self = sipws_uri_new_in (arena, SIPWS_URI_SCHEME_TEL);
   self->user = sipws_scan_mirror_string (start, out, number, number_end);
   self->user_len = number_end - number;
 
@@ -642,7 +459,7 @@ parse_other (SipwsArena  *arena,
       return NULL;
     }
 
-  self = uri_new_in (arena, SIPWS_URI_SCHEME_OTHER);
+  self = sipws_uri_new_in (arena, SIPWS_URI_SCHEME_OTHER);
   self->scheme_name = sipws_scan_mirror_string (start, out, scheme, scheme_end);
   self->opaque = sipws_scan_mirror_string (start, out, p, end);
   return self;
@@ -662,7 +479,7 @@ sipws_uri_parse_range (SipwsArena  *arena,
   /* nearly every URI */
   if (end - p >= 4 && sipws_scan_load4 (p) == sipws_scan_load4 ("sip:"))
     {
-      SipwsUri *self = parse_sip_simple (arena, start, out, p + 4, end, find_at (p + 4, end), FALSE);
+      SipwsUri *self = sipws_uri_parse_sip_simple (arena, start, out, p + 4, end, find_at (p + 4, end), FALSE);
 
       return self != NULL ? self : parse_sip (arena, SIPWS_URI_SCHEME_SIP, start, out, p + 4, end, error);
     }
@@ -750,7 +567,7 @@ sipws_uri_new (SipwsUriScheme  scheme,
   g_return_val_if_fail (scheme != SIPWS_URI_SCHEME_OTHER, NULL);
   g_return_val_if_fail (scheme == SIPWS_URI_SCHEME_TEL ? user != NULL : host != NULL, NULL);
 
-  self = uri_new_in (sipws_arena_new (arena_size_for (64)), scheme);
+  self = sipws_uri_new_in (sipws_arena_new (arena_size_for (64)), scheme);
   sipws_uri_set_user (self, user);
   if (scheme != SIPWS_URI_SCHEME_TEL)
     {
@@ -771,7 +588,7 @@ SipwsUri *
 sipws_uri_copy_in (SipwsArena *arena,
                    SipwsUri   *self)
 {
-  SipwsUri *copy = uri_new_in (arena, self->scheme);
+  SipwsUri *copy = sipws_uri_new_in (arena, self->scheme);
 
   copy->port = self->port;
   copy->host_is_ipv6 = self->host_is_ipv6;
