@@ -28,7 +28,8 @@ SipwsUri *sipws_uri_copy_in     (SipwsArena  *arena,
 
 /* A URI, its parameter entries and its strings (decoded copies, each
  * NUL-terminated) are in one arena: the message it was parsed from, or an
- * arena of its own. */
+ * arena of its own. (sipws_uri_parse_sip_simple() stores each field on its
+ * own: a new field needs its store there.) */
 struct _SipwsUri
 {
   SipwsArena *arena;
@@ -115,14 +116,29 @@ sipws_uri_parse_sip_simple (SipwsArena  *arena,
   if (p < end && (*p != ';' || !sipws_params_parse_simple_inline (&params, arena, start, out, p, end, FALSE, end_stops)))
     return NULL;
 
-  self = sipws_uri_new_in (arena, SIPWS_URI_SCHEME_SIP);
+  /* Each field stored once: a zeroing first would take one instruction
+   * per word, as a string instruction, and the fields set here again. */
+  self = sipws_arena_alloc (arena, sizeof (SipwsUri));
+  self->arena = arena;
+  self->scheme = SIPWS_URI_SCHEME_SIP;
   self->port = (guint16) port;
+  self->host_is_ipv6 = FALSE;
+  self->scheme_name = sipws_uri_scheme_names[SIPWS_URI_SCHEME_SIP];
+  self->opaque = NULL;
+  self->user_wire = NULL;
+  self->password = NULL;
   self->host = sipws_scan_mirror_string (start, out, host, host_end);
   self->params = params;
+  sipws_params_init (&self->headers);
   if (user != NULL)
     {
       self->user = sipws_scan_mirror_string (start, out, user, at);
       self->user_len = at - user;
+    }
+  else
+    {
+      self->user = NULL;
+      self->user_len = 0;
     }
   return self;
 }
