@@ -232,13 +232,15 @@ sipws_scan_token (const char *p, const char *end)
  * other string needs) and escapes are decoded in place (a decoded string is
  * never longer). The parser reads the original, so what it writes never
  * changes what it reads. This is where @p of the text that @start begins
- * lands in the mirror @out. */
+ * lands in the mirror @out. (In unsigned integers, so that the compiler
+ * may compute out - start once for all the strings of a value and make
+ * each string one addition.) */
 static inline char *
 sipws_scan_mirror (const char *start,
                    char       *out,
                    const char *p)
 {
-  return out + (p - start);
+  return (char *) ((guintptr) p + ((guintptr) out - (guintptr) start));
 }
 
 /* [s, s_end) of the text @start begins, made a NUL-terminated string in
