@@ -576,6 +576,38 @@ test_address_fast_positions (void)
     }
 }
 
+/* Blanks around an address are skipped, other bytes at either end are
+ * not: only a byte above SP at both ends skips the check. */
+static void
+test_address_fast_ends (void)
+{
+  static const char *const around[] = { "", " ", "\t", " \t ", "\x01", "\x7f", "\x80", "\n" };
+  const char *core = "\"A\" <sip:a@b>;tag=1";
+  g_autofree char *trimmed = describe_address (core, strlen (core), TRUE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (around); i++)
+    for (guint j = 0; j < G_N_ELEMENTS (around); j++)
+      {
+        g_autofree char *text = g_strconcat (around[i], core, around[j], NULL);
+        g_autofree char *got = describe_address (text, strlen (text), TRUE);
+        gboolean blanks = strspn (around[i], " \t") == strlen (around[i]) &&
+                          strspn (around[j], " \t") == strlen (around[j]);
+
+        if (blanks)
+          g_assert_cmpstr (got, ==, trimmed);
+        else
+          g_assert_true (g_str_has_prefix (got, "error ") && strstr (got, ": expected ") != NULL);
+      }
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *got = describe_address (around[i], strlen (around[i]), TRUE);
+      g_autofree char *want = g_strdup_printf ("error %d: expected an address, found end of input at column %zu",
+                                               SIPWS_ERROR_PARSE, strlen (around[i]) + 1);
+
+      g_assert_cmpstr (got, ==, want);
+    }
+}
+
 /* The ";tag=" of a From or To shares its allocation with the address:
  * setters that grow or shrink the list still work on it. */
 static void
@@ -716,6 +748,7 @@ main (int    argc,
   g_test_add_func ("/sipws/core/address/boxed", test_address_boxed);
   g_test_add_func ("/sipws/core/address/fast-general", test_address_fast_general);
   g_test_add_func ("/sipws/core/address/fast-positions", test_address_fast_positions);
+  g_test_add_func ("/sipws/core/address/fast-ends", test_address_fast_ends);
   g_test_add_func ("/sipws/core/address/fast-tag-setters", test_address_fast_tag_setters);
   g_test_add_func ("/sipws/core/address/fast-handover", test_address_fast_handover);
   g_test_add_func ("/sipws/core/address/fast-quoted-positions", test_address_fast_quoted_positions);
