@@ -196,6 +196,8 @@ parse_simple (SipwsArena *arena,
               const char *p,
               const char *end)
 {
+  /* the address and its ;tag= entry, allocated with the URI */
+  struct { SipwsAddress address; SipwsParam tag; } *room;
   const char *display = NULL, *display_end = NULL, *uri_end;
   SipwsParams params = { NULL, 0, 0 };
   SipwsAddress *self;
@@ -222,9 +224,10 @@ parse_simple (SipwsArena *arena,
     {
       /* nearly every address: no '>' can be inside such a URI, so the
        * URI parser finds where it ends */
-      uri = sipws_uri_parse_bracketed (arena, start, out, p, end, &uri_end);
+      uri = sipws_uri_parse_bracketed (arena, start, out, p, end, &uri_end, sizeof (*room));
       if (uri == NULL)
         return NULL;
+      room = (gpointer) ((char *) uri + SIPWS_URI_ROOM_OFFSET);
     }
   else
     {
@@ -235,6 +238,7 @@ parse_simple (SipwsArena *arena,
       uri = sipws_uri_parse_range (arena, start, out, p, uri_end, NULL);
       if (uri == NULL)
         return NULL;
+      room = sipws_arena_alloc (arena, sizeof (*room));
     }
   p = uri_end + 1;
   if (p < end && *p != ';')
@@ -244,19 +248,17 @@ parse_simple (SipwsArena *arena,
       sipws_scan_span_is_all (start, p + 5, end, SIPWS_CC_TOKEN))
     {
       /* A From or To: ";tag=" and a token to the end, the one parameter,
-       * which needs no repeat or index check; one allocation for both. */
-      struct { SipwsAddress address; SipwsParam tag; } *both = sipws_arena_alloc (arena, sizeof (*both));
-
-      both->tag = (SipwsParam) {
+       * which needs no repeat or index check. */
+      room->tag = (SipwsParam) {
         .name = sipws_scan_mirror_string (start, out, p + 1, p + 4),
         .name_len = 3,
         .value = sipws_scan_mirror_string (start, out, p + 5, end),
         .token = TRUE,
       };
-      self = &both->address;
+      self = &room->address;
       *self = (SipwsAddress) {
         .arena = arena,
-        .params = { &both->tag, 1, 1 },
+        .params = { &room->tag, 1, 1 },
         .tag = 0,
         .q = -1,
         .expires = -1,
@@ -266,8 +268,14 @@ parse_simple (SipwsArena *arena,
     {
       if (p < end && !sipws_params_parse_simple (&params, arena, SIPWS_PARAMS_HEADER, start, out, p, end, FALSE))
         return NULL;
-      self = address_new_in (arena);
-      self->params = params;
+      self = &room->address;
+      *self = (SipwsAddress) {
+        .arena = arena,
+        .params = params,
+        .tag = -1,
+        .q = -1,
+        .expires = -1,
+      };
       if (params.len > 0 && index_params (self, &what) != NULL)
         return NULL;
     }

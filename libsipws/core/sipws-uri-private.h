@@ -64,14 +64,19 @@ sipws_uri_new_in (SipwsArena     *arena,
   return self;
 }
 
+/* Where the room asked for after a URI starts. */
+#define SIPWS_URI_ROOM_OFFSET ((sizeof (SipwsUri) + 7) & ~(gsize) 7)
+
 /* The common sip: URI, [user@]host[:port][;params] with a host name or an
  * IPv4 address and no escapes, password or headers, in one pass that
  * writes the mirror only once the URI is known good. NULL hands anything
  * else, every error included, to the general parser (parse_sip() of
  * sipws-uri.c), which reads what this accepts the same way. @at is the
  * first '@' of [p, end), or NULL; @end_stops says that *@end is a '>'.
- * Inline here for the name-addr fast path, where a call per address cost
- * more than what it does for a short URI. */
+ * The allocation of the URI has @extra bytes more for the caller, at
+ * SIPWS_URI_ROOM_OFFSET (aligned like any allocation). Inline here for the
+ * name-addr fast path, where a call per address cost more than what it
+ * does for a short URI. */
 G_ALWAYS_INLINE static inline SipwsUri *
 sipws_uri_parse_sip_simple (SipwsArena  *arena,
                             const char  *start,
@@ -79,7 +84,8 @@ sipws_uri_parse_sip_simple (SipwsArena  *arena,
                             const char  *p,
                             const char  *end,
                             const char  *at,
-                            gboolean     end_stops)
+                            gboolean     end_stops,
+                            gsize        extra)
 {
   /* Only an '@' makes a user part, and the first one ends it: parse_sip()
    * reads the user part up to the first byte outside user characters,
@@ -118,7 +124,7 @@ sipws_uri_parse_sip_simple (SipwsArena  *arena,
 
   /* Each field stored once: a zeroing first would take one instruction
    * per word, as a string instruction, and the fields set here again. */
-  self = sipws_arena_alloc (arena, sizeof (SipwsUri));
+  self = sipws_arena_alloc (arena, SIPWS_URI_ROOM_OFFSET + extra);
   self->arena = arena;
   self->scheme = SIPWS_URI_SCHEME_SIP;
   self->port = (guint16) port;
@@ -220,21 +226,23 @@ sipws_uri_find_at_and_gt (const char  *start,
  * exactly as sipws_uri_parse_range() would, or returns NULL having kept
  * nothing and left the mirror as it was (no '>', a URI that is not
  * simple, an error): the caller then parses the address with the general
- * parsers. Reads only [start, end). */
+ * parsers. Reads only [start, end). The URI's allocation has @extra bytes
+ * more for the caller (the address), at SIPWS_URI_ROOM_OFFSET. */
 G_ALWAYS_INLINE static inline SipwsUri *
 sipws_uri_parse_bracketed (SipwsArena  *arena,
                            const char  *start,
                            char        *out,
                            const char  *p,
                            const char  *end,
-                           const char **uri_end)
+                           const char **uri_end,
+                           gsize        extra)
 {
   const char *at, *gt = sipws_uri_find_at_and_gt (start, p + 4, end, &at);
 
   if (gt == NULL)
     return NULL;
   *uri_end = gt;
-  return sipws_uri_parse_sip_simple (arena, start, out, p + 4, gt, at, TRUE);
+  return sipws_uri_parse_sip_simple (arena, start, out, p + 4, gt, at, TRUE, extra);
 }
 
 G_END_DECLS
