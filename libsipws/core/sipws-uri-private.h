@@ -113,11 +113,15 @@ sipws_uri_parse_sip_simple (SipwsArena  *arena,
   p = host_end;
   if (p < end && *p == ':')
     {
-      const char *digits = p + 1;
+      /* 1 to 5 digits; more (leading zeros) are for the general parser */
+      const char *digits = p + 1, *digits_end = end - digits > 5 ? digits + 5 : end;
+      guint value = 0;
 
-      p = sipws_scan_number (digits, end, G_MAXUINT16, &port);
-      if (p == digits || port == 0 || port > G_MAXUINT16)
+      for (p = digits; p < digits_end && (guchar) (*p - '0') <= 9; p++)
+        value = value * 10 + (guint) (*p - '0');
+      if (p == digits || value == 0 || value > G_MAXUINT16 || (p < end && (guchar) (*p - '0') <= 9))
         return NULL;
+      port = value;
     }
   if (p < end && (*p != ';' || !sipws_params_parse_simple_inline (&params, arena, start, out, p, end, FALSE, end_stops)))
     return NULL;
