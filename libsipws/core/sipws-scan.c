@@ -520,7 +520,7 @@ host_load (const char *q,
   guint64 lo = 0, hi = 0;
 
   if (r >= 16)
-    return _mm_loadu_si128 ((const __m128i *) q);
+    return sipws_simd_load (q);
   if (r >= 8)
     {
       lo = sipws_scan_load8 (q);
