@@ -306,27 +306,28 @@ parse_sip (SipwsArena      *arena,
 
 
 /* memchr (p, '@', end - p) without a call, which costs about as much as
- * the search in a URI of a few dozen bytes: 16 bytes a round, the last
- * round ending at @end (the bytes it reads again hold no '@'). (The '>'
- * of an address is further on: there memchr() costs less.) */
+ * the search in a URI of a few dozen bytes: 16 bytes a round of
+ * [start, end), the last round ending at @end (a short URI, such as a
+ * Request-URI after its method, is one read). */
 G_ALWAYS_INLINE static inline const char *
-find_at (const char *p,
+find_at (const char *start,
+         const char *p,
          const char *end)
 {
 #ifdef SIPWS_SIMD_SSE2
-  if (end - p >= 16)
+  if (end - start >= 16)
     {
-      const __m128i at = _mm_set1_epi8 ('@');
       guint mask;
 
       for (; end - p > 16; p += 16)
         {
-          mask = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_loadu_si128 ((const __m128i *) p), at));
+          mask = sipws_uri_byte_mask (p, '@');
           if (mask != 0)
             return p + sipws_simd_first (mask);
         }
-      mask = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_loadu_si128 ((const __m128i *) (end - 16)), at));
-      return mask != 0 ? end - 16 + sipws_simd_first (mask) : NULL;
+      /* the last round ends at @end, its bytes before @p left out */
+      mask = sipws_uri_byte_mask (end - 16, '@') >> (16 - (end - p));
+      return mask != 0 ? p + sipws_simd_first (mask) : NULL;
     }
 #endif
   for (; p < end; p++)
@@ -479,7 +480,7 @@ sipws_uri_parse_range (SipwsArena  *arena,
   /* nearly every URI */
   if (end - p >= 4 && sipws_scan_load4 (p) == sipws_scan_load4 ("sip:"))
     {
-      SipwsUri *self = sipws_uri_parse_sip_simple (arena, start, out, p + 4, end, find_at (p + 4, end), FALSE, 0);
+      SipwsUri *self = sipws_uri_parse_sip_simple (arena, start, out, p + 4, end, find_at (start, p + 4, end), FALSE, 0);
 
       return self != NULL ? self : parse_sip (arena, SIPWS_URI_SCHEME_SIP, start, out, p + 4, end, error);
     }
