@@ -68,7 +68,7 @@ sipws_scan_is (guchar c, guint32 classes)
 static inline guint
 sipws_scan_not_alnum_mask (const char *p)
 {
-  __m128i v = _mm_loadu_si128 ((const __m128i *) p);
+  __m128i v = sipws_simd_load (p);
   __m128i lower = _mm_or_si128 (v, _mm_set1_epi8 (0x20));
   __m128i alpha = _mm_cmplt_epi8 (_mm_add_epi8 (lower, _mm_set1_epi8 ((char) (0x80 - 'a'))),
                                   _mm_set1_epi8 ((char) (0x80 + 26)));
@@ -160,7 +160,7 @@ sipws_scan_span_qdtext (const char *p,
 
       for (;;)
         {
-          __m128i v = _mm_loadu_si128 ((const __m128i *) q);
+          __m128i v = sipws_simd_load (q);
           /* unsigned v <= 0x1F, HTAB apart */
           __m128i ctl = _mm_andnot_si128 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('\t')),
                                           _mm_cmpeq_epi8 (_mm_min_epu8 (v, _mm_set1_epi8 (0x1F)), v));

@@ -159,7 +159,7 @@ G_ALWAYS_INLINE static inline guint
 sipws_uri_byte_mask (const char *p,
                      char        c)
 {
-  return (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_loadu_si128 ((const __m128i *) p), _mm_set1_epi8 (c)));
+  return (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (sipws_simd_load (p), _mm_set1_epi8 (c)));
 }
 #endif
 
