@@ -718,8 +718,8 @@ analysis_probe (GstPad          *pad,
 
   g_mutex_lock (&shared->analysis_lock);
   if (shared->wav != NULL)
-    sipws_wav_writer_write (shared->wav, (const gint16 *) map.data, map.size / 2);
-  completed = sipws_audio_analyzer_feed (shared->analyzer, (const gint16 *) map.data, map.size / 2,
+    sipws_wav_writer_write (shared->wav, (const gint16 *) (gconstpointer) map.data, map.size / 2);
+  completed = sipws_audio_analyzer_feed (shared->analyzer, (const gint16 *) (gconstpointer) map.data, map.size / 2,
                                          &update.level_db, &update.frequency);
   if (completed) {
     shared->level_db = update.level_db;

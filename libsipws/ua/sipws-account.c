@@ -648,7 +648,7 @@ errors_equal (const GError *a,
 void
 sipws_account_registration_changed (SipwsAccount *self)
 {
-  g_autoptr(SipwsAccount) keep = g_object_ref (self);
+  g_autoptr(SipwsAccount) keep G_GNUC_UNUSED = g_object_ref (self);
   SipwsRegistrationState state = sipws_registration_get_state (self->registration);
   const GError *error = sipws_registration_get_error (self->registration);
   const char *gruu = sipws_registration_get_pub_gruu (self->registration);

@@ -365,7 +365,7 @@ end_call (SipwsCall      *self,
           guint           status,
           const char     *message)
 {
-  g_autoptr(SipwsCall) keep = g_object_ref (self);
+  g_autoptr(SipwsCall) keep G_GNUC_UNUSED = g_object_ref (self);
   g_autoptr(GError) error = NULL;
   g_autoptr(SipwsAccount) account = NULL;
 
@@ -790,8 +790,6 @@ static void update_response_cb (SipwsTransaction *tx,
 static void
 send_refresh (SipwsCall *self)
 {
-  g_autoptr(GError) error = NULL;
-
   /* UPDATE needs no offer/answer, so media stays untouched (RFC 4028 §9). */
   if (self->peer_allow != NULL && strstr (self->peer_allow, "UPDATE") != NULL)
     {
@@ -1380,7 +1378,7 @@ invite_response_cb (SipwsTransaction *tx,
                     gpointer          user_data)
 {
   SipwsCall *self = user_data;
-  g_autoptr(SipwsCall) keep = g_object_ref (self);
+  g_autoptr(SipwsCall) keep G_GNUC_UNUSED = g_object_ref (self);
   guint status;
 
   if (tx != self->invite_tx)
@@ -1714,7 +1712,7 @@ bye_response_cb (SipwsTransaction *tx,
                  gpointer          user_data)
 {
   SipwsCall *self = user_data;
-  g_autoptr(SipwsCall) keep = g_object_ref (self);
+  g_autoptr(SipwsCall) keep G_GNUC_UNUSED = g_object_ref (self);
   guint status = response != NULL ? sipws_message_get_status_code (response) : 0;
 
   if (tx != self->bye_tx || (response != NULL && status < 200))
@@ -1928,7 +1926,7 @@ reinvite_response_cb (SipwsTransaction *tx,
                       gpointer          user_data)
 {
   SipwsCall *self = user_data;
-  g_autoptr(SipwsCall) keep = g_object_ref (self);
+  g_autoptr(SipwsCall) keep G_GNUC_UNUSED = g_object_ref (self);
   g_autoptr(GError) local_error = NULL;
   g_autofree char *sdp = NULL;
   guint status;
@@ -2486,7 +2484,7 @@ sipws_call_handle_request (SipwsCall        *self,
                            SipwsTransaction *tx,
                            SipwsMessage     *request)
 {
-  g_autoptr(SipwsCall) keep = g_object_ref (self);
+  g_autoptr(SipwsCall) keep G_GNUC_UNUSED = g_object_ref (self);
   SipwsAddress *from = sipws_message_get_from (request);
   const char *method = sipws_message_get_method (request);
   SipwsDialog *dialog = self->dialog;

@@ -459,7 +459,7 @@ register_response_cb (SipwsTransaction *tx,
                       gpointer          user_data)
 {
   SipwsRegistration *self = user_data;
-  g_autoptr(SipwsTransaction) keep = g_object_ref (tx);
+  g_autoptr(SipwsTransaction) keep G_GNUC_UNUSED = g_object_ref (tx);
   const char *retry_after;
   guint status;
 

@@ -64,7 +64,7 @@ start_timer (SipwsTransaction *self,
 static void
 terminate (SipwsTransaction *self)
 {
-  g_autoptr(SipwsTransaction) keep = g_object_ref (self);
+  g_autoptr(SipwsTransaction) keep G_GNUC_UNUSED = g_object_ref (self);
 
   if (self->state == SIPWS_TRANSACTION_TERMINATED)
     return;
@@ -89,7 +89,7 @@ static void
 client_fail (SipwsTransaction *self,
              const GError     *error)
 {
-  g_autoptr(SipwsTransaction) keep = g_object_ref (self);
+  g_autoptr(SipwsTransaction) keep G_GNUC_UNUSED = g_object_ref (self);
   SipwsClientTransactionFunc func = self->client_func;
   gpointer user_data = self->user_data;
 
@@ -104,7 +104,7 @@ static gboolean
 timeout_cb (gpointer user_data)
 {
   SipwsTransaction *self = user_data;
-  g_autoptr(SipwsTransaction) keep = g_object_ref (self);
+  g_autoptr(SipwsTransaction) keep G_GNUC_UNUSED = g_object_ref (self);
   g_autoptr(GError) error = NULL;
 
   g_clear_pointer (&self->timer, g_source_unref);
@@ -436,7 +436,7 @@ void
 sipws_transaction_receive_response (SipwsTransaction *self,
                                     SipwsMessage     *response)
 {
-  g_autoptr(SipwsTransaction) keep = g_object_ref (self);
+  g_autoptr(SipwsTransaction) keep G_GNUC_UNUSED = g_object_ref (self);
   guint status = sipws_message_get_status_code (response);
 
   g_return_if_fail (is_client (self));
@@ -527,7 +527,7 @@ sipws_transaction_respond (SipwsTransaction  *self,
                            SipwsMessage      *response,
                            GError           **error)
 {
-  g_autoptr(SipwsTransaction) keep = g_object_ref (self);
+  g_autoptr(SipwsTransaction) keep G_GNUC_UNUSED = g_object_ref (self);
   guint status = sipws_message_get_status_code (response);
   gboolean sent;
 

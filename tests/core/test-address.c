@@ -460,8 +460,8 @@ static const char *const fast_address_seeds[] = {
   "<sip:bob@example.com>;tag=Q8vmK1c7gj3pH",
   "<sip:bob@198.51.100.10:5060;transport=udp>",
   "<sip:198.51.100.10;transport=ws;r2=on;lr;ftag=m3f8rq0ksa;did=1b3.f1a3>",
-  "<sip:k4tv9m2u@2ouvm0fn4lv3.invalid;transport=ws;ob>;+sip.ice;reg-id=1;"
-  "+sip.instance=\"<urn:uuid:4f3c2b1a-9d8e-4c7b-a6f5-0e1d2c3b4a59>\";expires=600",
+  ("<sip:k4tv9m2u@2ouvm0fn4lv3.invalid;transport=ws;ob>;+sip.ice;reg-id=1;"
+   "+sip.instance=\"<urn:uuid:4f3c2b1a-9d8e-4c7b-a6f5-0e1d2c3b4a59>\";expires=600"),
   "<sip:a@b>;expires=4294967295;q=1.000", "<sip:a@b>;expires=4294967296", "<sip:a@b>;q=0.1234", "<sip:a@b>;q=1.5",
   "<sip:a@b>;tag=1;TAG=2", "<sip:a@b>;tag", "<sip:a@b>;tag=\"x\"", "<sip:a@b>;x=\"a\\\"b\"", "<sip:a@b>;x=[::1]",
   "<sip:a@b>;x=a:b", "<sip:a@b>;x=\"\"", "<sip:a@b>;x=\"", "<sip:a@b>;;x", "<sip:a@b>;x=;y", "\"\" <sip:a@b>",

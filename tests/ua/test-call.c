@@ -429,7 +429,7 @@ test_early_media (Fixture       *fx,
                   gconstpointer  data)
 {
   g_autoptr(SipwsMessage) invite = call_bob (fx);
-  g_autoptr(SipwsMessage) progress = answer (fx, invite, 183, PEER_EARLY);
+  g_autoptr(SipwsMessage) progress G_GNUC_UNUSED = answer (fx, invite, 183, PEER_EARLY);
   g_autoptr(SipwsMessage) ringing = NULL;
   g_autoptr(SipwsMessage) ok = NULL;
   g_autoptr(SipwsMessage) ack = NULL;
@@ -482,7 +482,7 @@ test_cancel_ringing (Fixture       *fx,
                      gconstpointer  data)
 {
   g_autoptr(SipwsMessage) invite = call_bob (fx);
-  g_autoptr(SipwsMessage) ringing = answer (fx, invite, 180, NULL);
+  g_autoptr(SipwsMessage) ringing G_GNUC_UNUSED = answer (fx, invite, 180, NULL);
   g_autoptr(SipwsMessage) cancel = NULL;
   g_autoptr(SipwsMessage) terminated = NULL;
   g_autoptr(SipwsMessage) ack = NULL;
@@ -531,7 +531,7 @@ test_200_after_cancel (Fixture       *fx,
                        gconstpointer  data)
 {
   g_autoptr(SipwsMessage) invite = call_bob (fx);
-  g_autoptr(SipwsMessage) ringing = answer (fx, invite, 180, NULL);
+  g_autoptr(SipwsMessage) ringing G_GNUC_UNUSED = answer (fx, invite, 180, NULL);
   g_autoptr(SipwsMessage) cancel = NULL;
   g_autoptr(SipwsMessage) ok = NULL;
   g_autoptr(SipwsMessage) ack = NULL;
@@ -558,7 +558,7 @@ test_forking (Fixture       *fx,
               gconstpointer  data)
 {
   g_autoptr(SipwsMessage) invite = call_bob (fx);
-  g_autoptr(SipwsMessage) r1 = answer_tagged (fx, invite, 180, "forkA", NULL);
+  g_autoptr(SipwsMessage) r1 G_GNUC_UNUSED = answer_tagged (fx, invite, 180, "forkA", NULL);
   g_autoptr(SipwsMessage) r2 = answer_tagged (fx, invite, 180, "forkB", NULL);
   g_autoptr(SipwsMessage) ok1 = NULL;
   g_autoptr(SipwsMessage) ok2 = NULL;
@@ -717,7 +717,7 @@ static void
 test_outgoing_timeout (Fixture       *fx,
                        gconstpointer  data)
 {
-  g_autoptr(SipwsMessage) invite = call_bob (fx);
+  g_autoptr(SipwsMessage) invite G_GNUC_UNUSED = call_bob (fx);
 
   /* Timer B = 64·T1 without any answer. */
   wait_state (fx, SIPWS_CALL_STATE_ENDED);
@@ -1071,7 +1071,7 @@ static void
 answer_reinvite (Fixture      *fx,
                  SipwsMessage *reinvite)
 {
-  g_autoptr(SipwsMessage) ok = answer (fx, reinvite, 200, PEER_ANSWER);
+  g_autoptr(SipwsMessage) ok G_GNUC_UNUSED = answer (fx, reinvite, 200, PEER_ANSWER);
   g_autoptr(SipwsMessage) ack = sipws_test_peer_expect (fx->peer, "ACK");
 
   assert_ack (ack, reinvite, fx->peer->tag);
@@ -1082,7 +1082,7 @@ test_hold_resume (Fixture       *fx,
                   gconstpointer  data)
 {
   g_autoptr(SipwsMessage) invite = NULL;
-  g_autoptr(SipwsTestDialog) dialog = establish_outgoing (fx, &invite);
+  g_autoptr(SipwsTestDialog) dialog G_GNUC_UNUSED = establish_outgoing (fx, &invite);
   g_autoptr(SipwsMessage) hold = NULL;
   g_autoptr(SipwsMessage) resume = NULL;
 
@@ -1118,7 +1118,7 @@ static void
 test_hold_rollback (Fixture       *fx,
                     gconstpointer  data)
 {
-  g_autoptr(SipwsTestDialog) dialog = establish_outgoing (fx, NULL);
+  g_autoptr(SipwsTestDialog) dialog G_GNUC_UNUSED = establish_outgoing (fx, NULL);
   g_autoptr(SipwsMessage) hold = NULL;
   g_autoptr(SipwsMessage) refused = NULL;
   g_autoptr(SipwsMessage) ack = NULL;
@@ -1142,7 +1142,7 @@ static void
 test_hold_cancelled (Fixture       *fx,
                      gconstpointer  data)
 {
-  g_autoptr(SipwsTestDialog) dialog = establish_outgoing (fx, NULL);
+  g_autoptr(SipwsTestDialog) dialog G_GNUC_UNUSED = establish_outgoing (fx, NULL);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(SipwsMessage) hold = NULL;
 
@@ -1351,7 +1351,7 @@ static void
 test_dtmf_info_out (Fixture       *fx,
                     gconstpointer  data)
 {
-  g_autoptr(SipwsTestDialog) dialog = establish_outgoing (fx, NULL);
+  g_autoptr(SipwsTestDialog) dialog G_GNUC_UNUSED = establish_outgoing (fx, NULL);
   g_autoptr(GError) error = NULL;
   const char *digits = "1#";
 
@@ -1497,7 +1497,6 @@ test_refer_in (Fixture       *fx,
   g_autoptr(SipwsMessage) notify = NULL;
   g_autoptr(SipwsMessage) invite = NULL;
   g_autoptr(SipwsMessage) ok = NULL;
-  g_autoptr(SipwsMessage) ack = NULL;
   g_autoptr(SipwsMessage) bye = NULL;
   g_autoptr(SipwsMessage) bye_ok = NULL;
   g_autofree char *ruri = NULL;
@@ -1565,7 +1564,7 @@ static void
 test_flow_drop (Fixture       *fx,
                 gconstpointer  data)
 {
-  g_autoptr(SipwsTestDialog) dialog = establish_outgoing (fx, NULL);
+  g_autoptr(SipwsTestDialog) dialog G_GNUC_UNUSED = establish_outgoing (fx, NULL);
   g_autoptr(SipwsMessage) again = NULL;
   g_autoptr(SipwsMessage) bye = NULL;
 
@@ -1593,7 +1592,7 @@ static void
 test_flow_never_back (Fixture       *fx,
                       gconstpointer  data)
 {
-  g_autoptr(SipwsTestDialog) dialog = establish_outgoing (fx, NULL);
+  g_autoptr(SipwsTestDialog) dialog G_GNUC_UNUSED = establish_outgoing (fx, NULL);
 
   /* The flow goes and stays away: the BYE waits at most 64·T1. */
   sipws_fake_ws_server_stop (fx->peer->server);
@@ -1638,7 +1637,7 @@ test_flow_failed_hold (Fixture       *fx,
 {
   /* 64·T1 = 32 s: failing by timeout would take that long. */
   SipwsTimerValues timers = { .t1 = 500, .t2 = 4000 };
-  g_autoptr(SipwsTestDialog) dialog = establish_outgoing (fx, NULL);
+  g_autoptr(SipwsTestDialog) dialog G_GNUC_UNUSED = establish_outgoing (fx, NULL);
   gint64 start;
 
   sipws_account_set_timers (fx->account, &timers);
@@ -1660,7 +1659,7 @@ test_flow_failed_hangup (Fixture       *fx,
                          gconstpointer  data)
 {
   SipwsTimerValues timers = { .t1 = 500, .t2 = 4000 };
-  g_autoptr(SipwsTestDialog) dialog = establish_outgoing (fx, NULL);
+  g_autoptr(SipwsTestDialog) dialog G_GNUC_UNUSED = establish_outgoing (fx, NULL);
   gint64 start;
 
   sipws_account_set_timers (fx->account, &timers);
@@ -1795,7 +1794,7 @@ static void
 test_account_disposed (Fixture       *fx,
                        gconstpointer  data)
 {
-  g_autoptr(SipwsTestDialog) dialog = establish_outgoing (fx, NULL);
+  g_autoptr(SipwsTestDialog) dialog G_GNUC_UNUSED = establish_outgoing (fx, NULL);
 
   /* Shutting the account down ends its calls locally; their timers and
    * transactions go with it. */

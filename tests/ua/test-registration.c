@@ -157,7 +157,6 @@ test_basic (Fixture       *fx,
   };
   g_autoptr(SipwsMessage) request = NULL;
   g_autofree char *ruri = NULL;
-  g_autofree char *supported = NULL;
   SipwsAddress *contact;
   SipwsUri *contact_uri;
   SipwsVia *via;
@@ -206,7 +205,7 @@ static void
 test_register_again (Fixture       *fx,
                      gconstpointer  data)
 {
-  g_autoptr(SipwsMessage) request = register_ok (fx, 600);
+  g_autoptr(SipwsMessage) request G_GNUC_UNUSED = register_ok (fx, 600);
 
   start_register (fx);
   wait_done (fx);

@@ -491,7 +491,7 @@ static void
 test_message_timeout (Fixture       *fx,
                       gconstpointer  data)
 {
-  g_autoptr(SipwsMessage) request = send_message (fx, "sip:bob@example.com");
+  g_autoptr(SipwsMessage) request G_GNUC_UNUSED = send_message (fx, "sip:bob@example.com");
 
   g_assert_true (sipws_test_wait_flag (&fx->done, SIPWS_TEST_WAIT_MS));
   g_assert_error (fx->error, SIPWS_ERROR, SIPWS_ERROR_TIMEOUT);
