@@ -472,17 +472,12 @@ sipws_address_parse_range (SipwsArena  *arena,
 {
   SipwsAddress *self;
 
-  /* (the list splitter trims the elements already: one test for both
-   * ends, a byte above SP being no blank) */
-  if (G_UNLIKELY (p == end || (guchar) *p <= ' ' || (guchar) end[-1] <= ' '))
+  p = sipws_scan_skip_lws (p, end);
+  end = sipws_scan_trim_lws_end (p, end);
+  if (p == end)
     {
-      p = sipws_scan_skip_lws (p, end);
-      end = sipws_scan_trim_lws_end (p, end);
-      if (p == end)
-        {
-          unexpected (error, start, p, end, "an address");
-          return NULL;
-        }
+      unexpected (error, start, p, end, "an address");
+      return NULL;
     }
   self = parse_simple (arena, start, out, p, end);
   return self != NULL ? self : parse_general (arena, start, out, p, end, error);
