@@ -20,4 +20,15 @@ SipwsAddress *sipws_address_parse_range (SipwsArena  *arena,
                                          const char  *end,
                                          GError     **error);
 
+/* The fast path of sipws_address_parse_range() alone, for a whole header
+ * value [p, end), on the same terms: the address when the value is one
+ * common name-addr (it stops at a comma that would start another address),
+ * or NULL having written nothing, for the caller to split the value into
+ * elements and parse those. */
+SipwsAddress *sipws_address_parse_simple (SipwsArena  *arena,
+                                          const char  *start,
+                                          char        *out,
+                                          const char  *p,
+                                          const char  *end);
+
 G_END_DECLS

@@ -463,6 +463,18 @@ parse_general (SipwsArena  *arena,
 }
 
 SipwsAddress *
+sipws_address_parse_simple (SipwsArena *arena,
+                            const char *start,
+                            char       *out,
+                            const char *p,
+                            const char *end)
+{
+  p = sipws_scan_skip_lws (p, end);
+  end = sipws_scan_trim_lws_end (p, end);
+  return p < end ? parse_simple (arena, start, out, p, end) : NULL;
+}
+
+SipwsAddress *
 sipws_address_parse_range (SipwsArena  *arena,
                            const char  *start,
                            char        *out,

@@ -359,6 +359,21 @@ parse_address_list (SipwsMessage   *self,
   List *list = self != NULL ? TYPED (self, id) : NULL;
   guint n_elems = 0;
 
+  /* Most values are one common name-addr, which the fast path reads
+   * without the search for commas first: it stops at anything else, a
+   * comma between addresses included. (After a Contact '*' every address
+   * is an error, which the loop below reports.) */
+  if (!has_wildcard (list))
+    {
+      SipwsAddress *address = sipws_address_parse_simple (arena, value, out, value, value + len);
+
+      if (address != NULL)
+        {
+          if (self != NULL)
+            list_add (self, id, address);
+          return TRUE;
+        }
+    }
   elements_init (&iter, value, len);
   if (iter.iter.p == NULL)
     {

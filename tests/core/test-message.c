@@ -429,6 +429,53 @@ test_typed_errors (void)
 
 /* Via */
 
+/* An address-list value is read whole by the name-addr fast path when it
+ * is one address; commas inside quotes and brackets belong to it, and one
+ * between addresses splits the value. */
+static void
+test_address_list_commas (void)
+{
+  static const struct {
+    const char *value;
+    guint       n;
+    const char *first_host;
+    const char *last_host;
+  } cases[] = {
+    { "<sip:a@h1.invalid>", 1, "h1.invalid", "h1.invalid" },
+    { "<sip:a@h1.invalid>,<sip:b@h2.invalid>", 2, "h1.invalid", "h2.invalid" },
+    { "<sip:a@h1.invalid> ,<sip:b@h2.invalid>", 2, "h1.invalid", "h2.invalid" },
+    { "<sip:a@h1.invalid;lr>, <sip:h2.invalid;lr>", 2, "h1.invalid", "h2.invalid" },
+    { "\"A\" <sip:a@h1.invalid>;tag=1,<sip:b@h2.invalid>", 2, "h1.invalid", "h2.invalid" },
+    { "<sip:a@h1.invalid>;expires=60,\"B\" <sip:b@h2.invalid>", 2, "h1.invalid", "h2.invalid" },
+    { "<sip:a,b@h1.invalid>", 1, "h1.invalid", "h1.invalid" },
+    { "\"a,b\" <sip:x@h1.invalid>", 1, "h1.invalid", "h1.invalid" },
+    { "<sip:x@h1.invalid>;p=\"a,b\"", 1, "h1.invalid", "h1.invalid" },
+    { "<sip:x@h1.invalid>;p=\"a,b\", <sip:y@h2.invalid>", 2, "h1.invalid", "h2.invalid" },
+    { "sip:a@h1.invalid, sip:b@h2.invalid", 2, "h1.invalid", "h2.invalid" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *line = g_strdup_printf ("Route: %s" CRLF "Contact: %s" CRLF, cases[i].value, cases[i].value);
+      g_autoptr(SipwsMessage) msg = header_ok (line);
+      const char *names[] = { "Route", "Contact" };
+
+      for (guint k = 0; k < G_N_ELEMENTS (names); k++)
+        {
+          guint n = 0;
+          SipwsAddress **addresses = sipws_message_peek_addresses (msg, names[k], &n);
+
+          g_assert_cmpuint (n, ==, cases[i].n);
+          g_assert_cmpstr (sipws_uri_get_host (sipws_address_get_uri (addresses[0])), ==, cases[i].first_host);
+          g_assert_cmpstr (sipws_uri_get_host (sipws_address_get_uri (addresses[n - 1])), ==, cases[i].last_host);
+        }
+    }
+
+  header_fails ("Contact: *" CRLF "Contact: <sip:a@h1.invalid>" CRLF, "'*' must be the only Contact");
+  header_fails ("Contact: <sip:a@h1.invalid>, *" CRLF, "'*' must be the only Contact");
+  header_fails ("Route: <sip:a@h1.invalid>,,<sip:b@h2.invalid>" CRLF, "empty element");
+}
+
 /* A Via value whose first hop the fast path would read up to a comma is
  * split into its hops (the fast path reads whole values only). */
 static void
@@ -1523,6 +1570,7 @@ main (int    argc,
   g_test_add_func ("/sipws/message/typed-errors", test_typed_errors);
   g_test_add_func ("/sipws/message/via", test_via);
   g_test_add_func ("/sipws/message/via-comma", test_via_comma_after_each_part);
+  g_test_add_func ("/sipws/message/address-list-commas", test_address_list_commas);
   g_test_add_func ("/sipws/message/via-errors", test_via_errors);
   g_test_add_func ("/sipws/message/framing", test_framing);
   g_test_add_func ("/sipws/message/not-nul-terminated", test_not_nul_terminated);
