@@ -264,27 +264,20 @@ list_array (SipwsMessage  *self,
   return array;
 }
 
-G_ALWAYS_INLINE static inline gboolean
-parse_via (SipwsMessage  *self,
-           SipwsArena    *arena,
-           char          *out,
-           const char    *value,
-           gsize          len,
-           GError       **error)
+/* The hops of a Via value, element by element. Out of line: most values
+ * are one hop that parse_via() reads at once. */
+G_NO_INLINE static gboolean
+parse_via_list (SipwsMessage  *self,
+                SipwsArena    *arena,
+                char          *out,
+                const char    *value,
+                gsize          len,
+                GError       **error)
 {
   Elements iter;
   SipwsScanSpan elem;
   GError *local_error = NULL;
-  SipwsVia *via = sipws_via_parse_simple (arena, value, out, value, value + len);
 
-  /* Most values are one common hop, which the fast path reads without a
-   * search for commas first: it stops at anything else, a comma included. */
-  if (via != NULL)
-    {
-      if (self != NULL)
-        list_add (self, SIPWS_HEADER_VIA, via);
-      return TRUE;
-    }
   elements_init (&iter, value, len);
   if (iter.iter.p == NULL)
     {
@@ -293,6 +286,8 @@ parse_via (SipwsMessage  *self,
     }
   while (elements_next (&iter, &elem, &local_error))
     {
+      SipwsVia *via;
+
       if (elem.len == 0)
         {
           sipws_scan_set_error (error, value, elem.start, "empty Via element (extra ',')");
@@ -309,6 +304,25 @@ parse_via (SipwsMessage  *self,
       g_propagate_error (error, local_error);
       return FALSE;
     }
+  return TRUE;
+}
+
+G_ALWAYS_INLINE static inline gboolean
+parse_via (SipwsMessage  *self,
+           SipwsArena    *arena,
+           char          *out,
+           const char    *value,
+           gsize          len,
+           GError       **error)
+{
+  SipwsVia *via = sipws_via_parse_simple (arena, value, out, value, value + len);
+
+  /* Most values are one common hop, which the fast path reads without a
+   * search for commas first: it stops at anything else, a comma included. */
+  if (via == NULL)
+    return parse_via_list (self, arena, out, value, len, error);
+  if (self != NULL)
+    list_add (self, SIPWS_HEADER_VIA, via);
   return TRUE;
 }
 
@@ -344,14 +358,17 @@ has_wildcard (List *addresses)
   return addresses != NULL && addresses->len > 0 && sipws_address_is_wildcard (addresses->items[0]);
 }
 
-G_ALWAYS_INLINE static inline gboolean
-parse_address_list (SipwsMessage   *self,
-                    SipwsArena     *arena,
-                    char           *out,
-                    SipwsHeaderId   id,
-                    const char     *value,
-                    gsize           len,
-                    GError        **error)
+/* The addresses of an address-list value, element by element. Out of
+ * line: most values are one address that parse_address_list() reads at
+ * once. */
+G_NO_INLINE static gboolean
+parse_address_elements (SipwsMessage   *self,
+                        SipwsArena     *arena,
+                        char           *out,
+                        SipwsHeaderId   id,
+                        const char     *value,
+                        gsize           len,
+                        GError        **error)
 {
   Elements iter;
   SipwsScanSpan elem;
@@ -359,21 +376,6 @@ parse_address_list (SipwsMessage   *self,
   List *list = self != NULL ? TYPED (self, id) : NULL;
   guint n_elems = 0;
 
-  /* Most values are one common name-addr, which the fast path reads
-   * without the search for commas first: it stops at anything else, a
-   * comma between addresses included. (After a Contact '*' every address
-   * is an error, which the loop below reports.) */
-  if (!has_wildcard (list))
-    {
-      SipwsAddress *address = sipws_address_parse_simple (arena, value, out, value, value + len);
-
-      if (address != NULL)
-        {
-          if (self != NULL)
-            list_add (self, id, address);
-          return TRUE;
-        }
-    }
   elements_init (&iter, value, len);
   if (iter.iter.p == NULL)
     {
@@ -423,6 +425,33 @@ parse_address_list (SipwsMessage   *self,
       return FALSE;
     }
   return TRUE;
+}
+
+G_ALWAYS_INLINE static inline gboolean
+parse_address_list (SipwsMessage   *self,
+                    SipwsArena     *arena,
+                    char           *out,
+                    SipwsHeaderId   id,
+                    const char     *value,
+                    gsize           len,
+                    GError        **error)
+{
+  /* Most values are one common name-addr, which the fast path reads
+   * without the search for commas first: it stops at anything else, a
+   * comma between addresses included. (After a Contact '*' every address
+   * is an error, which parse_address_elements() reports.) */
+  if (self == NULL || !has_wildcard (TYPED (self, id)))
+    {
+      SipwsAddress *address = sipws_address_parse_simple (arena, value, out, value, value + len);
+
+      if (address != NULL)
+        {
+          if (self != NULL)
+            list_add (self, id, address);
+          return TRUE;
+        }
+    }
+  return parse_address_elements (self, arena, out, id, value, len, error);
 }
 
 /* CSeq = 1*DIGIT LWS Method; the number may be up to 2^32-1 (RFC 4475
@@ -522,34 +551,17 @@ parse_call_id (const char  *value,
   return TRUE;
 }
 
-G_ALWAYS_INLINE static inline gboolean
-parse_token_list (const char  *value,
-                  gsize        len,
-                  GError     **error)
+/* The elements of a token list that parse_token_list() could not read at
+ * once, one by one for the precise error. Out of line: valid lists are
+ * read at once. */
+G_NO_INLINE static gboolean
+check_token_elements (const char  *value,
+                      gsize        len,
+                      GError     **error)
 {
-  const char *q = sipws_scan_skip_lws (value, value + len);
   Elements iter;
   SipwsScanSpan elem;
   GError *local_error = NULL;
-
-  /* A valid list is tokens between commas and blanks (no quotes or
-   * brackets): that is read in one pass, and anything else again element
-   * by element for the precise error. */
-  if (q == value + len)
-    return TRUE;
-  for (;;)
-    {
-      const char *t = sipws_scan_token (q, value + len);
-
-      if (t == q)
-        break;
-      q = sipws_scan_skip_lws (t, value + len);
-      if (q == value + len)
-        return TRUE;
-      if (*q != ',')
-        break;
-      q = sipws_scan_skip_lws (q + 1, value + len);
-    }
 
   elements_init (&iter, value, len);
   while (elements_next (&iter, &elem, &local_error))
@@ -574,6 +586,34 @@ parse_token_list (const char  *value,
       return FALSE;
     }
   return TRUE;
+}
+
+G_ALWAYS_INLINE static inline gboolean
+parse_token_list (const char  *value,
+                  gsize        len,
+                  GError     **error)
+{
+  const char *q = sipws_scan_skip_lws (value, value + len);
+
+  /* A valid list is tokens between commas and blanks (no quotes or
+   * brackets): that is read in one pass, and anything else again element
+   * by element for the precise error. */
+  if (q == value + len)
+    return TRUE;
+  for (;;)
+    {
+      const char *t = sipws_scan_token (q, value + len);
+
+      if (t == q)
+        break;
+      q = sipws_scan_skip_lws (t, value + len);
+      if (q == value + len)
+        return TRUE;
+      if (*q != ',')
+        break;
+      q = sipws_scan_skip_lws (q + 1, value + len);
+    }
+  return check_token_elements (value, len, error);
 }
 
 /* Content-Type = m-type SLASH m-subtype *( SEMI m-parameter ) */
