@@ -52,6 +52,19 @@ SipwsArena *sipws_arena_new         (gsize       size);
  * kept when it goes, one at a time, for the next message to take. */
 #define SIPWS_ARENA_BLOCK_SIZE 16384
 
+/* Whether blocks are kept: not under AddressSanitizer, which could then
+ * not see a use of a freed message's memory. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SIPWS_ARENA_KEEPS_BLOCKS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SIPWS_ARENA_KEEPS_BLOCKS 0
+#endif
+#endif
+#ifndef SIPWS_ARENA_KEEPS_BLOCKS
+#define SIPWS_ARENA_KEEPS_BLOCKS 1
+#endif
+
 /* An uninitialised block of SIPWS_ARENA_BLOCK_SIZE bytes for an arena at
  * its start: the one kept, when there is one. The owner sets the arena's
  * recycle flag after sipws_arena_init(), so that its last unref keeps the

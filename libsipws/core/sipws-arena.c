@@ -3,9 +3,9 @@
 
 #include "sipws-arena-private.h"
 
-/* The memory checkers keep seeing a kept block as freed: valgrind through
- * its client requests (a few instructions, no effect outside it), and
- * AddressSanitizer by not keeping blocks at all. */
+/* Memcheck keeps seeing a kept block as freed through its client requests
+ * (a few instructions, no effect outside valgrind); AddressSanitizer
+ * builds keep no block (SIPWS_ARENA_KEEPS_BLOCKS). */
 #if defined(__has_include)
 #if __has_include(<valgrind/memcheck.h>)
 #include <valgrind/memcheck.h>
@@ -14,16 +14,6 @@
 #ifndef VALGRIND_MAKE_MEM_NOACCESS
 #define VALGRIND_MAKE_MEM_NOACCESS(addr, len) ((void) 0)
 #define VALGRIND_MAKE_MEM_UNDEFINED(addr, len) ((void) 0)
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define KEEP_BLOCKS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define KEEP_BLOCKS 0
-#endif
-#endif
-#ifndef KEEP_BLOCKS
-#define KEEP_BLOCKS 1
 #endif
 
 /* The block kept for sipws_arena_take_block(), or NULL; any thread may
@@ -65,7 +55,7 @@ sipws_arena_new (gsize size)
 gpointer
 sipws_arena_take_block (void)
 {
-  gpointer block = KEEP_BLOCKS ? g_atomic_pointer_exchange (&kept_block, NULL) : NULL;
+  gpointer block = SIPWS_ARENA_KEEPS_BLOCKS ? g_atomic_pointer_exchange (&kept_block, NULL) : NULL;
 
   if (block == NULL)
     return g_malloc (SIPWS_ARENA_BLOCK_SIZE);
@@ -92,7 +82,7 @@ sipws_arena_unref (SipwsArena *arena)
       g_free (chunk);
       chunk = previous;
     }
-  if (KEEP_BLOCKS && arena->recycle && g_atomic_pointer_compare_and_exchange (&kept_block, NULL, arena))
+  if (SIPWS_ARENA_KEEPS_BLOCKS && arena->recycle && g_atomic_pointer_compare_and_exchange (&kept_block, NULL, arena))
     {
       VALGRIND_MAKE_MEM_NOACCESS (arena, SIPWS_ARENA_BLOCK_SIZE);
       return;
