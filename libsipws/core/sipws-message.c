@@ -72,7 +72,7 @@ struct _SipwsMessage {
   Header          *headers;  /* in wire order: inline_headers, or on the heap when more */
   guint            n_headers;
   guint            headers_capacity;
-  GBytes          *body;     /* never NULL */
+  GBytes          *body;     /* NULL for none (body_bytes()): most messages have none */
 
   /* Whether list_array() ever ran: only then do the lists hold arrays to
    * free with the message. */
@@ -884,15 +884,29 @@ parse_warning (const char  *value,
   return TRUE;
 }
 
+/* The mirror of [value, value+len) for the parsers of values with strings:
+ * @mirror when the caller has one, else a copy in @arena. */
+G_ALWAYS_INLINE static inline char *
+value_mirror (SipwsArena *arena,
+              char       *mirror,
+              const char *value,
+              gsize       len)
+{
+  return mirror != NULL ? mirror : sipws_arena_strndup (arena, value, len);
+}
+
 /* Checks one header field value by its header's type; see above for @self
- * and @arena. Inlined: as a call of its own, its prologue and jump table
- * cost about 40 instructions per typed header of a parsed message. */
+ * and @arena. @mirror is a mirror of the value (sipws_scan_mirror()), or
+ * NULL for one made in @arena when needed. Inlined: as a call of its own,
+ * its prologue and jump table cost about 40 instructions per typed header
+ * of a parsed message. */
 G_ALWAYS_INLINE static inline gboolean
 interpret_header (SipwsMessage   *self,
                   SipwsArena     *arena,
                   SipwsHeaderId   id,
                   const char     *value,
                   gsize           len,
+                  char           *mirror,
                   guint64        *number,
                   GError        **error)
 {
@@ -901,11 +915,11 @@ interpret_header (SipwsMessage   *self,
     case SIPWS_HEADER_TYPE_RAW:
       return TRUE;
     case SIPWS_HEADER_TYPE_VIA:
-      return parse_via (self, arena, sipws_arena_strndup (arena, value, len), value, len, error);
+      return parse_via (self, arena, value_mirror (arena, mirror, value, len), value, len, error);
     case SIPWS_HEADER_TYPE_ADDRESS:
-      return parse_address (self, arena, sipws_arena_strndup (arena, value, len), id, value, len, error);
+      return parse_address (self, arena, value_mirror (arena, mirror, value, len), id, value, len, error);
     case SIPWS_HEADER_TYPE_ADDRESS_LIST:
-      return parse_address_list (self, arena, sipws_arena_strndup (arena, value, len), id, value, len, error);
+      return parse_address_list (self, arena, value_mirror (arena, mirror, value, len), id, value, len, error);
     case SIPWS_HEADER_TYPE_CSEQ:
       return interpret_cseq (self, arena, value, len, error);
     case SIPWS_HEADER_TYPE_CALL_ID:
@@ -923,7 +937,7 @@ interpret_header (SipwsMessage   *self,
     case SIPWS_HEADER_TYPE_DATE:
       return parse_date (value, len, error);
     case SIPWS_HEADER_TYPE_RETRY_AFTER:
-      return parse_retry_after (arena, sipws_arena_strndup (arena, value, len), value, len, error);
+      return parse_retry_after (arena, value_mirror (arena, mirror, value, len), value, len, error);
     case SIPWS_HEADER_TYPE_WARNING:
       return parse_warning (value, len, error);
     default:
@@ -944,7 +958,7 @@ interpret_header_call (SipwsMessage   *self,
 {
   guint64 ignored;
 
-  return interpret_header (self, arena, id, value, len, number != NULL ? number : &ignored, error);
+  return interpret_header (self, arena, id, value, len, NULL, number != NULL ? number : &ignored, error);
 }
 
 /* Re-reads every header of @id into the typed cache after a change. */
@@ -1089,16 +1103,19 @@ sipws_message_unref (SipwsMessage *self)
       typed_clear (self, self->headers[i].id);
   if (self->headers != self->inline_headers)
     g_free (self->headers);
-  g_clear_pointer (&self->body, g_bytes_unref);
+  if (self->body != NULL)
+    g_bytes_unref (self->body);
   sipws_arena_unref (&self->arena);
 }
 
-/* The body of every message without one, shared. */
+/* The body, the shared empty one for a message without one. */
 static GBytes *
-empty_body (void)
+body_bytes (SipwsMessage *self)
 {
   static GBytes *empty;
 
+  if (self->body != NULL)
+    return self->body;
   if (g_once_init_enter (&empty))
     g_once_init_leave (&empty, g_bytes_new_static ("", 0));
   return empty;
@@ -1130,6 +1147,10 @@ typedef struct {
   guint       n_headers;
   gint64      content_length;  /* of the first Content-Length, -1 before */
   guint       content_length_line;
+
+  /* from a byte of the frame copy to the same byte of the mirror copy,
+   * which the lines read as they are (not unfolded) use */
+  gsize       mirror_offset;
 } Parser;
 
 static void
@@ -1507,7 +1528,8 @@ interpret_typed (SipwsMessage  *self,
   /* the parsers inlined in the header line loop only (@in_loop is a
    * constant at each call) */
   if (in_loop)
-    ok = interpret_header (self, &self->arena, id, h->value, h->value_len, &n, &sub);
+    ok = interpret_header (self, &self->arena, id, h->value, h->value_len, (char *) h->value + P->mirror_offset, &n,
+                           &sub);
   else
     ok = interpret_header_call (self, &self->arena, id, h->value, h->value_len, &n, &sub);
   if (!ok)
@@ -1902,15 +1924,22 @@ parse_data (const char  *data,
       return NULL;
     }
 
-  /* One copy of the whole frame, in the message's own block: the parser
-   * writes NULs and unfolds into it, and the body is a view of its tail.
-   * What the headers mean takes about as much again as their text, and
-   * the rest of the block is there for it. */
-  self = message_alloc (len + FRAME_PADDING, ARENA_ROOM (len));
+  /* Two copies of the whole frame, in the message's own block: the parser
+   * writes NULs and unfolds into the first, and the body is a view of its
+   * tail; the second is the mirror of the header values read as they are
+   * (sipws_scan_mirror()), where their parsers make their strings: one
+   * copy for all, cheaper than one per value. What the headers mean takes
+   * about as much again as their text, and the rest of the block is there
+   * for it. */
+  self = message_alloc (2 * (len + FRAME_PADDING), ARENA_ROOM (len));
   buf = (char *) (self + 1);
   if (len > 0)
-    memcpy (buf, data, len);
+    {
+      memcpy (buf, data, len);
+      memcpy (buf + len + FRAME_PADDING, data, len);
+    }
   memset (buf + len, 0, FRAME_PADDING);
+  P.mirror_offset = len + FRAME_PADDING;
   sipws_header_table_ensure ();
 
   P.end = buf + len;
@@ -1943,10 +1972,8 @@ parse_data (const char  *data,
     }
 
   /* The body holds its own reference to the arena: it outlives the message
-   * when someone keeps it. Most messages have none. */
-  if (body_len == 0)
-    self->body = g_bytes_ref (empty_body ());
-  else
+   * when someone keeps it. */
+  if (body_len > 0)
     self->body = g_bytes_new_with_free_func (body, body_len, (GDestroyNotify) sipws_arena_unref,
                                              sipws_arena_ref (&self->arena));
   return g_steal_pointer (&self);
@@ -2182,7 +2209,6 @@ sipws_message_new_request (const char *method,
   /* The URI is in another arena, which the message's keeps alive. */
   self->request_uri = sipws_uri_ref (uri);
   sipws_arena_add_cleanup (&self->arena, (GDestroyNotify) sipws_uri_unref, uri);
-  self->body = g_bytes_ref (empty_body ());
   return self;
 }
 
@@ -2210,7 +2236,6 @@ sipws_message_new_response (guint       status,
   if (reason == NULL)
     reason = sipws_message_get_default_reason (status);
   self->reason = sipws_arena_strndup (&self->arena, reason, strlen (reason));
-  self->body = g_bytes_ref (empty_body ());
   return self;
 }
 
@@ -2807,7 +2832,7 @@ GBytes *
 sipws_message_get_body (SipwsMessage *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return self->body;
+  return body_bytes (self);
 }
 
 /**
@@ -2830,17 +2855,18 @@ sipws_message_set_body (SipwsMessage *self,
 
   g_return_if_fail (self != NULL);
 
-  g_bytes_unref (self->body);
-  self->body = g_bytes_ref (body != NULL ? body : empty_body ());
+  g_clear_pointer (&self->body, g_bytes_unref);
+  if (body != NULL)
+    self->body = g_bytes_ref (body);
 
   if (content_type != NULL)
     sipws_message_set_header (self, "Content-Type", content_type);
-  else if (g_bytes_get_size (self->body) == 0)
+  else if (g_bytes_get_size (body_bytes (self)) == 0)
     sipws_message_remove_header (self, "Content-Type");
 
   if (find_header_id (self, SIPWS_HEADER_CONTENT_LENGTH) != NULL)
     {
-      g_snprintf (length, sizeof length, "%" G_GSIZE_FORMAT, g_bytes_get_size (self->body));
+      g_snprintf (length, sizeof length, "%" G_GSIZE_FORMAT, g_bytes_get_size (body_bytes (self)));
       sipws_message_set_header (self, "Content-Length", length);
     }
 }
@@ -2868,7 +2894,7 @@ sipws_message_to_bytes (SipwsMessage *self)
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  body = g_bytes_get_data (self->body, &body_len);
+  body = g_bytes_get_data (body_bytes (self), &body_len);
   length_len = g_snprintf (length, sizeof length, "%" G_GSIZE_FORMAT, body_len);
 
   if (self->method != NULL)
