@@ -189,7 +189,7 @@ index_params (SipwsAddress  *self,
  * (blanks trimmed). It writes the mirror only once the address is known
  * good, so NULL hands anything else, every error included, to the general
  * parser, which reads what this accepts the same way. */
-static SipwsAddress *
+G_ALWAYS_INLINE static inline SipwsAddress *
 parse_simple (SipwsArena *arena,
               const char *start,
               char       *out,
@@ -199,7 +199,6 @@ parse_simple (SipwsArena *arena,
   /* the address and its ;tag= entry, allocated with the URI */
   struct { SipwsAddress address; SipwsParam tag; } *room;
   const char *display = NULL, *display_end = NULL, *uri_end;
-  SipwsParams params = { NULL, 0, 0 };
   SipwsAddress *self;
   const char *what;
   SipwsUri *uri;
@@ -258,6 +257,7 @@ parse_simple (SipwsArena *arena,
       self = &room->address;
       *self = (SipwsAddress) {
         .arena = arena,
+        .uri = uri,
         .params = { &room->tag, 1, 1 },
         .tag = 0,
         .q = -1,
@@ -266,20 +266,20 @@ parse_simple (SipwsArena *arena,
     }
   else
     {
-      if (p < end && !sipws_params_parse_simple (&params, arena, SIPWS_PARAMS_HEADER, start, out, p, end, FALSE))
-        return NULL;
+      /* the parameters parsed into their place */
       self = &room->address;
       *self = (SipwsAddress) {
         .arena = arena,
-        .params = params,
+        .uri = uri,
         .tag = -1,
         .q = -1,
         .expires = -1,
       };
-      if (params.len > 0 && index_params (self, &what) != NULL)
+      if (p < end &&
+          (!sipws_params_parse_simple (&self->params, arena, SIPWS_PARAMS_HEADER, start, out, p, end, FALSE) ||
+           index_params (self, &what) != NULL))
         return NULL;
     }
-  self->uri = uri;
   if (display != NULL)
     {
       self->display_name = sipws_scan_mirror_string (start, out, display, display_end);
@@ -469,8 +469,8 @@ sipws_address_parse_simple (SipwsArena *arena,
                             const char *p,
                             const char *end)
 {
-  p = sipws_scan_skip_lws (p, end);
-  end = sipws_scan_trim_lws_end (p, end);
+  /* (a value with blanks around it is left to the caller's general
+   * path, which trims: header values come trimmed) */
   return p < end ? parse_simple (arena, start, out, p, end) : NULL;
 }
 
@@ -484,6 +484,10 @@ sipws_address_parse_range (SipwsArena  *arena,
 {
   SipwsAddress *self;
 
+  /* Header values come trimmed: blanks around the value are rare enough
+   * to leave to the general parser (the fast path takes none). */
+  if (p < end && (self = parse_simple (arena, start, out, p, end)) != NULL)
+    return self;
   p = sipws_scan_skip_lws (p, end);
   end = sipws_scan_trim_lws_end (p, end);
   if (p == end)
@@ -491,8 +495,7 @@ sipws_address_parse_range (SipwsArena  *arena,
       unexpected (error, start, p, end, "an address");
       return NULL;
     }
-  self = parse_simple (arena, start, out, p, end);
-  return self != NULL ? self : parse_general (arena, start, out, p, end, error);
+  return parse_general (arena, start, out, p, end, error);
 }
 
 /* What an address of @len bytes takes in an arena of its own, its text,

@@ -233,16 +233,21 @@ sipws_params_parse_simple_inline (SipwsParams *params,
   guint n_wire = 0;
   gboolean escaped = FALSE;
 
+  /* every uri-parameter takes 2 bytes or more: up to 128 bytes, the
+   * room holds them all (longer lists are for the general parser) */
+  if (!header && end - p > 2 * SIPWS_PARAMS_MAX)
+    return FALSE;
   /* *p is ';' at each round */
   while (p < end)
     {
       const char *name = p + 1, *q = sipws_params_span (name, end, name_class, end_stops), *value;
       SipwsParam *param = &items[n];
+      guint name_len = q - name;
 
-      if (q == name || n >= capacity)
+      if (q == name || (header && n >= capacity))
         return sipws_params_give_back (start, out, first, end);
       param->name = sipws_scan_mirror_string (start, out, name, q);
-      param->name_len = q - name;
+      param->name_len = name_len;
       param->wire = NULL;
       param->quoted = FALSE;
       param->token = FALSE;
@@ -281,7 +286,7 @@ sipws_params_parse_simple_inline (SipwsParams *params,
                   param->token = FALSE;
                 }
             }
-          if (q == value && !param->quoted)
+          if (q == value && !(header && param->quoted))
             return sipws_params_give_back (start, out, first, end);
           if (escaped)
             {
@@ -293,12 +298,12 @@ sipws_params_parse_simple_inline (SipwsParams *params,
             }
           else
             param->value = sipws_scan_mirror_string (start, out, value, q);
-          if (param->quoted)
+          if (header && param->quoted)
             q++;
         }
       /* a '%', a '?', blanks, a quoted-pair or anything else are for the
        * general parser */
-      if (sipws_params_repeats (items, n, name, param->name_len, &seen) || (q < end && *q != ';'))
+      if (sipws_params_repeats (items, n, name, name_len, &seen) || (q < end && *q != ';'))
         return sipws_params_give_back (start, out, first, end);
       n++;
       p = q;

@@ -35,16 +35,18 @@ struct _SipwsUri
   SipwsArena *arena;
   SipwsUriScheme scheme;
   guint16 port;
-  gboolean host_is_ipv6;
   const char *scheme_name;  /* as written for OTHER, else a static lower-case name */
-  const char *opaque;       /* OTHER: everything after the ':' */
+  const char *host;         /* IPv6 without brackets */
   const char *user;         /* decoded; the number of a tel: URI; NULL when absent */
   gsize user_len;
+  SipwsParams params;
+  /* what the common sip: URI leaves empty last, for stores of 16 zero
+   * bytes */
+  const char *opaque;       /* OTHER: everything after the ':' */
   const char *user_wire;    /* the user as written, when it had %HH escapes */
   const char *password;     /* as written; never returned by a getter */
-  const char *host;         /* IPv6 without brackets */
-  SipwsParams params;
   SipwsParams headers;
+  gboolean host_is_ipv6;
 };
 
 /* The static lower-case names of the schemes but OTHER. */
@@ -132,14 +134,14 @@ sipws_uri_parse_sip_simple (SipwsArena  *arena,
   self->arena = arena;
   self->scheme = SIPWS_URI_SCHEME_SIP;
   self->port = (guint16) port;
-  self->host_is_ipv6 = FALSE;
   self->scheme_name = sipws_uri_scheme_names[SIPWS_URI_SCHEME_SIP];
+  self->host = sipws_scan_mirror_string (start, out, host, host_end);
+  self->params = params;
   self->opaque = NULL;
   self->user_wire = NULL;
   self->password = NULL;
-  self->host = sipws_scan_mirror_string (start, out, host, host_end);
-  self->params = params;
   sipws_params_init (&self->headers);
+  self->host_is_ipv6 = FALSE;
   if (user != NULL)
     {
       self->user = sipws_scan_mirror_string (start, out, user, at);
