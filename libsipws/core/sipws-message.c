@@ -588,12 +588,53 @@ check_token_elements (const char  *value,
   return TRUE;
 }
 
+/* Whether [value, value+len), 16 to 64 bytes, is a list the way user
+ * agents write Allow, Supported or Require: tokens of letters and digits
+ * separated by a comma and at most one blank after it. Checked on bit masks
+ * of the whole value at once (bit i for byte i); FALSE says nothing about
+ * other lists. */
+static gboolean
+is_plain_token_list (const char *value,
+                     gsize       len)
+{
+  guint64 t = 0, c = 0, w = 0, all = len == 64 ? G_MAXUINT64 : (G_GUINT64_CONSTANT (1) << len) - 1;
+  guint alnum, comma, blank;
+  gsize i;
+
+  for (i = 0; i + 16 <= len; i += 16)
+    {
+      sipws_simd_list_masks (value + i, &alnum, &comma, &blank);
+      t |= (guint64) alnum << i;
+      c |= (guint64) comma << i;
+      w |= (guint64) blank << i;
+    }
+  if (i < len)
+    {
+      /* the last 16 bytes, without the ones read already */
+      guint shift = 16 - (guint) (len - i);
+
+      sipws_simd_list_masks (value + len - 16, &alnum, &comma, &blank);
+      t |= (guint64) (alnum >> shift) << i;
+      c |= (guint64) (comma >> shift) << i;
+      w |= (guint64) (blank >> shift) << i;
+    }
+  /* nothing else; a token first and last; a blank only right after a
+   * comma; after a comma a token or a blank, after a blank a token, and
+   * before a comma a token */
+  return (t | c | w) == all && (t & 1) != 0 && (t >> (len - 1) & 1) != 0 && (w & ~(c << 1)) == 0 &&
+         ((c << 1) & ~(t | w) & all) == 0 && ((w << 1) & ~t & all) == 0 && ((c >> 1) & ~t) == 0;
+}
+
 G_ALWAYS_INLINE static inline gboolean
 parse_token_list (const char  *value,
                   gsize        len,
                   GError     **error)
 {
-  const char *q = sipws_scan_skip_lws (value, value + len);
+  const char *q;
+
+  if (len >= 16 && len <= 64 && is_plain_token_list (value, len))
+    return TRUE;
+  q = sipws_scan_skip_lws (value, value + len);
 
   /* A valid list is tokens between commas and blanks (no quotes or
    * brackets): that is read in one pass, and anything else again element

@@ -93,6 +93,30 @@ sipws_simd_folded_prefix_equal (const char *p,
   return (eq & want) == want;
 }
 
+/* For the 16 bytes at @p: bit i of *@alnum set when p[i] is an ASCII
+ * letter or digit, of *@comma when it is ',', of *@blank when it is SP or
+ * HTAB: what the token lists user agents write are made of. (Each range
+ * is moved to the bottom of the signed byte range, where one signed
+ * compare tells it.) */
+static inline void
+sipws_simd_list_masks (const char *p,
+                       guint      *alnum,
+                       guint      *comma,
+                       guint      *blank)
+{
+  __m128i v = sipws_simd_load (p);
+  __m128i lower = _mm_or_si128 (v, _mm_set1_epi8 (0x20));
+  __m128i alpha = _mm_cmplt_epi8 (_mm_add_epi8 (lower, _mm_set1_epi8 ((char) (0x80 - 'a'))),
+                                  _mm_set1_epi8 ((char) (0x80 + 26)));
+  __m128i digit = _mm_cmplt_epi8 (_mm_add_epi8 (v, _mm_set1_epi8 ((char) (0x80 - '0'))),
+                                  _mm_set1_epi8 ((char) (0x80 + 10)));
+
+  *alnum = (guint) _mm_movemask_epi8 (_mm_or_si128 (alpha, digit));
+  *comma = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 (',')));
+  *blank = (guint) _mm_movemask_epi8 (_mm_or_si128 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 (' ')),
+                                                    _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('\t'))));
+}
+
 #else /* !SIPWS_SIMD_SSE2 */
 
 static inline guint
@@ -131,6 +155,23 @@ sipws_simd_folded_prefix_equal (const char *p,
     if ((p[i] | 0x20) != folded[i])
       return FALSE;
   return TRUE;
+}
+
+static inline void
+sipws_simd_list_masks (const char *p,
+                       guint      *alnum,
+                       guint      *comma,
+                       guint      *blank)
+{
+  *alnum = *comma = *blank = 0;
+  for (guint i = 0; i < 16; i++)
+    {
+      guchar c = (guchar) p[i];
+
+      *alnum |= (guint) (g_ascii_isalnum (c) != 0) << i;
+      *comma |= (guint) (c == ',') << i;
+      *blank |= (guint) (c == ' ' || c == '\t') << i;
+    }
 }
 
 #endif /* SIPWS_SIMD_SSE2 */

@@ -252,6 +252,65 @@ test_folding (void)
   parse_fails ("  OPTIONS sip:a@b SIP/2.0" CRLF CRLF, SIPWS_ERROR_PARSE, "line 1, column 1");
 }
 
+/* Token lists at the edges of the one-pass check of lists of 16 to 64
+ * bytes (letters and digits, a comma and at most one blank after it):
+ * parsed, added through the API and read back the same either way. */
+static void
+test_token_lists (void)
+{
+  static const struct {
+    const char *value;
+    gboolean    ok;
+  } cases[] = {
+    { "INVITE,ACK,CANCEL,BYE,UPDATE,MESSAGE,OPTIONS,REFER,INFO,NOTIFY", TRUE },
+    { "INVITE, ACK, CANCEL, BYE, UPDATE, MESSAGE, OPTIONS, REFER, INFO", TRUE },
+    { "abcdefg,ijklmnop", TRUE },                      /* 16 */
+    { "abcdefg,ijklmno", TRUE },                       /* 15 */
+    { "a,bcdefghijklmnopqrstuvwxyz012345,6789abcdefghijklmnopqrstuvwxy", TRUE }, /* 64 */
+    { "a,bcdefghijklmnopqrstuvwxyz012345,6789abcdefghijklmnopqrstuvwxyz", TRUE }, /* 65 */
+    { "timer,\tice,\treplaces,\toutbound", TRUE },
+    { "timer ,ice , replaces,outbound", TRUE },
+    { "timer,  ice,replaces,outbound", TRUE },
+    { "sec-agree,timer,100rel,path,gruu", TRUE },
+    { "INVITE,,ACK,CANCEL,BYE,UPDATE", FALSE },
+    { "INVITE,ACK,CANCEL,BYE,UPDATE,", FALSE },
+    { ",INVITE,ACK,CANCEL,BYE,UPDATE", FALSE },
+    { "INVITE ACK,CANCEL,BYE,UPDATE", FALSE },
+    { "INVITE,ACK;CANCEL,BYE,UPDATE", FALSE },
+    { "INVITE,ACK,CANCEL,BYE,UPDAT\"E\"", FALSE },
+    { "a,bcdefghijklmnopqrstuvwxyz012345,6789abcdefghijklmnopqrstuvwx,", FALSE }, /* 64 */
+    { ",bcdefghijklmnopqrstuvwxyz012345,6789abcdefghijklmnopqrstuvwxyz", FALSE }, /* 64 */
+    { "abcdefg ,  ,ijklmnop", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strconcat (REQUEST_HEAD, "Allow: ", cases[i].value, CRLF "Supported: ",
+                                           cases[i].value, CRLF CRLF, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SipwsMessage) msg = sipws_message_parse (text, strlen (text), &error);
+      g_autoptr(SipwsMessage) built = sipws_message_new_response (200, NULL);
+
+      g_autofree char *first = g_strndup (cases[i].value, strcspn (cases[i].value, ", \t"));
+
+      if (!cases[i].ok)
+        {
+          g_assert_null (msg);
+          g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE);
+          g_assert_nonnull (strstr (error->message, "invalid Allow header"));
+          continue;
+        }
+      g_assert_no_error (error);
+      g_assert_cmpstr (sipws_message_get_header (msg, "Allow"), ==, cases[i].value);
+      g_assert_true (sipws_message_has_token_by_id (msg, SIPWS_HEADER_NAME_SUPPORTED, first));
+      g_assert_true (sipws_message_has_token_by_id (msg, SIPWS_HEADER_NAME_ALLOW, first));
+      /* the same check on a value that is not in a parsed frame */
+      sipws_message_add_header (built, "Supported", cases[i].value);
+      g_assert_cmpstr (sipws_message_get_header (built, "Supported"), ==, cases[i].value);
+      g_assert_true (sipws_message_has_token_by_id (built, SIPWS_HEADER_NAME_SUPPORTED, first));
+    }
+}
+
 static void
 test_comma_lists (void)
 {
@@ -1580,6 +1639,7 @@ main (int    argc,
   g_test_add_func ("/sipws/message/names", test_names_and_compact_forms);
   g_test_add_func ("/sipws/message/folding", test_folding);
   g_test_add_func ("/sipws/message/comma-lists", test_comma_lists);
+  g_test_add_func ("/sipws/message/token-lists", test_token_lists);
   g_test_add_func ("/sipws/message/contacts", test_contacts);
   g_test_add_func ("/sipws/message/typed", test_typed_values);
   g_test_add_func ("/sipws/message/typed-errors", test_typed_errors);
