@@ -62,13 +62,12 @@ sipws_scan_is (guchar c, guint32 classes)
    SIPWS_CC_WORD | SIPWS_CC_URIC | SIPWS_CC_SCHEME | SIPWS_CC_LABEL | SIPWS_CC_GEN_VALUE)
 
 #ifdef SIPWS_SIMD_SSE2
-/* Bit i set when p[i] is not an ASCII letter or digit (16 bytes read). The
+/* Bit i set when byte i of @v is not an ASCII letter or digit. The
  * additions move each range to the bottom of the signed byte range, where
  * one signed compare tells it. */
 static inline guint
-sipws_scan_not_alnum_mask (const char *p)
+sipws_scan_not_alnum_mask_of (__m128i v)
 {
-  __m128i v = sipws_simd_load (p);
   __m128i lower = _mm_or_si128 (v, _mm_set1_epi8 (0x20));
   __m128i alpha = _mm_cmplt_epi8 (_mm_add_epi8 (lower, _mm_set1_epi8 ((char) (0x80 - 'a'))),
                                   _mm_set1_epi8 ((char) (0x80 + 26)));
@@ -76,6 +75,13 @@ sipws_scan_not_alnum_mask (const char *p)
                                   _mm_set1_epi8 ((char) (0x80 + 10)));
 
   return ~(guint) _mm_movemask_epi8 (_mm_or_si128 (alpha, digit)) & 0xFFFFu;
+}
+
+/* The same for the 16 bytes at @p. */
+static inline guint
+sipws_scan_not_alnum_mask (const char *p)
+{
+  return sipws_scan_not_alnum_mask_of (sipws_simd_load (p));
 }
 #endif
 
@@ -421,6 +427,130 @@ typedef enum {
 const char *sipws_scan_host (const char    *p,
                              const char    *end,
                              SipwsScanHost *kind);
+
+#ifdef SIPWS_SIMD_SSE2
+/* The bytes of [q, end), at most 16, with NUL after them: no byte outside
+ * the range is read. Shorter ranges are put together from two overlapping
+ * loads of 8, 4 or 1 bytes. */
+static inline __m128i
+sipws_scan_load_upto16 (const char *q,
+                        const char *end)
+{
+  gsize r = end - q;
+  guint64 lo = 0, hi = 0;
+
+  if (r >= 16)
+    return sipws_simd_load (q);
+  if (r >= 8)
+    {
+      lo = sipws_scan_load8 (q);
+      /* q[8] is byte 16 - r of the last 8; two shifts, as 64 is too many for one */
+      hi = sipws_scan_load8 (end - 8) >> (8 * (15 - r)) >> 8;
+    }
+  else if (r >= 4)
+    lo = sipws_scan_load4 (q) | (guint64) sipws_scan_load4 (end - 4) << (8 * (r - 4));
+  else if (r > 0)
+    lo = (guchar) q[0] | (guint64) (guchar) q[r / 2] << (8 * (r / 2)) |
+         (guint64) (guchar) q[r - 1] << (8 * (r - 1));
+  return _mm_set_epi64x ((gint64) hi, (gint64) lo);
+}
+
+/* Bit i set when byte i of @v is a decimal digit. */
+static inline guint
+sipws_scan_digit_mask (__m128i v)
+{
+  return (guint) _mm_movemask_epi8 (_mm_cmplt_epi8 (_mm_add_epi8 (v, _mm_set1_epi8 ((char) (0x80 - '0'))),
+                                                    _mm_set1_epi8 ((char) (0x80 + 10))));
+}
+
+/* Masks of 16 bytes (bit i for byte i of @v): the host-name bytes
+ * (letters, digits, '-', '.') are returned, the digits, dots and dashes
+ * each go to a mask of their own. Each range is moved to the bottom of the
+ * signed bytes, where one compare tells it. */
+static inline guint
+sipws_scan_host_masks (__m128i  v,
+                       guint   *digit,
+                       guint   *dot,
+                       guint   *dash)
+{
+  __m128i lower = _mm_or_si128 (v, _mm_set1_epi8 (0x20));
+  __m128i alpha = _mm_cmplt_epi8 (_mm_add_epi8 (lower, _mm_set1_epi8 ((char) (0x80 - 'a'))),
+                                  _mm_set1_epi8 ((char) (0x80 + 26)));
+  __m128i digits = _mm_cmplt_epi8 (_mm_add_epi8 (v, _mm_set1_epi8 ((char) (0x80 - '0'))),
+                                   _mm_set1_epi8 ((char) (0x80 + 10)));
+  __m128i dots = _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('.'));
+  __m128i dashes = _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('-'));
+
+  *digit = (guint) _mm_movemask_epi8 (digits);
+  *dot = (guint) _mm_movemask_epi8 (dots);
+  *dash = (guint) _mm_movemask_epi8 (dashes);
+  return (guint) _mm_movemask_epi8 (_mm_or_si128 (_mm_or_si128 (alpha, digits),
+                                                  _mm_or_si128 (dots, dashes)));
+}
+
+/* The host rules on bit masks (bit i for p[i]) of a run of host-name
+ * bytes @run (the ones from bit 0 up), its digits @digit and its dots
+ * @dot (within the run): a label starts at 0 or after a dot; the deciding
+ * label, the last one or the one before a final dot, starts at the highest
+ * label start in the run. */
+
+/* TRUE when the three-digit labels that start at the bits of @three
+ * (bit i for p[i]; the 16 bytes at @p in @v) are at most 255: those
+ * starting with 0 or 1 always are. */
+static inline gboolean
+sipws_scan_octets_ok (const char *p,
+                      __m128i     v,
+                      guint       three)
+{
+  for (three &= (guint) _mm_movemask_epi8 (_mm_cmpgt_epi8 (v, _mm_set1_epi8 ('1'))); three != 0; three &= three - 1)
+    {
+      const char *s = p + __builtin_ctz (three);
+
+      if ((guint) (s[0] - '0') * 100 + (guint) (s[1] - '0') * 10 + (guint) (s[2] - '0') > 255)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* TRUE when the run, digits and dots only, is an IPv4address: three dots,
+ * no label empty or longer than three digits (so the run is shorter than
+ * 16 bytes, @v the 16 bytes at @p), and those of three at most 255. */
+static inline gboolean
+sipws_scan_ipv4_masks (const char *p,
+                       __m128i     v,
+                       guint       run,
+                       guint       digit,
+                       guint       dot)
+{
+  guint after = dot << 1 | 1, three = digit & digit >> 1 & digit >> 2 & run, t = dot & (dot - 1);
+
+  t &= t - 1;
+  /* no dot first, after a dot or last (the label after it would be past
+   * the run), no four digits, three dots */
+  return ((dot & after) | (after & ~run) | (three & digit >> 3)) == 0 && t != 0 && (t & (t - 1)) == 0 &&
+         sipws_scan_octets_ok (p, v, three);
+}
+
+/* TRUE when the run, with its dashes @dash (bits past the run allowed), is
+ * a hostname of less than 64 bytes: no label empty (a dot first or after a
+ * dot), none starting or ending with '-', and the deciding label starting
+ * with a letter. With no label empty every label starts with a letter or
+ * a digit, and the highest start is a letter when the starts at letters,
+ * as a number, are above those at digits. */
+static inline gboolean
+sipws_scan_hostname_masks (guint run,
+                           guint digit,
+                           guint dot,
+                           guint dash)
+{
+  guint after = dot << 1 | 1, starts = after & run, bad = dot & after;
+
+  /* most names have no '-' */
+  if (dash != 0)
+    bad |= dash & (after | dot >> 1 | (run ^ run >> 1));
+  return bad == 0 && (starts & digit) < (starts & ~digit);
+}
+#endif
 
 /* The same, each checked over the whole [p, end). */
 gboolean sipws_scan_is_ipv4 (const char *p, const char *end);

@@ -502,94 +502,11 @@ scan_host_labels (const char    *p,
 }
 
 #ifdef SIPWS_SIMD_SSE2
-/* TRUE when the three digits at @s are at most 255. */
-static inline gboolean
-host_octet_ok (const char *s)
-{
-  return (guint) (s[0] - '0') * 100 + (guint) (s[1] - '0') * 10 + (guint) (s[2] - '0') <= 255;
-}
-
-/* The bytes of [q, end), at most 16, with NUL after them: no byte outside
- * the range is read. Shorter ranges are put together from two overlapping
- * loads of 8, 4 or 1 bytes. */
-static inline __m128i
-host_load (const char *q,
-           const char *end)
-{
-  gsize r = end - q;
-  guint64 lo = 0, hi = 0;
-
-  if (r >= 16)
-    return sipws_simd_load (q);
-  if (r >= 8)
-    {
-      lo = sipws_scan_load8 (q);
-      /* q[8] is byte 16 - r of the last 8; two shifts, as 64 is too many for one */
-      hi = sipws_scan_load8 (end - 8) >> (8 * (15 - r)) >> 8;
-    }
-  else if (r >= 4)
-    lo = sipws_scan_load4 (q) | (guint64) sipws_scan_load4 (end - 4) << (8 * (r - 4));
-  else if (r > 0)
-    lo = (guchar) q[0] | (guint64) (guchar) q[r / 2] << (8 * (r / 2)) |
-         (guint64) (guchar) q[r - 1] << (8 * (r - 1));
-  return _mm_set_epi64x ((gint64) hi, (gint64) lo);
-}
-
-/* Masks of 16 bytes (bit i for byte i of @v): the host-name bytes
- * (letters, digits, '-', '.') are returned, the digits, dots and dashes
- * each go to a mask of their own. Each range is moved to the bottom of the
- * signed bytes, where one compare tells it. */
-static inline guint
-host_masks (__m128i  v,
-            guint   *digit,
-            guint   *dot,
-            guint   *dash)
-{
-  __m128i lower = _mm_or_si128 (v, _mm_set1_epi8 (0x20));
-  __m128i alpha = _mm_cmplt_epi8 (_mm_add_epi8 (lower, _mm_set1_epi8 ((char) (0x80 - 'a'))),
-                                  _mm_set1_epi8 ((char) (0x80 + 26)));
-  __m128i digits = _mm_cmplt_epi8 (_mm_add_epi8 (v, _mm_set1_epi8 ((char) (0x80 - '0'))),
-                                   _mm_set1_epi8 ((char) (0x80 + 10)));
-  __m128i dots = _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('.'));
-  __m128i dashes = _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('-'));
-
-  *digit = (guint) _mm_movemask_epi8 (digits);
-  *dot = (guint) _mm_movemask_epi8 (dots);
-  *dash = (guint) _mm_movemask_epi8 (dashes);
-  return (guint) _mm_movemask_epi8 (_mm_or_si128 (_mm_or_si128 (alpha, digits),
-                                                  _mm_or_si128 (dots, dashes)));
-}
-
-/* TRUE when the run of host-name bytes at @p with the masks @run, @dot and
- * @dash (bit i for p[i]) is a host name, where *@last is set to the start
- * of its deciding label: the last one, or the one before a final '.'.
- * Every rule is a few operations on the masks: a label starts at 0 or
- * after a dot and ends before a dot or at the end of the run (the highest
- * bit of @run); no label may be empty, start or end with '-'. The label and
- * length limits cannot matter in 32 bytes. */
-static inline gboolean
-host_name_ok (const char *p,
-              guint       run,
-              guint       dot,
-              guint       dash,
-              guint      *last)
-{
-  guint starts = dot << 1 | 1, bad = dot & starts;
-
-  /* most names have no '-' */
-  if (dash != 0)
-    bad |= dash & (starts | dot >> 1 | (run ^ run >> 1));
-  *last = 63 - (guint) __builtin_clzll ((guint64) (dot & run >> 1) << 1 | 1);
-  return bad == 0 && sipws_scan_is (p[*last], SIPWS_CC_ALPHA);
-}
-
-/* The end of the run of host-name bytes at @p, shorter than 32 bytes
- * (masks as for host_name_ok()), that starts with a digit, and its kind.
- * Only digits and dots: an IPv4 address when there are three dots, no
- * label empty or longer than three digits, and the three-digit ones at
- * most 255 (those starting with 0 or 1 always are); never a host name.
- * Otherwise a host name or a bad one. Out of line and called last, so that
- * the common host name needs no registers saved. */
+/* The kind of the run @run (32 bytes at most; masks as for
+ * sipws_scan_hostname_masks()) that starts with a digit; when it is not
+ * an IPv4 address or a host name, it is meant as an IPv4 address when its
+ * deciding label starts with a digit too. Out of line and called last, so
+ * that the common host name needs no registers saved. */
 G_GNUC_NO_INLINE static const char *
 host_digit_first (const char    *p,
                   __m128i        v,
@@ -599,33 +516,14 @@ host_digit_first (const char    *p,
                   guint          dash,
                   SipwsScanHost *kind)
 {
-  guint last;
+  guint starts = (dot << 1 | 1) & run;
 
-  digit &= run;
-  if ((digit | dot) == run)
-    {
-      guint three = digit & digit >> 1 & digit >> 2, t = dot & (dot - 1);
-
-      t &= t - 1;
-      if (t != 0 && (t & (t - 1)) == 0 && (dot & (dot >> 1 | (run ^ run >> 1))) == 0 &&
-          (three & digit >> 3) == 0)
-        {
-          *kind = SIPWS_SCAN_HOST_IPV4;
-          t = three & (guint) _mm_movemask_epi8 (_mm_cmpgt_epi8 (v, _mm_set1_epi8 ('1')));
-          for (; t != 0; t &= t - 1)
-            if (!host_octet_ok (p + __builtin_ctz (t)))
-              *kind = SIPWS_SCAN_HOST_BAD_IPV4;
-          return p + __builtin_ctz (~run);
-        }
-      /* its deciding label is digits or empty */
-      last = 63 - (guint) __builtin_clzll ((guint64) (dot & run >> 1) << 1 | 1);
-    }
-  else if (host_name_ok (p, run, dot, dash, &last))
-    {
-      *kind = SIPWS_SCAN_HOST_NAME;
-      return p + __builtin_ctz (~run);
-    }
-  *kind = (digit >> last & 1) != 0 ? SIPWS_SCAN_HOST_BAD_IPV4 : SIPWS_SCAN_HOST_BAD_NAME;
+  if ((run & ~(digit | dot)) == 0 && sipws_scan_ipv4_masks (p, v, run, digit, dot))
+    *kind = SIPWS_SCAN_HOST_IPV4;
+  else if (sipws_scan_hostname_masks (run, digit, dot, dash))
+    *kind = SIPWS_SCAN_HOST_NAME;
+  else
+    *kind = (starts & ~digit) < (starts & digit) ? SIPWS_SCAN_HOST_BAD_IPV4 : SIPWS_SCAN_HOST_BAD_NAME;
   return p + __builtin_ctz (~run);
 }
 
@@ -641,16 +539,12 @@ host_from_masks (const char    *p,
                  SipwsScanHost *kind)
 {
   /* the run: the ones below the lowest zero */
-  guint run = r & ~(r + 1), last;
+  guint run = r & ~(r + 1);
 
   dot &= run;
-  dash &= run;
   if (digit & 1)
     return host_digit_first (p, v, run, digit, dot, dash, kind);
-  if (run != 0 && host_name_ok (p, run, dot, dash, &last))
-    *kind = SIPWS_SCAN_HOST_NAME;
-  else
-    *kind = SIPWS_SCAN_HOST_BAD_NAME;
+  *kind = sipws_scan_hostname_masks (run, digit, dot, dash) ? SIPWS_SCAN_HOST_NAME : SIPWS_SCAN_HOST_BAD_NAME;
   return p + __builtin_ctz (r + 1);
 }
 
@@ -667,7 +561,7 @@ scan_host_long (const char    *p,
 {
   guint digit1, dot1, dash1, r;
 
-  r = 0xFFFF | host_masks (host_load (p + 16, end), &digit1, &dot1, &dash1) << 16;
+  r = 0xFFFF | sipws_scan_host_masks (sipws_scan_load_upto16 (p + 16, end), &digit1, &dot1, &dash1) << 16;
   if (r == G_MAXUINT32)
     return scan_host_labels (p, end, kind);
   return host_from_masks (p, v, r, digit | digit1 << 16, dot | dot1 << 16, dash | dash1 << 16, kind);
@@ -680,8 +574,8 @@ sipws_scan_host (const char    *p,
                  SipwsScanHost *kind)
 {
 #ifdef SIPWS_SIMD_SSE2
-  __m128i v = host_load (p, end);
-  guint digit, dot, dash, r = host_masks (v, &digit, &dot, &dash);
+  __m128i v = sipws_scan_load_upto16 (p, end);
+  guint digit, dot, dash, r = sipws_scan_host_masks (v, &digit, &dot, &dash);
 
   if (r == 0xFFFF)
     return scan_host_long (p, end, v, digit, dot, dash, kind);

@@ -261,6 +261,74 @@ known_transport (const char  *t,
   return NULL;
 }
 
+/* The end of the sent-by host at @p when it is a host name or an IPv4
+ * address, NULL otherwise. A name shorter than 32 bytes with 32 bytes to
+ * read is checked here, without a call. */
+static inline const char *
+sent_by_host (const char *p,
+              const char *end)
+{
+  SipwsScanHost kind;
+  const char *q;
+
+#ifdef SIPWS_SIMD_SSE2
+  if (end - p >= 32)
+    {
+      guint digit, dot, dash, digit1, dot1, dash1, r, run;
+
+      r = sipws_scan_host_masks (sipws_simd_load (p), &digit, &dot, &dash) |
+          sipws_scan_host_masks (sipws_simd_load (p + 16), &digit1, &dot1, &dash1) << 16;
+      run = r & ~(r + 1);
+      if (r != G_MAXUINT32 &&
+          sipws_scan_hostname_masks (run, digit | digit1 << 16, (dot | dot1 << 16) & run, dash | dash1 << 16))
+        return p + __builtin_ctz (r + 1);
+    }
+#endif
+  q = sipws_scan_host (p, end, &kind);
+  return kind == SIPWS_SCAN_HOST_NAME || kind == SIPWS_SCAN_HOST_IPV4 ? q : NULL;
+}
+
+/* The end of the IPv4 address at @p, the value of received=, or NULL. What
+ * follows it is for the caller to check: a host-name byte there would
+ * make the host longer and no IPv4 address. */
+static inline const char *
+received_ipv4 (const char *p,
+               const char *end)
+{
+#ifdef SIPWS_SIMD_SSE2
+  __m128i v = sipws_scan_load_upto16 (p, end);
+  guint digit = sipws_scan_digit_mask (v), dot = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('.')));
+  guint r = digit | dot, run = r & ~(r + 1);
+
+  return sipws_scan_ipv4_masks (p, v, run, digit, dot & run) ? p + __builtin_ctz (r + 1) : NULL;
+#else
+  SipwsScanHost kind;
+  const char *q = sipws_scan_host (p, end, &kind);
+
+  return kind == SIPWS_SCAN_HOST_IPV4 ? q : NULL;
+#endif
+}
+
+/* sipws_scan_token (p, end) for a branch after its cookie: mostly letters
+ * and digits up to a ';' or the end, found in one read of 16 bytes at
+ * most (the bytes past @end read as NUL, which stops the letters and
+ * digits there). */
+G_ALWAYS_INLINE static inline const char *
+branch_end (const char *p,
+            const char *end)
+{
+#ifdef SIPWS_SIMD_SSE2
+  const char *q = p + __builtin_ctz (sipws_scan_not_alnum_mask_of (sipws_scan_load_upto16 (p, end)) | 0x10000);
+
+  if (q >= end)
+    return end;
+  if (!sipws_scan_is (*q, SIPWS_CC_TOKEN))
+    return q;
+  p = q;
+#endif
+  return sipws_scan_token (p, end);
+}
+
 /* The hop as user agents and proxies write it: "SIP/2.0/" and a known
  * transport, one SP, a host name or IPv4 address, an optional port, then
  * only branch, rport and received parameters, each at most once, without
@@ -279,8 +347,7 @@ parse_common (SipwsArena *arena,
 {
   const char *transport, *host, *host_end, *q;
   guint n = 0, seen = 0;
-  guint64 port = 0, number;
-  SipwsScanHost kind;
+  guint64 port = 0;
   SipwsParam *items;
   SipwsVia *self;
 
@@ -289,8 +356,8 @@ parse_common (SipwsArena *arena,
   transport = known_transport (p + 8, end, &host);
   if (transport == NULL)
     return NULL;
-  host_end = sipws_scan_host (host, end, &kind);
-  if (host_end == host || (kind != SIPWS_SCAN_HOST_NAME && kind != SIPWS_SCAN_HOST_IPV4))
+  host_end = sent_by_host (host, end);
+  if (host_end == NULL)
     return NULL;
   q = host_end;
   if (q < end && *q == ':')
@@ -328,7 +395,7 @@ parse_common (SipwsArena *arena,
           if (end - v > 7 && sipws_scan_load4 (v) == sipws_scan_load4 (SIPWS_VIA_MAGIC_COOKIE) &&
               sipws_scan_load4 (v + 3) == sipws_scan_load4 (&SIPWS_VIA_MAGIC_COOKIE[3]))
             {
-              q = sipws_scan_token (v + 7, end);
+              q = branch_end (v + 7, end);
               self->magic_cookie = q > v + 7;
             }
           else
@@ -345,8 +412,8 @@ parse_common (SipwsArena *arena,
                name[8] == '=')
         {
           k = KNOWN_RECEIVED;
-          q = sipws_scan_host (name + 9, end, &kind);
-          if (kind != SIPWS_SCAN_HOST_IPV4)
+          q = received_ipv4 (name + 9, end);
+          if (q == NULL)
             return NULL;
           item->name_len = 8;
           item->value = self->received = sipws_scan_mirror (start, out, name + 9);
@@ -361,9 +428,15 @@ parse_common (SipwsArena *arena,
           self->rport = 0;
           if (q < end && *q == '=')
             {
+              /* 1 to 5 digits; more (leading zeros) are for the general parser */
+              const char *digits_end;
+              guint number = 0;
+
               v = q + 1;
-              q = sipws_scan_number (v, end, G_MAXUINT16, &number);
-              if (q == v || number > G_MAXUINT16 || number == 0)
+              digits_end = end - v > 5 ? v + 5 : end;
+              for (q = v; q < digits_end && (guchar) (*q - '0') <= 9; q++)
+                number = number * 10 + (guint) (*q - '0');
+              if (q == v || number == 0 || number > G_MAXUINT16 || (q < end && (guchar) (*q - '0') <= 9))
                 return NULL;
               item->value = sipws_scan_mirror (start, out, v);
               self->rport = (gint32) number;

@@ -253,6 +253,71 @@ test_random (void)
   g_assert_cmpuint (accepted, >, 1000);
 }
 
+/* The fast path reads the sent-by host 32 bytes at a time when that many
+ * are left, the received= address and the branch after its cookie 16 bytes
+ * at a time: values of every length around those sizes, each rule broken
+ * at each place, before tails of every length. */
+static void
+test_lengths (void)
+{
+  static const char *const hosts[] = {
+    "a", "A.b", "x1-2.example", "2ouvm0fn4lv3.invalid", "198.51.100.10", "a.", "a..b", ".a", "a-", "-a", "a.-b",
+    "a-.b", "a.1", "1.a", "1a.b2", "1.2.3.4", "1.2.3.4.", "1.2.3.4.5", "1.2.3", "999.1.1.1", "a.b.c.d.e.f.g.h.i.j.k",
+    "abcdefghijklmnop", "abcdefghijklmnopq", "abcdefghijklmnopqrstuvwxyz01234", "abcdefghijklmnopqrstuvwxyz012345",
+    "abcdefghijklmnopqrstuvwxyz0123456", "a.bcdefghijklmnopqrstuvwxyz01234-", "0.bcdefghijklmnopqrstuvwxyz01234",
+    "a.bcdefghijklmnopqrstuvwxyz0123.5", "a.bcdefghijklmnopqrstuvwxyz01.c.", "a.bcdefghijklmnopqrstuvwxyz012.4.",
+  };
+  static const char *const addresses[] = {
+    "0.0.0.0", "1.2.3.4", "255.255.255.255", "255.255.255.256", "256.1.1.1", "199.249.250.255", "299.1.1.1",
+    "2.22.222.225", "26.1.1.1", "260.1.1.1", "001.002.003.004", "0001.2.3.4", "1.2.3.4.", "1.2.3.4.5", "1.2.3",
+    "1..2.3", ".1.2.3", "1.2.3.", "1.2.3.4a", "1.2.3.4-", "a.2.3.4", "1.2.3.a", "123.123.123.1234",
+  };
+  static const char *const branches[] = {
+    "", "1", "12345678", "123456789012345", "1234567890123456", "12345678901234567", "7f3e.2b1c", "Pj-4b2c",
+    "123456789012345.", "1234567890123456.", "12345678901234567.", "1234567890123456-x", "x~y", "x!",
+  };
+  static const char *const tails[] = {
+    "", ";rport", ";rport=53412;received=203.0.113.57", ";x", ",", " ", "!", ";rport;alias=0123456789abcdef",
+  };
+  guint accepted = 0, n = 0;
+
+  for (guint t = 0; t < G_N_ELEMENTS (tails); t++)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (hosts); i++)
+        for (guint k = 0; k < 2; k++)
+          {
+            g_autoptr(GError) error = NULL;
+            g_autofree char *hop = g_strdup_printf ("SIP/2.0/WSS %s%s;branch=z9hG4bK1%s", hosts[i],
+                                                    k == 0 ? "" : ":5060", tails[t]);
+            g_autofree char *description = parse_both_ways (hop, strlen (hop), &error);
+
+            accepted += description != NULL;
+            n++;
+          }
+      for (guint i = 0; i < G_N_ELEMENTS (addresses); i++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autofree char *hop = g_strdup_printf ("SIP/2.0/WSS a;branch=z9hG4bK1;received=%s%s", addresses[i], tails[t]);
+          g_autofree char *description = parse_both_ways (hop, strlen (hop), &error);
+
+          accepted += description != NULL;
+          n++;
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (branches); i++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autofree char *hop = g_strdup_printf ("SIP/2.0/WSS a;branch=z9hG4bK%s%s", branches[i], tails[t]);
+          g_autofree char *description = parse_both_ways (hop, strlen (hop), &error);
+
+          accepted += description != NULL;
+          n++;
+        }
+    }
+  g_test_message ("%u of %u accepted", accepted, n);
+  g_assert_cmpuint (accepted, >, n / 4);
+  g_assert_cmpuint (accepted, <, n * 3 / 4);
+}
+
 /* The values of the common shapes, which the fast path reads. */
 static void
 test_values (void)
@@ -351,6 +416,7 @@ main (int    argc,
   g_test_add_func ("/sipws/via/edges", test_edges);
   g_test_add_func ("/sipws/via/mutations", test_mutations);
   g_test_add_func ("/sipws/via/random", test_random);
+  g_test_add_func ("/sipws/via/lengths", test_lengths);
   g_test_add_func ("/sipws/via/values", test_values);
   g_test_add_func ("/sipws/via/message-hops", test_message_hops);
 
