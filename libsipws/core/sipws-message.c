@@ -1691,7 +1691,9 @@ read_plain_headers (SipwsMessage  *self,
   char *const end = (char *) P->end;
   const gsize max_line = P->max_line;
   guint n_headers = P->n_headers;
-  const guint max_headers = P->max_headers;
+  /* (beyond G_MAXUINT16 fields, first[] is not written: the general
+   * loop records those) */
+  const guint max_headers = MIN (P->max_headers, G_MAXUINT16);
   guint line = P->line;
   gboolean ok = TRUE;
 
@@ -1753,9 +1755,11 @@ read_plain_headers (SipwsMessage  *self,
       value_end = (char *) sipws_scan_trim_lws_end (value, cr);
       /* push_field() with the entry written in one go, which measured
        * cheaper here than its field-by-field stores */
-      if (G_UNLIKELY (self->n_headers == self->headers_capacity))
+      /* (n_headers is self->n_headers, kept in a register) */
+      index = n_headers;
+      if (G_UNLIKELY (index == self->headers_capacity))
         headers_grow (self);
-      index = self->n_headers++;
+      self->n_headers = index + 1;
       h = &self->headers[index];
       *h = (Header) {
         .name = p,
@@ -1764,7 +1768,8 @@ read_plain_headers (SipwsMessage  *self,
         .value_len = value_end - value,
         .id = id,
       };
-      headers_index (self, index, id);
+      if (self->first[id] == 0)
+        self->first[id] = index + 1;
       n_headers++;
       *name_end = '\0';
       *value_end = '\0';
@@ -1772,7 +1777,6 @@ read_plain_headers (SipwsMessage  *self,
       /* Most fields are kept as text and need nothing more. */
       if (sipws_header_info[id].type != SIPWS_HEADER_TYPE_RAW)
         {
-          P->n_headers = n_headers;
           if (!interpret_typed (self, P, h, id, line, value - p + 1, NULL, TRUE, error))
             {
               ok = FALSE;
