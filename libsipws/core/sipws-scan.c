@@ -516,14 +516,24 @@ host_digit_first (const char    *p,
                   guint          dash,
                   SipwsScanHost *kind)
 {
-  guint starts = (dot << 1 | 1) & run;
+  guint starts;
 
-  if ((run & ~(digit | dot)) == 0 && sipws_scan_ipv4_masks (p, v, run, digit, dot))
-    *kind = SIPWS_SCAN_HOST_IPV4;
+  /* digits and dots only: its deciding label is digits or empty, no name */
+  if ((run & ~(digit | dot)) == 0)
+    {
+      if (sipws_scan_ipv4_masks (p, v, run, digit, dot))
+        {
+          *kind = SIPWS_SCAN_HOST_IPV4;
+          return p + __builtin_ctz (~run);
+        }
+    }
   else if (sipws_scan_hostname_masks (run, digit, dot, dash))
-    *kind = SIPWS_SCAN_HOST_NAME;
-  else
-    *kind = (starts & ~digit) < (starts & digit) ? SIPWS_SCAN_HOST_BAD_IPV4 : SIPWS_SCAN_HOST_BAD_NAME;
+    {
+      *kind = SIPWS_SCAN_HOST_NAME;
+      return p + __builtin_ctz (~run);
+    }
+  starts = (dot << 1 | 1) & run;
+  *kind = (starts & ~digit) < (starts & digit) ? SIPWS_SCAN_HOST_BAD_IPV4 : SIPWS_SCAN_HOST_BAD_NAME;
   return p + __builtin_ctz (~run);
 }
 
