@@ -209,7 +209,10 @@ parse_simple (SipwsArena *arena,
       display_end = sipws_scan_span_qdtext (display, end);
       if (display_end >= end || *display_end != '"')
         return NULL;
-      p = sipws_scan_skip_lws (display_end + 1, end);
+      /* mostly one SP before the '<' (other blanks are for the general
+       * parser) */
+      p = display_end + 1;
+      p += end - p > 1 && *p == ' ';
       if (p >= end)
         return NULL;
     }

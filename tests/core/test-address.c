@@ -520,6 +520,27 @@ test_address_fast_general (void)
       g_string_append_printf (text, ";p%u", n);
       check_fast_address (text->str, text->len);
     }
+
+  /* 64 uri-parameters and 65, and lists of uri-parameters around the
+   * 128 bytes that the fast path takes */
+  g_string_assign (text, "<sip:a@b");
+  for (guint n = 0; n < 65; n++)
+    {
+      g_autofree char *closed = NULL;
+
+      g_string_append_printf (text, ";u%u", n);
+      closed = g_strdup_printf ("%s>;tag=1", text->str);
+      check_fast_address (closed, strlen (closed));
+    }
+  for (guint len = 118; len <= 134; len++)
+    {
+      g_autofree char *run = g_strnfill (len, 'v');
+      g_autofree char *one = g_strdup_printf ("<sip:a@b;x=%s>", run);
+      g_autofree char *two = g_strdup_printf ("<sip:a@b;lr;x=%s;y>", run + 5);
+
+      check_fast_address (one, strlen (one));
+      check_fast_address (two, strlen (two));
+    }
 }
 
 /* The URI fast path of an address finds its '@' and '>' 16 bytes at a

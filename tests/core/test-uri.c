@@ -1171,6 +1171,29 @@ test_uri_fast_general (void)
       g_string_append_printf (text, ";p%u", n);
       check_fast_uri (text->str, text->len);
     }
+
+  /* a user part of letters and digits is checked in one read of 16
+   * bytes, forwards or backwards: users up to 20 bytes before hosts that
+   * leave less or more than that to read, with a byte that is not a
+   * letter or digit at every place */
+  for (guint user = 1; user <= 20; user++)
+    for (guint where = 0; where <= user; where++)
+      for (guint k = 0; k < 6; k++)
+        for (guint h = 0; h < 3; h++)
+          {
+            static const char *const odd[] = { "", ".", "%41", ":", "\x80", ">" };
+            static const char *const hosts[] = { "b", "b.example", "host.example.com;lr" };
+
+            g_string_truncate (text, 0);
+            for (guint i = 0; i < user; i++)
+              {
+                if (i == where)
+                  g_string_append (text, odd[k]);
+                g_string_append_c (text, 'a' + i % 26);
+              }
+            g_string_append_printf (text, "@%s", hosts[h]);
+            check_fast_uri (text->str, text->len);
+          }
 }
 
 /* The uri-parameters fast path takes values with %HH escapes (decoded,
