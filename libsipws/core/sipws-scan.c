@@ -502,6 +502,20 @@ scan_host_labels (const char    *p,
 }
 
 #ifdef SIPWS_SIMD_SSE2
+/* TRUE when the deciding label of the run (masks as for
+ * sipws_scan_hostname_masks()) starts with a digit: a run that starts
+ * with a digit too and is neither a host name nor an IPv4 address is meant
+ * as an IPv4 address. */
+static inline gboolean
+host_deciding_digit (guint run,
+                     guint digit,
+                     guint dot)
+{
+  guint starts = (dot << 1 | 1) & run;
+
+  return (starts & ~digit) < (starts & digit);
+}
+
 /* The kind of the run @run (32 bytes at most; masks as for
  * sipws_scan_hostname_masks()) that starts with a digit; when it is not
  * an IPv4 address or a host name, it is meant as an IPv4 address when its
@@ -516,8 +530,6 @@ host_digit_first (const char    *p,
                   guint          dash,
                   SipwsScanHost *kind)
 {
-  guint starts;
-
   /* digits and dots only: its deciding label is digits or empty, no name */
   if ((run & ~(digit | dot)) == 0)
     {
@@ -532,8 +544,7 @@ host_digit_first (const char    *p,
       *kind = SIPWS_SCAN_HOST_NAME;
       return p + __builtin_ctz (~run);
     }
-  starts = (dot << 1 | 1) & run;
-  *kind = (starts & ~digit) < (starts & digit) ? SIPWS_SCAN_HOST_BAD_IPV4 : SIPWS_SCAN_HOST_BAD_NAME;
+  *kind = host_deciding_digit (run, digit, dot) ? SIPWS_SCAN_HOST_BAD_IPV4 : SIPWS_SCAN_HOST_BAD_NAME;
   return p + __builtin_ctz (~run);
 }
 
@@ -569,12 +580,20 @@ scan_host_long (const char    *p,
                 guint          dash,
                 SipwsScanHost *kind)
 {
-  guint digit1, dot1, dash1, r;
+  guint digit1, dot1, dash1, r, run;
 
   r = 0xFFFF | sipws_scan_host_masks (sipws_scan_load_upto16 (p + 16, end), &digit1, &dot1, &dash1) << 16;
   if (r == G_MAXUINT32)
     return scan_host_labels (p, end, kind);
-  return host_from_masks (p, v, r, digit | digit1 << 16, dot | dot1 << 16, dash | dash1 << 16, kind);
+  run = r & ~(r + 1);
+  digit |= digit1 << 16;
+  dot = (dot | dot1 << 16) & run;
+  /* 16 bytes or more: no IPv4 address */
+  if (sipws_scan_hostname_masks (run, digit, dot, dash | dash1 << 16))
+    *kind = SIPWS_SCAN_HOST_NAME;
+  else
+    *kind = (digit & 1) != 0 && host_deciding_digit (run, digit, dot) ? SIPWS_SCAN_HOST_BAD_IPV4 : SIPWS_SCAN_HOST_BAD_NAME;
+  return p + __builtin_ctz (r + 1);
 }
 #endif
 
