@@ -1262,10 +1262,12 @@ relocate_error (GError      **error,
 }
 
 /* The CR of the first CRLF from @from on, when the first CR or LF there
- * is a CRLF before @limit (at most the end of the frame); NULL otherwise,
- * for the byte-by-byte reading and its precise errors. Reads 16 bytes at a
- * time from @from, which is at most the end of the frame: the frame copy
- * is padded (FRAME_PADDING). */
+ * is a CRLF before @limit (at most the end of the frame) with no HTAB or
+ * other control of sipws_simd_line_end_mask() before it; NULL otherwise,
+ * for the byte-by-byte reading and its precise errors (a line holding an
+ * HTAB is read there: the search stops at it).
+ * Reads 16 bytes at a time from @from, which is at most the end of the
+ * frame: the frame copy is padded (FRAME_PADDING). */
 G_ALWAYS_INLINE static inline char *
 first_crlf (char       *from,
             const char *limit)

@@ -311,6 +311,28 @@ test_token_lists (void)
     }
 }
 
+/* Values holding an HTAB or another control from 0x08 to 0x0F, where the
+ * CRLF search of the header line loop stops and the line is read by the
+ * general loop instead: the same values either way, and the lines after
+ * them read as usual. */
+static void
+test_controls_in_values (void)
+{
+  g_autoptr(SipwsMessage) msg = header_ok ("Reply-To:\t<sip:carol@example.com>\t" CRLF
+                                           "Subject: a\tb" CRLF
+                                           "X-Ctl: a\x0b" "b\x0e" CRLF
+                                           "Min-Expires:\t70" CRLF
+                                           "Expires: 30" CRLF);
+
+  g_assert_cmpstr (sipws_message_get_header (msg, "Reply-To"), ==, "<sip:carol@example.com>");
+  g_assert_cmpstr (sipws_uri_get_user (sipws_address_get_uri (sipws_message_get_address (msg, "Reply-To"))), ==,
+                   "carol");
+  g_assert_cmpstr (sipws_message_get_header (msg, "Subject"), ==, "a\tb");
+  g_assert_cmpstr (sipws_message_get_header (msg, "X-Ctl"), ==, "a\x0b" "b\x0e");
+  g_assert_cmpint (sipws_message_get_min_expires (msg), ==, 70);
+  g_assert_cmpint (sipws_message_get_expires (msg), ==, 30);
+}
+
 static void
 test_comma_lists (void)
 {
@@ -1640,6 +1662,7 @@ main (int    argc,
   g_test_add_func ("/sipws/message/folding", test_folding);
   g_test_add_func ("/sipws/message/comma-lists", test_comma_lists);
   g_test_add_func ("/sipws/message/token-lists", test_token_lists);
+  g_test_add_func ("/sipws/message/controls-in-values", test_controls_in_values);
   g_test_add_func ("/sipws/message/contacts", test_contacts);
   g_test_add_func ("/sipws/message/typed", test_typed_values);
   g_test_add_func ("/sipws/message/typed-errors", test_typed_errors);
