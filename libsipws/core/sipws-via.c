@@ -329,6 +329,25 @@ branch_end (const char *p,
   return sipws_scan_token (p, end);
 }
 
+/* The end of the port number at @p, 1 to 65535 in 1 to 5 digits, with
+ * its value in *@value; NULL otherwise (more digits, leading zeros, are
+ * for the general parser). */
+static inline const char *
+short_port (const char *p,
+            const char *end,
+            guint      *value)
+{
+  const char *q, *digits_end = end - p > 5 ? p + 5 : end;
+  guint number = 0;
+
+  for (q = p; q < digits_end && (guchar) (*q - '0') <= 9; q++)
+    number = number * 10 + (guint) (*q - '0');
+  if (q == p || number == 0 || number > G_MAXUINT16 || (q < end && (guchar) (*q - '0') <= 9))
+    return NULL;
+  *value = number;
+  return q;
+}
+
 /* The hop as user agents and proxies write it: "SIP/2.0/" and a known
  * transport, one SP, a host name or IPv4 address, an optional port, then
  * only branch, rport and received parameters, each at most once, without
@@ -346,8 +365,7 @@ parse_common (SipwsArena *arena,
               const char *end)
 {
   const char *transport, *host, *host_end, *q;
-  guint n = 0, seen = 0;
-  guint64 port = 0;
+  guint n = 0, seen = 0, port = 0;
   SipwsParam *items;
   SipwsVia *self;
 
@@ -360,12 +378,8 @@ parse_common (SipwsArena *arena,
   if (host_end == NULL)
     return NULL;
   q = host_end;
-  if (q < end && *q == ':')
-    {
-      q = sipws_scan_number (host_end + 1, end, G_MAXUINT16, &port);
-      if (q == host_end + 1 || port > G_MAXUINT16 || port == 0)
-        return NULL;
-    }
+  if (q < end && *q == ':' && (q = short_port (q + 1, end, &port)) == NULL)
+    return NULL;
 
   /* each known parameter at most once: room for three */
   self = sipws_arena_reserve_aligned (arena, sizeof (SipwsVia) + 3 * sizeof (SipwsParam));
@@ -379,17 +393,19 @@ parse_common (SipwsArena *arena,
       const char *name = q + 1, *v;
       gsize left = end - name;
       SipwsParam *item = &items[n];
-      KnownParam k;
 
       /* after all three, any parameter is a repeated or an unknown one */
       if (*q != ';' || n == 3)
         return NULL;
       /* The names are letters: see known_transport(). The byte after a
-       * name is compared as it is. */
+       * name is compared as it is. A repeated name is an error for the
+       * general parser to report. */
       if (left >= 8 && (sipws_scan_load4 (name) | 0x20202020u) == sipws_scan_load4 ("bran") &&
           (guint16) (sipws_scan_load2 (name + 4) | 0x2020u) == sipws_scan_load2 ("ch") && name[6] == '=')
         {
-          k = KNOWN_BRANCH;
+          if ((seen & (1u << KNOWN_BRANCH)) != 0)
+            return NULL;
+          seen |= 1u << KNOWN_BRANCH;
           v = name + 7;
           /* the cookie is token characters */
           if (end - v > 7 && sipws_scan_load4 (v) == sipws_scan_load4 (SIPWS_VIA_MAGIC_COOKIE) &&
@@ -404,55 +420,58 @@ parse_common (SipwsArena *arena,
               if (q == v)
                 return NULL;
             }
-          item->name_len = 6;
-          item->value = self->branch = sipws_scan_mirror (start, out, v);
+          *item = (SipwsParam) {
+            .name = sipws_scan_mirror (start, out, name),
+            .value = self->branch = sipws_scan_mirror (start, out, v),
+            .name_len = 6,
+            .token = TRUE,
+          };
         }
       else if (left >= 9 &&
                (sipws_scan_load8 (name) | G_GUINT64_CONSTANT (0x2020202020202020)) == sipws_scan_load8 ("received") &&
                name[8] == '=')
         {
-          k = KNOWN_RECEIVED;
+          if ((seen & (1u << KNOWN_RECEIVED)) != 0)
+            return NULL;
+          seen |= 1u << KNOWN_RECEIVED;
           q = received_ipv4 (name + 9, end);
           if (q == NULL)
             return NULL;
-          item->name_len = 8;
-          item->value = self->received = sipws_scan_mirror (start, out, name + 9);
+          *item = (SipwsParam) {
+            .name = sipws_scan_mirror (start, out, name),
+            .value = self->received = sipws_scan_mirror (start, out, name + 9),
+            .name_len = 8,
+            .token = TRUE,
+          };
         }
       else if (left >= 5 && (sipws_scan_load4 (name) | 0x20202020u) == sipws_scan_load4 ("rpor") &&
                (name[4] | 0x20) == 't')
         {
-          k = KNOWN_RPORT;
+          guint number = 0;
+
+          if ((seen & (1u << KNOWN_RPORT)) != 0)
+            return NULL;
+          seen |= 1u << KNOWN_RPORT;
           q = name + 5;
-          item->name_len = 5;
-          item->value = NULL;
-          self->rport = 0;
+          v = NULL;
           if (q < end && *q == '=')
             {
-              /* 1 to 5 digits; more (leading zeros) are for the general parser */
-              const char *digits_end;
-              guint number = 0;
-
               v = q + 1;
-              digits_end = end - v > 5 ? v + 5 : end;
-              for (q = v; q < digits_end && (guchar) (*q - '0') <= 9; q++)
-                number = number * 10 + (guint) (*q - '0');
-              if (q == v || number == 0 || number > G_MAXUINT16 || (q < end && (guchar) (*q - '0') <= 9))
+              q = short_port (v, end, &number);
+              if (q == NULL)
                 return NULL;
-              item->value = sipws_scan_mirror (start, out, v);
-              self->rport = (gint32) number;
+              v = sipws_scan_mirror (start, out, v);
             }
+          self->rport = (gint32) number;
+          *item = (SipwsParam) {
+            .name = sipws_scan_mirror (start, out, name),
+            .value = v,
+            .name_len = 5,
+            .token = v != NULL,
+          };
         }
       else
         return NULL;
-
-      /* a repeated name is an error for the general parser to report */
-      if ((seen & (1u << k)) != 0)
-        return NULL;
-      seen |= 1u << k;
-      item->name = sipws_scan_mirror (start, out, name);
-      item->wire = NULL;
-      item->quoted = FALSE;
-      item->token = item->value != NULL;
       n++;
     }
 
