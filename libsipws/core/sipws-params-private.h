@@ -227,21 +227,21 @@ sipws_params_parse_simple_inline (SipwsParams *params,
 {
   guint32 name_class = header ? SIPWS_CC_TOKEN : SIPWS_CC_PARAM_CHAR;
   const char *first = p;
-  guint n = 0, capacity = (guint) MIN ((gsize) (end - p) / 2, SIPWS_PARAMS_MAX);
-  SipwsParam *items = sipws_arena_reserve_aligned (arena, capacity * sizeof (SipwsParam));
+  guint n = 0, capacity;
+  SipwsParam *items;
   guint64 seen = 0;
   guint n_wire = 0;
-  gboolean escaped = FALSE;
 
   /* every uri-parameter takes 2 bytes or more: up to 128 bytes, the
    * room holds them all (longer lists are for the general parser) */
   if (!header && end - p > 2 * SIPWS_PARAMS_MAX)
     return FALSE;
-  /* *p is ';' at each round */
-  while (p < end)
+  capacity = header ? (guint) MIN ((gsize) (end - p) / 2, SIPWS_PARAMS_MAX) : (guint) (end - p) / 2;
+  items = sipws_arena_reserve_aligned (arena, capacity * sizeof (SipwsParam));
+  /* *p is ';' at each round, param the entry n */
+  for (SipwsParam *param = items; p < end; param++)
     {
       const char *name = p + 1, *q = sipws_params_span (name, end, name_class, end_stops), *value;
-      SipwsParam *param = &items[n];
       guint name_len = q - name;
 
       if (q == name || (header && n >= capacity))
@@ -255,6 +255,10 @@ sipws_params_parse_simple_inline (SipwsParams *params,
         param->value = NULL;
       else
         {
+          /* (per value: a flag whose address lived across the rounds
+           * was kept in memory) */
+          gboolean escaped = FALSE;
+
           value = q + 1;
           if (!header)
             {
@@ -263,9 +267,12 @@ sipws_params_parse_simple_inline (SipwsParams *params,
                * and keeps its text as written, as the general parser does */
               if (q < end && *q == '%')
                 {
-                  q = sipws_scan_span_escaped (value, end, SIPWS_CC_PARAM_CHAR, &escaped);
+                  gboolean any = FALSE;
+
+                  q = sipws_scan_span_escaped (value, end, SIPWS_CC_PARAM_CHAR, &any);
                   if (q < end && *q == '%')
                     return sipws_params_give_back (start, out, first, end);
+                  escaped = any;
                 }
             }
           else if (value < end && *value == '"')
@@ -294,7 +301,6 @@ sipws_params_parse_simple_inline (SipwsParams *params,
               sipws_params_mirror_decoded (start, out, value, q, TRUE);
               param->wire = value;
               n_wire++;
-              escaped = FALSE;
             }
           else
             param->value = sipws_scan_mirror_string (start, out, value, q);
