@@ -187,10 +187,10 @@ sipws_header_table_ensure (void)
 
 /* The id of the header called [name, name+len), 1 <= @len <= 15, when
  * the tables are filled and 16 bytes are readable at @name, which holds no
- * control byte, SP, DEL or byte above 0x7F: a known name then matches in
- * one 16-byte compare (see sipws_simd_folded_prefix_equal()), and a match
- * proves it a token, since only letters fold onto letters and no other
- * byte left folds onto a digit or '-'. @len may be 1 (a compact form). */
+ * CR: a known name (letters and '-') then matches in one 16-byte compare
+ * (see sipws_simd_folded_prefix_equal()), and a match proves it a token,
+ * since only letters fold onto letters and only CR onto '-'. @len may be 1
+ * (a compact form). */
 static inline SipwsHeaderId
 sipws_header_lookup_short (const char *name,
                            gsize       len)
@@ -198,7 +198,7 @@ sipws_header_lookup_short (const char *name,
   const guint8 *candidates;
 
   if (len == 1)
-    return sipws_header_compact[(guchar) name[0] | 0x20];
+    return (guchar) name[0] < 128 ? sipws_header_compact[name[0] | 0x20] : SIPWS_HEADER_UNKNOWN;
   candidates = sipws_header_candidates_for (name[0], len);
   for (guint i = 0; i < SIPWS_HEADER_CANDIDATES && candidates[i] != SIPWS_HEADER_UNKNOWN; i++)
     if (sipws_simd_folded_prefix_equal (name, sipws_header_folded[candidates[i]], len))

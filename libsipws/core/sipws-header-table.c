@@ -35,7 +35,11 @@ sipws_header_table_init (void)
 
       g_assert (info->name_len < SIPWS_HEADER_MAX_NAME);
       for (guint i = 0; i < info->name_len; i++)
-        sipws_header_folded[id][i] = info->name[i] | 0x20;
+        {
+          /* what sipws_header_lookup_short() relies on */
+          g_assert (g_ascii_isalpha (info->name[i]) || info->name[i] == '-');
+          sipws_header_folded[id][i] = info->name[i] | 0x20;
+        }
       candidates = sipws_header_candidates[info->name_len][(info->name[0] | 0x20) & 31];
       while (candidates[n] != SIPWS_HEADER_UNKNOWN)
         n++;

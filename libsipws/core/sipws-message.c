@@ -1703,16 +1703,18 @@ read_plain_headers (SipwsMessage  *self,
     {
       char *name_end, *value, *value_end, *cr;
       SipwsHeaderId id;
-      guint odd, colon = sipws_simd_colon_mask (p, &odd), first_colon;
+      guint crs, colon = sipws_simd_colon_mask (p, &crs), first_colon;
       guint index;
       Header *h;
 
-      /* The colon among the first 16 bytes with no blank or control byte
-       * before it: a known name is recognised in one compare, which also
-       * proves it a token; an unknown one is checked. Anything else (a
-       * longer name, blanks before the colon) is scanned byte by byte. */
+      /* The colon among the first 16 bytes with no CR before it: a known
+       * name is recognised in one compare, which also proves it a token
+       * (the compare folds each byte with 0x20, which takes no byte but
+       * CR to a letter or '-' that the byte is not); an unknown one is
+       * checked. Anything else (a longer name, blanks before the colon,
+       * which no name holds) is scanned byte by byte. */
       first_colon = colon & -colon;
-      if (first_colon > 1 && (odd & (first_colon - 1)) == 0)
+      if (first_colon > 1 && (crs & (first_colon - 1)) == 0)
         {
           gsize name_len = sipws_simd_first (colon);
 

@@ -63,20 +63,14 @@ sipws_simd_line_end_mask (const char *p)
   return (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_or_si128 (v, _mm_set1_epi8 (0x07)), _mm_set1_epi8 (0x0F)));
 }
 
-/* Bit i set when p[i] is ':'; *@odd gets bit i set when p[i] is a control
- * character, SP, DEL or a byte of 0x80 and above: what a header name
- * cannot hold. */
+/* Bit i set when p[i] is ':'; *@cr gets bit i set when p[i] is CR. */
 static inline guint
 sipws_simd_colon_mask (const char *p,
-                       guint      *odd)
+                       guint      *cr)
 {
   __m128i v = sipws_simd_load (p);
-  /* signed bytes: 0x80-0xFF are negative, so one compare catches them with
-   * the controls and SP; DEL is 0x7F */
-  __m128i low = _mm_cmplt_epi8 (v, _mm_set1_epi8 (0x21));
-  __m128i del = _mm_cmpeq_epi8 (v, _mm_set1_epi8 (0x7F));
 
-  *odd = (guint) _mm_movemask_epi8 (_mm_or_si128 (low, del));
+  *cr = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('\r')));
   return (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 (':')));
 }
 
@@ -133,17 +127,15 @@ sipws_simd_line_end_mask (const char *p)
 
 static inline guint
 sipws_simd_colon_mask (const char *p,
-                       guint      *odd)
+                       guint      *cr)
 {
   guint mask = 0;
 
-  *odd = 0;
+  *cr = 0;
   for (guint i = 0; i < 16; i++)
     {
-      guchar c = (guchar) p[i];
-
-      *odd |= (guint) (c < 0x21 || c >= 0x7F) << i;
-      mask |= (guint) (c == ':') << i;
+      *cr |= (guint) (p[i] == '\r') << i;
+      mask |= (guint) (p[i] == ':') << i;
     }
   return mask;
 }

@@ -333,6 +333,58 @@ test_controls_in_values (void)
   g_assert_cmpint (sipws_message_get_expires (msg), ==, 30);
 }
 
+/* Every byte in every position of a known name, long and compact: only a
+ * token is a name, and only the name in another case is that header (the
+ * header line loop recognises known names in one folded compare). */
+static void
+test_name_bytes (void)
+{
+  static const char *const names[] = { "Subject", "s", "Alert-Info" };
+
+  for (guint n = 0; n < G_N_ELEMENTS (names); n++)
+    for (gsize at = 0; at < strlen (names[n]); at++)
+      for (guint b = 1; b < 256; b++)
+        {
+          g_autofree char *name = g_strdup (names[n]);
+          g_autofree char *text = NULL;
+          g_autoptr(GError) error = NULL;
+          g_autoptr(SipwsMessage) msg = NULL;
+          const char *got_name, *got_value;
+          gboolean token = TRUE;
+
+          name[at] = (char) b;
+          for (const char *c = name; *c != '\0'; c++)
+            token = token && (g_ascii_isalnum (*c) || strchr ("-.!%*_+`'~", *c) != NULL);
+          text = g_strconcat (REQUEST_HEAD, name, ": x" CRLF CRLF, NULL);
+          msg = sipws_message_parse (text, strlen (text), &error);
+          if (!token)
+            {
+              /* (a blank before the colon is allowed, or ends the name,
+               * as a colon does) */
+              if (b == ' ' || b == '\t' || b == ':')
+                continue;
+              g_assert_null (msg);
+              g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE);
+              continue;
+            }
+          /* another compact form may name a typed header that "x" is no
+           * value of */
+          if (msg == NULL && g_ascii_strcasecmp (name, names[n]) != 0 && strlen (name) == 1)
+            {
+              g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE);
+              g_assert_nonnull (strstr (error->message, "invalid "));
+              continue;
+            }
+          g_assert_no_error (error);
+          g_assert_cmpuint (sipws_message_count_headers (msg, names[n]), ==,
+                            g_ascii_strcasecmp (name, names[n]) == 0 ? 1 : 0);
+          g_assert_true (sipws_message_get_header_nth (msg, sipws_message_get_n_headers (msg) - 1, &got_name,
+                                                       &got_value, NULL));
+          g_assert_cmpstr (got_name, ==, name);
+          g_assert_cmpstr (got_value, ==, "x");
+        }
+}
+
 static void
 test_comma_lists (void)
 {
@@ -1662,6 +1714,7 @@ main (int    argc,
   g_test_add_func ("/sipws/message/folding", test_folding);
   g_test_add_func ("/sipws/message/comma-lists", test_comma_lists);
   g_test_add_func ("/sipws/message/token-lists", test_token_lists);
+  g_test_add_func ("/sipws/message/name-bytes", test_name_bytes);
   g_test_add_func ("/sipws/message/controls-in-values", test_controls_in_values);
   g_test_add_func ("/sipws/message/contacts", test_contacts);
   g_test_add_func ("/sipws/message/typed", test_typed_values);
