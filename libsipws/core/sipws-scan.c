@@ -516,59 +516,6 @@ host_deciding_digit (guint run,
   return (starts & ~digit) < (starts & digit);
 }
 
-/* The kind of the run @run (32 bytes at most; masks as for
- * sipws_scan_hostname_masks()) that starts with a digit; when it is not
- * an IPv4 address or a host name, it is meant as an IPv4 address when its
- * deciding label starts with a digit too. Out of line and called last, so
- * that the common host name needs no registers saved. */
-G_GNUC_NO_INLINE static const char *
-host_digit_first (const char    *p,
-                  __m128i        v,
-                  guint          run,
-                  guint          digit,
-                  guint          dot,
-                  guint          dash,
-                  SipwsScanHost *kind)
-{
-  /* digits and dots only: its deciding label is digits or empty, no name */
-  if ((run & ~(digit | dot)) == 0)
-    {
-      if (sipws_scan_ipv4_masks (p, v, run, digit, dot))
-        {
-          *kind = SIPWS_SCAN_HOST_IPV4;
-          return p + __builtin_ctz (~run);
-        }
-    }
-  else if (sipws_scan_hostname_masks (run, digit, dot, dash))
-    {
-      *kind = SIPWS_SCAN_HOST_NAME;
-      return p + __builtin_ctz (~run);
-    }
-  *kind = host_deciding_digit (run, digit, dot) ? SIPWS_SCAN_HOST_BAD_IPV4 : SIPWS_SCAN_HOST_BAD_NAME;
-  return p + __builtin_ctz (~run);
-}
-
-/* The host at @p from the masks of its first 32 bytes at most (bit i for
- * p[i]; @r: host-name bytes, not all of them). */
-static inline const char *
-host_from_masks (const char    *p,
-                 __m128i        v,
-                 guint          r,
-                 guint          digit,
-                 guint          dot,
-                 guint          dash,
-                 SipwsScanHost *kind)
-{
-  /* the run: the ones below the lowest zero */
-  guint run = r & ~(r + 1);
-
-  dot &= run;
-  if (digit & 1)
-    return host_digit_first (p, v, run, digit, dot, dash, kind);
-  *kind = sipws_scan_hostname_masks (run, digit, dot, dash) ? SIPWS_SCAN_HOST_NAME : SIPWS_SCAN_HOST_BAD_NAME;
-  return p + __builtin_ctz (r + 1);
-}
-
 /* The host at @p when its first 16 bytes, @v with the masks @digit, @dot
  * and @dash, are all host-name bytes. */
 G_GNUC_NO_INLINE static const char *
@@ -595,6 +542,53 @@ scan_host_long (const char    *p,
     *kind = (digit & 1) != 0 && host_deciding_digit (run, digit, dot) ? SIPWS_SCAN_HOST_BAD_IPV4 : SIPWS_SCAN_HOST_BAD_NAME;
   return p + __builtin_ctz (r + 1);
 }
+
+/* The host at @p that starts with a digit and is no IPv4 address (its
+ * first 16 bytes in @v): when it is not a host name either, it is meant as
+ * an IPv4 address when its deciding label starts with a digit too. */
+G_GNUC_NO_INLINE static const char *
+host_digit_first_other (const char    *p,
+                        const char    *end,
+                        __m128i        v,
+                        SipwsScanHost *kind)
+{
+  guint digit, dot, dash, r = sipws_scan_host_masks (v, &digit, &dot, &dash), run;
+
+  if (r == 0xFFFF)
+    return scan_host_long (p, end, v, digit, dot, dash, kind);
+  run = r & ~(r + 1);
+  dot &= run;
+  /* digits and dots only make no name */
+  if ((run & ~(digit | dot)) != 0 && sipws_scan_hostname_masks (run, digit, dot, dash))
+    *kind = SIPWS_SCAN_HOST_NAME;
+  else
+    *kind = host_deciding_digit (run, digit, dot) ? SIPWS_SCAN_HOST_BAD_IPV4 : SIPWS_SCAN_HOST_BAD_NAME;
+  return p + __builtin_ctz (r + 1);
+}
+
+/* The host at @p, whose first 16 bytes @v (@digit: their digits) start
+ * with a digit. An IPv4 address is told from the digits and dots alone,
+ * when no host-name byte follows them. Out of line, so that the common
+ * host name needs no registers saved. */
+G_GNUC_NO_INLINE static const char *
+host_digit_first (const char    *p,
+                  const char    *end,
+                  __m128i        v,
+                  guint          digit,
+                  SipwsScanHost *kind)
+{
+  guint dot = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('.')));
+  guint r = digit | dot, len = __builtin_ctz (r + 1);
+
+  /* (the bytes past @end read as NUL) */
+  if ((p + len == end || !sipws_scan_is (p[len], SIPWS_CC_HOSTNAME)) &&
+      sipws_scan_ipv4_masks (p, v, r & ~(r + 1), digit, dot & ~(r + 1)))
+    {
+      *kind = SIPWS_SCAN_HOST_IPV4;
+      return p + len;
+    }
+  return host_digit_first_other (p, end, v, kind);
+}
 #endif
 
 const char *
@@ -604,11 +598,17 @@ sipws_scan_host (const char    *p,
 {
 #ifdef SIPWS_SIMD_SSE2
   __m128i v = sipws_scan_load_upto16 (p, end);
-  guint digit, dot, dash, r = sipws_scan_host_masks (v, &digit, &dot, &dash);
+  guint digit = sipws_scan_digit_mask (v), dot, dash, r, run;
 
+  if (digit & 1)
+    return host_digit_first (p, end, v, digit, kind);
+  r = sipws_scan_host_masks (v, &digit, &dot, &dash);
   if (r == 0xFFFF)
     return scan_host_long (p, end, v, digit, dot, dash, kind);
-  return host_from_masks (p, v, r, digit, dot, dash, kind);
+  /* the run: the ones below the lowest zero */
+  run = r & ~(r + 1);
+  *kind = sipws_scan_hostname_masks (run, digit, dot & run, dash) ? SIPWS_SCAN_HOST_NAME : SIPWS_SCAN_HOST_BAD_NAME;
+  return p + __builtin_ctz (r + 1);
 #else
   return scan_host_labels (p, end, kind);
 #endif
