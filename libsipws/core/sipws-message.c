@@ -106,9 +106,11 @@ G_DEFINE_BOXED_TYPE (SipwsMessage, sipws_message, sipws_message_ref, sipws_messa
  * for most messages, and the arena grows when it is short. */
 #define ARENA_ROOM(len) (2 * MIN ((len), 16384) + 1024)
 
-/* NUL bytes after the copy of a frame: a NUL ends the last string, and the
+/* Bytes after the copy of a frame: a NUL, which ends the last string, then
+ * LFs, where the CRLF search (first_crlf()) stops without checking for the
+ * end: from any position up to the end it finds one in 32 bytes. The
  * parser reads 16 bytes at a time from any position before the end. */
-#define FRAME_PADDING 16
+#define FRAME_PADDING 32
 
 /* Helpers on values */
 
@@ -1267,25 +1269,19 @@ relocate_error (GError      **error,
  * for the byte-by-byte reading and its precise errors (a line holding an
  * HTAB is read there: the search stops at it).
  * Reads 16 bytes at a time from @from, which is at most the end of the
- * frame: the frame copy is padded (FRAME_PADDING). */
+ * frame: the LFs of the padding (FRAME_PADDING) stop the search at the
+ * latest, so it needs no test of its own for the end (a line longer than
+ * the limit is read to its end). */
 G_ALWAYS_INLINE static inline char *
 first_crlf (char       *from,
             const char *limit)
 {
-  char *q, *cr;
+  char *q = from, *cr;
+  guint stops;
 
-  for (q = from;; q += 16)
-    {
-      guint stops = sipws_simd_line_end_mask (q);
-
-      if (stops != 0)
-        {
-          cr = q + sipws_simd_first (stops);
-          break;
-        }
-      if (q + 16 >= limit)
-        return NULL;
-    }
+  while ((stops = sipws_simd_line_end_mask (q)) == 0)
+    q += 16;
+  cr = q + sipws_simd_first (stops);
   if (cr >= limit || cr[0] != '\r' || cr[1] != '\n')
     return NULL;
   return cr;
@@ -1677,7 +1673,7 @@ record_header (SipwsMessage *self,
  * the first line not read, which the general loop (with its precise
  * errors) reads; FALSE with @error set when a value is invalid.
  *
- * The frame copy is followed by 16 NUL bytes, so 16 bytes can be read at
+ * The frame copy is padded (FRAME_PADDING), so 16 bytes can be read at
  * any position before P->end: the colon of most names and the line end are
  * found 16 bytes at a time. */
 static gboolean
@@ -1733,8 +1729,8 @@ read_plain_headers (SipwsMessage  *self,
 
       /* mostly one SP */
       value = name_end + 1 + (name_end[1] == ' ');
-      while (G_UNLIKELY (*value == ' ' || *value == '\t'))
-        value++;
+      if (G_UNLIKELY ((guchar) *value <= ' '))
+        value = (char *) sipws_scan_skip_lws (value, end);
 
       /* The first CR or LF must be a CRLF within the line length limit;
        * the general loop says what is wrong otherwise. */
@@ -1756,7 +1752,9 @@ read_plain_headers (SipwsMessage  *self,
           return TRUE;
         }
 
-      value_end = (char *) sipws_scan_trim_lws_end (value, cr);
+      /* mostly no blank at the end (the byte before the CR of an empty
+       * value is the colon or a blank) */
+      value_end = (guchar) cr[-1] > ' ' ? cr : (char *) sipws_scan_trim_lws_end (value, cr);
       /* push_field() with the entry written in one go, which measured
        * cheaper here than its field-by-field stores */
       /* (n_headers is self->n_headers, kept in a register) */
@@ -1789,7 +1787,8 @@ read_plain_headers (SipwsMessage  *self,
         }
       p = cr + 2;
       line++;
-      if (p >= end || *p == '\r')
+      /* (p < end: the last line went to the general loop above) */
+      if (*p == '\r')
         break;
     }
   P->n_headers = n_headers;
@@ -1987,7 +1986,8 @@ parse_data (const char  *data,
       memcpy (buf, data, len);
       memcpy (buf + len + FRAME_PADDING, data, len);
     }
-  memset (buf + len, 0, FRAME_PADDING);
+  buf[len] = '\0';
+  memset (buf + len + 1, '\n', FRAME_PADDING - 1);
   P.mirror_offset = len + FRAME_PADDING;
   sipws_header_table_ensure ();
 
