@@ -119,7 +119,9 @@ void     sipws_params_copy_wires (SipwsParam *items,
 /* A fast path that meets what it does not take hands the list back with
  * the mirror as it was: the general parser may read the list otherwise
  * (and it reads the text, not the mirror), so no NUL written meanwhile may
- * be left inside one of its strings. */
+ * be left inside one of its strings. The ';' at @first is left alone: a
+ * fast path writes nothing there, and the caller may have ended a string
+ * of its own there (the host before a Via's parameters). */
 gboolean sipws_params_give_back  (const char *start,
                                   char       *out,
                                   const char *first,
@@ -269,7 +271,8 @@ sipws_params_parse_simple_inline (SipwsParams *params,
                 {
                   gboolean any = FALSE;
 
-                  q = sipws_scan_span_escaped (value, end, SIPWS_CC_PARAM_CHAR, &any);
+                  /* (from the '%': what is before it is paramchars) */
+                  q = sipws_scan_span_escaped (q, end, SIPWS_CC_PARAM_CHAR, &any);
                   if (q < end && *q == '%')
                     return sipws_params_give_back (start, out, first, end);
                   escaped = any;

@@ -63,7 +63,7 @@ sipws_params_give_back (const char *start,
                         const char *first,
                         const char *end)
 {
-  memcpy (sipws_scan_mirror (start, out, first), first, end - first);
+  memcpy (sipws_scan_mirror (start, out, first + 1), first + 1, end - (first + 1));
   return FALSE;
 }
 
@@ -211,7 +211,16 @@ sipws_params_parse (SipwsParams       *params,
   if (p >= end || (*p != ';' && *p != '?' && !(syntax == SIPWS_PARAMS_HEADER && sipws_scan_is (*p, SIPWS_CC_WS))))
     return TRUE;
   if (syntax == SIPWS_PARAMS_HEADER)
-    return parse_header_params (params, arena, start, out, pp, end, error);
+    {
+      /* most lists (a Content-Type's) are the whole rest of the value and
+       * what the fast path reads at once */
+      if (*p == ';' && sipws_params_parse_simple_inline (params, arena, start, out, p, end, TRUE, FALSE))
+        {
+          *pp = end;
+          return TRUE;
+        }
+      return parse_header_params (params, arena, start, out, pp, end, error);
+    }
 
   if (syntax == SIPWS_PARAMS_URI)
     {

@@ -426,6 +426,52 @@ test_params_parse (void)
     }
 }
 
+/* A caller may end a string of its own at the ';' where a list starts
+ * (a Via host before its parameters) before it parses the list: the
+ * fast path that reads header lists at once, and hands over those it
+ * does not take, leaves that NUL, and both give the general values. */
+static void
+test_params_string_before (void)
+{
+  static const struct {
+    const char *text;
+    const char *serialized;
+  } cases[] = {
+    { "host;branch=z9hG4bK1;rport;ttl=5", ";branch=z9hG4bK1;rport;ttl=5" },
+    { "host;branch=z9hG4bK1;rport;ttl= 5", ";branch=z9hG4bK1;rport;ttl=5" },
+    { "host;a=\"q\";b", ";a=\"q\";b" },
+    { "host;a=\"q\\\"\";b ", ";a=\"q\\\"\";b" },
+    { "host;a;a", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *text = cases[i].text, *list = strchr (text, ';'), *p = list;
+      g_autoptr(GString) out = g_string_new (NULL);
+      g_autoptr(GError) error = NULL;
+      SipwsArena *arena = sipws_arena_new (0);
+      char *copy = mirror (arena, text, strlen (text));
+      SipwsParams params;
+      gboolean ok;
+
+      g_test_message ("params: %s", text);
+      sipws_params_init (&params);
+      copy[list - text] = '\0';
+      ok = sipws_params_parse (&params, arena, SIPWS_PARAMS_HEADER, text, copy, &p, text + strlen (text), &error);
+      g_assert_cmpstr (copy, ==, "host");
+      if (cases[i].serialized == NULL)
+        g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE);
+      else
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+          sipws_params_append (&params, SIPWS_PARAMS_HEADER, out);
+          g_assert_cmpstr (out->str, ==, cases[i].serialized);
+        }
+      sipws_arena_unref (arena);
+    }
+}
+
 static void
 test_params_errors (void)
 {
@@ -1260,6 +1306,7 @@ main (int    argc,
   g_test_add_func ("/sipws/core/scan/host-random", test_scan_host_random);
   g_test_add_func ("/sipws/core/params/parse", test_params_parse);
   g_test_add_func ("/sipws/core/params/errors", test_params_errors);
+  g_test_add_func ("/sipws/core/params/string-before", test_params_string_before);
   g_test_add_func ("/sipws/core/params/limit", test_params_limit);
   g_test_add_func ("/sipws/core/params/edit", test_params_edit);
   g_test_add_func ("/sipws/core/uri/parse", test_uri_parse);
