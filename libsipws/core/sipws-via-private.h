@@ -23,8 +23,10 @@ SipwsVia *sipws_via_parse_range (SipwsArena  *arena,
 /* The fast path of sipws_via_parse_range() alone, for a whole Via header
  * value [p, end), on the same terms: the hop when the value is one common
  * hop (it never reads past a ',' that would start another), or NULL having
- * taken and written nothing, for the caller to split the value into
- * elements and parse those. */
+ * taken nothing, for the caller to split the value into elements and
+ * parse those. (It may then have written NULs in @out, only where any
+ * parse of the same text ends a string: at the ';' before a parameter and
+ * the '=' after a parameter name.) */
 SipwsVia *sipws_via_parse_simple (SipwsArena  *arena,
                                   const char  *start,
                                   char        *out,

@@ -352,11 +352,14 @@ short_port (const char *p,
  * transport, one SP, a host name or IPv4 address, an optional port, then
  * only branch, rport and received parameters, each at most once, without
  * blanks, quotes or brackets. It reads the text once, checks each known
- * value as it goes and fills in the hop in room it reserves in the arena;
- * only once the whole hop is read does it take that room and write the
- * strings' NULs. Anything else, valid or not, makes it return NULL having
- * taken and written nothing: the general parser then reads the hop from
- * its start, with the same results and the precise errors. */
+ * value as it goes and fills in the hop in room it reserves in the arena,
+ * which it takes only once the whole hop is read. The strings' NULs are
+ * written as it goes, each once the byte it replaces is known to be the
+ * ';' before a parameter or the '=' after a known name: where any parse
+ * of the text ends a string (or, after a port, none), so that they can
+ * stay. Anything else, valid or not, makes it return NULL having taken
+ * nothing and written only such NULs: the general parser then reads the
+ * hop from its start, with the same results and the precise errors. */
 G_ALWAYS_INLINE static inline SipwsVia *
 parse_common (SipwsArena *arena,
               const char *start,
@@ -397,6 +400,8 @@ parse_common (SipwsArena *arena,
       /* after all three, any parameter is a repeated or an unknown one */
       if (*q != ';' || n == 3)
         return NULL;
+      /* the end of the value before, or of nothing */
+      *sipws_scan_mirror (start, out, q) = '\0';
       /* The names are letters: see known_transport(). The byte after a
        * name is compared as it is. A repeated name is an error for the
        * general parser to report. */
@@ -407,6 +412,7 @@ parse_common (SipwsArena *arena,
             return NULL;
           seen |= 1u << KNOWN_BRANCH;
           v = name + 7;
+          *sipws_scan_mirror (start, out, name + 6) = '\0';
           /* the cookie is token characters */
           if (end - v > 7 && sipws_scan_load4 (v) == sipws_scan_load4 (SIPWS_VIA_MAGIC_COOKIE) &&
               sipws_scan_load4 (v + 3) == sipws_scan_load4 (&SIPWS_VIA_MAGIC_COOKIE[3]))
@@ -434,6 +440,7 @@ parse_common (SipwsArena *arena,
           if ((seen & (1u << KNOWN_RECEIVED)) != 0)
             return NULL;
           seen |= 1u << KNOWN_RECEIVED;
+          *sipws_scan_mirror (start, out, name + 8) = '\0';
           q = received_ipv4 (name + 9, end);
           if (q == NULL)
             return NULL;
@@ -456,6 +463,7 @@ parse_common (SipwsArena *arena,
           v = NULL;
           if (q < end && *q == '=')
             {
+              *sipws_scan_mirror (start, out, q) = '\0';
               v = q + 1;
               q = short_port (v, end, &number);
               if (q == NULL)
@@ -485,13 +493,7 @@ parse_common (SipwsArena *arena,
   self->ttl = -1;
   self->params.items = items;
   self->params.len = self->params.capacity = n;
-  /* A name ends at its '=' or at the ';' after it, and a value at the ';'
-   * before the next name or at the end. */
-  for (guint i = 0; i < n; i++)
-    {
-      ((char *) items[i].name)[items[i].name_len] = '\0';
-      (i + 1 < n ? (char *) items[i + 1].name : sipws_scan_mirror (start, out, end) + 1)[-1] = '\0';
-    }
+  *sipws_scan_mirror (start, out, end) = '\0';
   return self;
 }
 

@@ -407,6 +407,54 @@ test_message_hops (void)
     }
 }
 
+/* Hops the fast path gives up on late, after it wrote the NULs of what it
+ * read: the general parser, reading the same copy of the text again, must
+ * still get every string whole (a name that only starts like a known one,
+ * a value that goes on), alone or as the first hop of a list. */
+static void
+test_late_fallback (void)
+{
+  static const struct {
+    const char *value;
+    const char *first;
+  } cases[] = {
+    { "SIP/2.0/WSS a;branch=z9hG4bK1;rportx", "SIP|2.0|WSS|a|0|z9hG4bK1|1|(none)|-1|-1|(none)|SIP/2.0/WSS a;branch=z9hG4bK1;rportx" },
+    { "SIP/2.0/WSS a;rport=5;branch=z9hG4bK1x.y\"", NULL },
+    { "SIP/2.0/WSS a:5060;rport=5;received=192.0.2.1;alias",
+      "SIP|2.0|WSS|a|5060|(none)|0|192.0.2.1|5|-1|(none)|SIP/2.0/WSS a:5060;rport=5;received=192.0.2.1;alias" },
+    { "SIP/2.0/WSS a;branch=z9hG4bK1;received=192.0.2.1x", NULL },
+    { "SIP/2.0/WSS a;branch=z9hG4bK1;rport=5060x;received=192.0.2.1", NULL },
+    { "SIP/2.0/WSS a;branch=z9hG4bK1;rport;rport=7", NULL },
+    { "SIP/2.0/WSS a;branch=z9hG4bK1 ;rport",
+      "SIP|2.0|WSS|a|0|z9hG4bK1|1|(none)|0|-1|(none)|SIP/2.0/WSS a;branch=z9hG4bK1;rport" },
+    { "SIP/2.0/WSS a;branch=z9hG4bK1;rport=5,SIP/2.0/UDP b;branch=z9hG4bK2",
+      "SIP|2.0|WSS|a|0|z9hG4bK1|1|(none)|5|-1|(none)|SIP/2.0/WSS a;branch=z9hG4bK1;rport=5" },
+    { "SIP/2.0/WSS a;received=192.0.2.1;branch=z9hG4bK1;receivedx=1",
+      "SIP|2.0|WSS|a|0|z9hG4bK1|1|192.0.2.1|-1|-1|(none)|SIP/2.0/WSS a;received=192.0.2.1;branch=z9hG4bK1;receivedx=1" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strconcat ("OPTIONS sip:b@example.com SIP/2.0" CRLF "Via: ", cases[i].value,
+                                           CRLF "To: <sip:b@example.com>" CRLF "From: <sip:a@example.com>;tag=1" CRLF
+                                           "Call-ID: x" CRLF "CSeq: 1 OPTIONS" CRLF CRLF, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SipwsMessage) msg = sipws_message_parse (text, strlen (text), &error);
+      g_autofree char *description = NULL;
+
+      if (cases[i].first == NULL)
+        {
+          g_assert_null (msg);
+          g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE);
+          continue;
+        }
+      g_assert_no_error (error);
+      description = describe (sipws_message_get_top_via (msg));
+      if (!g_str_has_prefix (description, cases[i].first) || description[strlen (cases[i].first)] != '|')
+        g_error ("'%s': '%s' does not start with '%s'", cases[i].value, description, cases[i].first);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -419,6 +467,7 @@ main (int    argc,
   g_test_add_func ("/sipws/via/lengths", test_lengths);
   g_test_add_func ("/sipws/via/values", test_values);
   g_test_add_func ("/sipws/via/message-hops", test_message_hops);
+  g_test_add_func ("/sipws/via/late-fallback", test_late_fallback);
 
   return g_test_run ();
 }
