@@ -85,8 +85,10 @@ struct _SipwsMessage {
   gpointer         typed[SIPWS_HEADER_N_TYPED];
 
   /* 1 + the index of the first header field of each known id, 0 when there
-   * is none, so the typed getters find their field at once */
-  guint16          first[SIPWS_HEADER_N_IDS];
+   * is none or it is at FIRST_MAX or later, so the typed getters find their
+   * field at once (one byte each: the struct is cleared for every message,
+   * and messages have a few dozen fields) */
+  guint8           first[SIPWS_HEADER_N_IDS];
 
   /* Most messages have fewer header fields than this: no allocation. Last
    * member: message_alloc() leaves it uninitialized. */
@@ -100,6 +102,9 @@ G_DEFINE_BOXED_TYPE (SipwsMessage, sipws_message, sipws_message_ref, sipws_messa
 #define TYPED(self, id) ((self)->typed[sipws_header_typed_slot[id]])
 
 #define MAX_UINT32 G_GUINT64_CONSTANT (4294967295)
+
+/* The fields first[] can point to: those before this index. */
+#define FIRST_MAX G_MAXUINT8
 
 /* The room a parsed message of @len bytes reserves for its values: about
  * twice the text of the headers plus the structs of a few values is enough
@@ -1061,7 +1066,7 @@ headers_index (SipwsMessage  *self,
                guint          index,
                SipwsHeaderId  id)
 {
-  if (self->first[id] == 0 && index < G_MAXUINT16)
+  if (self->first[id] == 0 && index < FIRST_MAX)
     self->first[id] = index + 1;
 }
 
@@ -1073,7 +1078,7 @@ headers_remove (SipwsMessage *self,
   self->n_headers--;
   memset (self->first, 0, sizeof self->first);
   for (guint i = self->n_headers; i > 0; i--)
-    if (i <= G_MAXUINT16)
+    if (i <= FIRST_MAX)
       self->first[self->headers[i - 1].id] = i;
 }
 
@@ -1095,8 +1100,9 @@ message_alloc (gsize frame,
   else
     self = g_malloc (sizeof (SipwsMessage) + frame + room);
 
-  /* inline_headers, last, is filled as headers arrive */
-  memset (self, 0, G_STRUCT_OFFSET (SipwsMessage, inline_headers));
+  /* inline_headers, last, is filled as headers arrive; the arena and the
+   * reference count are set below */
+  memset (&self->method, 0, G_STRUCT_OFFSET (SipwsMessage, inline_headers) - G_STRUCT_OFFSET (SipwsMessage, method));
 
   sipws_arena_init (&self->arena, (char *) (self + 1) + frame, room);
   self->arena.recycle = standard;
@@ -1689,9 +1695,9 @@ read_plain_headers (SipwsMessage  *self,
   char *const end = (char *) P->end;
   const gsize max_line = P->max_line;
   guint n_headers = P->n_headers;
-  /* (beyond G_MAXUINT16 fields, first[] is not written: the general
+  /* (beyond FIRST_MAX fields, first[] is not written: the general
    * loop records those) */
-  const guint max_headers = MIN (P->max_headers, G_MAXUINT16);
+  const guint max_headers = MIN (P->max_headers, FIRST_MAX);
   guint line = P->line;
   gboolean ok = TRUE;
 
@@ -2479,7 +2485,7 @@ find_header_from (SipwsMessage  *self,
 }
 
 /* The index find_header_from() starts at: a known header's first field,
- * found in first[]; without one there, only a field past G_MAXUINT16
+ * found in first[]; without one there, only a field past FIRST_MAX
  * fields can be that header. */
 static inline guint
 first_candidate (SipwsMessage  *self,
@@ -2489,7 +2495,7 @@ first_candidate (SipwsMessage  *self,
     return 0;
   if (self->first[id] != 0)
     return self->first[id] - 1u;
-  return MIN (self->n_headers, G_MAXUINT16);
+  return MIN (self->n_headers, FIRST_MAX);
 }
 
 /* Inline: the typed and by-name getters mostly find their field in

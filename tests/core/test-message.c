@@ -385,6 +385,40 @@ test_name_bytes (void)
         }
 }
 
+/* Fields far down a long header: the typed getters find the first field
+ * of each header at once only among the first 255 fields, and look
+ * further for the rest. */
+static void
+test_late_fields (void)
+{
+  g_autoptr(GString) text = g_string_new (REQUEST_HEAD);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SipwsMessage) msg = NULL;
+  guint n_addresses;
+
+  for (guint i = 0; i < 300; i++)
+    g_string_append_printf (text, "X-Filler-%u: %u" CRLF, i, i);
+  g_string_append (text, "Expires: 30" CRLF "Supported: path, gruu" CRLF "Route: <sip:p1.invalid;lr>" CRLF
+                         "Subject: late" CRLF "Route: <sip:p2.invalid;lr>" CRLF CRLF);
+  bytes = g_bytes_new (text->str, text->len);
+  msg = sipws_message_parse_full (bytes, 0, 1000, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sipws_message_get_n_headers (msg), ==, 6 + 300 + 5);
+  g_assert_cmpint (sipws_message_get_expires (msg), ==, 30);
+  g_assert_true (sipws_message_has_token_by_id (msg, SIPWS_HEADER_NAME_SUPPORTED, "gruu"));
+  g_assert_cmpstr (sipws_message_get_header (msg, "Subject"), ==, "late");
+  g_assert_cmpstr (sipws_message_get_header (msg, "X-Filler-299"), ==, "299");
+  g_assert_cmpuint (sipws_message_count_headers (msg, "Route"), ==, 2);
+  g_assert_nonnull (sipws_message_peek_addresses_by_id (msg, SIPWS_HEADER_NAME_ROUTE, &n_addresses));
+  g_assert_cmpuint (n_addresses, ==, 2);
+  /* the early fields still at once */
+  g_assert_cmpstr (sipws_message_get_call_id (msg), ==, "a84b4c76e66710");
+  g_assert_true (sipws_message_remove_header (msg, "X-Filler-0") == 1);
+  g_assert_cmpint (sipws_message_get_expires (msg), ==, 30);
+  g_assert_cmpstr (sipws_message_get_header (msg, "Subject"), ==, "late");
+}
+
 static void
 test_comma_lists (void)
 {
@@ -1714,6 +1748,7 @@ main (int    argc,
   g_test_add_func ("/sipws/message/folding", test_folding);
   g_test_add_func ("/sipws/message/comma-lists", test_comma_lists);
   g_test_add_func ("/sipws/message/token-lists", test_token_lists);
+  g_test_add_func ("/sipws/message/late-fields", test_late_fields);
   g_test_add_func ("/sipws/message/name-bytes", test_name_bytes);
   g_test_add_func ("/sipws/message/controls-in-values", test_controls_in_values);
   g_test_add_func ("/sipws/message/contacts", test_contacts);
