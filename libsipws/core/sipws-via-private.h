@@ -25,8 +25,8 @@ SipwsVia *sipws_via_parse_range (SipwsArena  *arena,
  * hop (it never reads past a ',' that would start another), or NULL having
  * taken nothing, for the caller to split the value into elements and
  * parse those. (It may then have written NULs in @out, only where any
- * parse of the same text ends a string: at the ';' before a parameter and
- * the '=' after a parameter name.) */
+ * parse of the same text ends a string: at the end of the sent-by host,
+ * the ';' before a parameter and the '=' after a parameter name.) */
 SipwsVia *sipws_via_parse_simple (SipwsArena  *arena,
                                   const char  *start,
                                   char        *out,

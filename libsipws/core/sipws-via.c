@@ -354,10 +354,10 @@ short_port (const char *p,
  * blanks, quotes or brackets. It reads the text once, checks each known
  * value as it goes and fills in the hop in room it reserves in the arena,
  * which it takes only once the whole hop is read. The strings' NULs are
- * written as it goes, each once the byte it replaces is known to be the
- * ';' before a parameter or the '=' after a known name: where any parse
- * of the text ends a string (or, after a port, none), so that they can
- * stay. Anything else, valid or not, makes it return NULL having taken
+ * written as it goes, each once the byte it replaces is known to end the
+ * host, to be the ';' before a parameter or the '=' after a known name:
+ * where any parse of the text ends a string (or, after a port, none), so
+ * that they can stay. Anything else, valid or not, makes it return NULL having taken
  * nothing and written only such NULs: the general parser then reads the
  * hop from its start, with the same results and the precise errors. */
 G_ALWAYS_INLINE static inline SipwsVia *
@@ -387,6 +387,14 @@ parse_common (SipwsArena *arena,
   /* each known parameter at most once: room for three */
   self = sipws_arena_reserve_aligned (arena, sizeof (SipwsVia) + 3 * sizeof (SipwsParam));
   items = (SipwsParam *) (self + 1);
+  /* the fields known so far, out of the registers the parameters need */
+  self->arena = arena;
+  self->protocol_name = "SIP";
+  self->protocol_version = "2.0";
+  self->transport = transport;
+  self->host = sipws_scan_mirror_string (start, out, host, host_end);
+  self->port = (guint16) port;
+  self->ttl = -1;
   self->branch = self->received = self->maddr = NULL;
   self->rport = -1;
   self->magic_cookie = FALSE;
@@ -484,13 +492,6 @@ parse_common (SipwsArena *arena,
     }
 
   sipws_arena_commit (arena, (const char *) (items + n));
-  self->arena = arena;
-  self->protocol_name = "SIP";
-  self->protocol_version = "2.0";
-  self->transport = transport;
-  self->host = sipws_scan_mirror_string (start, out, host, host_end);
-  self->port = (guint16) port;
-  self->ttl = -1;
   self->params.items = items;
   self->params.len = self->params.capacity = n;
   *sipws_scan_mirror (start, out, end) = '\0';
