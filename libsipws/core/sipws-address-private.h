@@ -3,8 +3,26 @@
 
 #include "sipws-address.h"
 #include "sipws-arena-private.h"
+#include "sipws-params-private.h"
 
 G_BEGIN_DECLS
+
+/* An address, its URI, parameter entries and strings are in one arena:
+ * the message it was parsed from, or an arena of its own. */
+struct _SipwsAddress
+{
+  SipwsArena *arena;
+  gboolean wildcard;
+  gboolean quoted_display;   /* the display name was a quoted-string */
+  const char *display_name;
+  SipwsUri *uri;
+  SipwsParams params;
+  /* What the parameters with a meaning of their own say, read whenever the
+   * parameters change so that the getters cost no lookup. */
+  gint tag;                  /* index in params, -1 when absent */
+  gint q;                    /* thousandths, -1 when absent or not a qvalue */
+  gint64 expires;            /* -1 when absent or not delta-seconds */
+};
 
 /* Parses one address [p, end) (surrounding blanks allowed), such as one
  * element of a header value split with sipws_scan_split_list(), into @arena,
@@ -30,5 +48,13 @@ SipwsAddress *sipws_address_parse_simple (SipwsArena  *arena,
                                           char        *out,
                                           const char  *p,
                                           const char  *end);
+
+/* sipws_address_is_wildcard() without the call and its argument check,
+ * for the message parser, which asks it of every address it reads */
+static inline gboolean
+sipws_address_is_wildcard_inline (const SipwsAddress *self)
+{
+  return self->wildcard;
+}
 
 G_END_DECLS

@@ -7,23 +7,6 @@
 #include "sipws-scan-private.h"
 #include "sipws-uri-private.h"
 
-/* An address, its URI, parameter entries and strings are in one arena:
- * the message it was parsed from, or an arena of its own. */
-struct _SipwsAddress
-{
-  SipwsArena *arena;
-  gboolean wildcard;
-  gboolean quoted_display;   /* the display name was a quoted-string */
-  const char *display_name;
-  SipwsUri *uri;
-  SipwsParams params;
-  /* What the parameters with a meaning of their own say, read whenever the
-   * parameters change so that the getters cost no lookup. */
-  gint tag;                  /* index in params, -1 when absent */
-  gint q;                    /* thousandths, -1 when absent or not a qvalue */
-  gint64 expires;            /* -1 when absent or not delta-seconds */
-};
-
 G_DEFINE_BOXED_TYPE (SipwsAddress, sipws_address, sipws_address_ref, sipws_address_unref)
 
 #define MAX_EXPIRES G_GINT64_CONSTANT (4294967295)
