@@ -368,7 +368,7 @@ parse_common (SipwsArena *arena,
               const char *end)
 {
   const char *transport, *host, *host_end, *q;
-  guint n = 0, seen = 0, port = 0;
+  guint n = 0, port = 0;
   SipwsParam *items;
   SipwsVia *self;
 
@@ -416,9 +416,8 @@ parse_common (SipwsArena *arena,
       if (left >= 8 && (sipws_scan_load4 (name) | 0x20202020u) == sipws_scan_load4 ("bran") &&
           (guint16) (sipws_scan_load2 (name + 4) | 0x2020u) == sipws_scan_load2 ("ch") && name[6] == '=')
         {
-          if ((seen & (1u << KNOWN_BRANCH)) != 0)
+          if (self->branch != NULL)
             return NULL;
-          seen |= 1u << KNOWN_BRANCH;
           v = name + 7;
           *sipws_scan_mirror (start, out, name + 6) = '\0';
           /* the cookie is token characters */
@@ -445,9 +444,8 @@ parse_common (SipwsArena *arena,
                (sipws_scan_load8 (name) | G_GUINT64_CONSTANT (0x2020202020202020)) == sipws_scan_load8 ("received") &&
                name[8] == '=')
         {
-          if ((seen & (1u << KNOWN_RECEIVED)) != 0)
+          if (self->received != NULL)
             return NULL;
-          seen |= 1u << KNOWN_RECEIVED;
           *sipws_scan_mirror (start, out, name + 8) = '\0';
           q = received_ipv4 (name + 9, end);
           if (q == NULL)
@@ -464,9 +462,8 @@ parse_common (SipwsArena *arena,
         {
           guint number = 0;
 
-          if ((seen & (1u << KNOWN_RPORT)) != 0)
+          if (self->rport >= 0)
             return NULL;
-          seen |= 1u << KNOWN_RPORT;
           q = name + 5;
           v = NULL;
           if (q < end && *q == '=')
