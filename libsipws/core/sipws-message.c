@@ -206,7 +206,37 @@ elements_next (Elements       *e,
  * sipws_scan_mirror()); with @self, it is also added to self->typed, and
  * without, the value is only checked. */
 
-/* Appends @value to the list of header @id. */
+/* Doubles the room of @list, which is full; the old room stays in the
+ * arena, unused. */
+G_NO_INLINE static void
+list_grow (SipwsMessage *self,
+           List         *list)
+{
+  gpointer *items = sipws_arena_alloc (&self->arena, 2 * list->capacity * sizeof (gpointer));
+
+  memcpy (items, list->items, list->len * sizeof (gpointer));
+  list->items = items;
+  list->capacity *= 2;
+}
+
+/* The list of header @id with @value, its first. */
+G_NO_INLINE static void
+list_start (SipwsMessage  *self,
+            SipwsHeaderId  id,
+            gpointer       value)
+{
+  List *list = sipws_arena_alloc (&self->arena, sizeof (List) + 4 * sizeof (gpointer));
+
+  list->items = (gpointer *) (list + 1);
+  list->items[0] = value;
+  list->len = 1;
+  list->capacity = 4;
+  list->array = NULL;
+  TYPED (self, id) = list;
+}
+
+/* Appends @value to the list of header @id. (Starting and growing a list
+ * out of line: what they need would make every call save registers.) */
 static void
 list_add (SipwsMessage  *self,
           SipwsHeaderId  id,
@@ -216,22 +246,11 @@ list_add (SipwsMessage  *self,
 
   if (list == NULL)
     {
-      list = sipws_arena_alloc (&self->arena, sizeof (List) + 4 * sizeof (gpointer));
-      list->items = (gpointer *) (list + 1);
-      list->len = 0;
-      list->capacity = 4;
-      list->array = NULL;
-      TYPED (self, id) = list;
+      list_start (self, id, value);
+      return;
     }
-  else if (list->len == list->capacity)
-    {
-      /* the old room stays in the arena, unused */
-      gpointer *items = sipws_arena_alloc (&self->arena, 2 * list->capacity * sizeof (gpointer));
-
-      memcpy (items, list->items, list->len * sizeof (gpointer));
-      list->items = items;
-      list->capacity *= 2;
-    }
+  if (list->len == list->capacity)
+    list_grow (self, list);
   list->items[list->len++] = value;
 }
 
