@@ -365,7 +365,7 @@ parse_address (SipwsMessage   *self,
 
   if (address == NULL)
     return FALSE;
-  if (sipws_address_is_wildcard (address))
+  if (sipws_address_is_wildcard_inline (address))
     {
       sipws_scan_set_error (error, value, sipws_scan_skip_lws (value, value + len),
                             "'*' is only allowed in Contact");
@@ -381,7 +381,7 @@ parse_address (SipwsMessage   *self,
 static gboolean
 has_wildcard (List *addresses)
 {
-  return addresses != NULL && addresses->len > 0 && sipws_address_is_wildcard (addresses->items[0]);
+  return addresses != NULL && addresses->len > 0 && sipws_address_is_wildcard_inline (addresses->items[0]);
 }
 
 /* The addresses of an address-list value, element by element. Out of
@@ -423,7 +423,7 @@ parse_address_elements (SipwsMessage   *self,
 
       /* Contact = STAR / contact-param *(COMMA contact-param): the '*' is the
        * whole value, also across repeated Contact headers. */
-      if (sipws_address_is_wildcard (address) || has_wildcard (list))
+      if (sipws_address_is_wildcard_inline (address) || has_wildcard (list))
         {
           const char *what = NULL;
 
