@@ -318,6 +318,37 @@ test_lengths (void)
   g_assert_cmpuint (accepted, <, n * 3 / 4);
 }
 
+/* The port and rport numbers, read 8 bytes at a time when 8 are left:
+ * every length of digits and leading zeros, the limits, each byte that can
+ * end the digits (those next to '0' and '9' among them), with and without
+ * 8 bytes after the number's start. */
+static void
+test_numbers (void)
+{
+  static const char *const numbers[] = {
+    "", "0", "00", "1", "01", "001", "0001", "00001", "000001", "9", "10", "99", "5060", "09999", "65535", "65536",
+    "99999", "100000", "123456", "1234567", "12345678", "123456789",
+  };
+  static const char *const after[] = { "", ";", ";rport;x=1", "x", "/", ":", "\x80", "\xff", " ", ",", ".5", ";branch=z9hG4bK1234" };
+  guint accepted = 0, n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
+    for (guint k = 0; k < G_N_ELEMENTS (after); k++)
+      for (guint w = 0; w < 2; w++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autofree char *hop = w == 0 ? g_strdup_printf ("SIP/2.0/WSS a;branch=z9hG4bK1;rport=%s%s", numbers[i], after[k])
+                                        : g_strdup_printf ("SIP/2.0/WSS a:%s%s", numbers[i], after[k]);
+          g_autofree char *description = parse_both_ways (hop, strlen (hop), &error);
+
+          accepted += description != NULL;
+          n++;
+        }
+  g_test_message ("%u of %u accepted", accepted, n);
+  g_assert_cmpuint (accepted, >, n / 8);
+  g_assert_cmpuint (accepted, <, n / 2);
+}
+
 /* The values of the common shapes, which the fast path reads. */
 static void
 test_values (void)
@@ -465,6 +496,7 @@ main (int    argc,
   g_test_add_func ("/sipws/via/mutations", test_mutations);
   g_test_add_func ("/sipws/via/random", test_random);
   g_test_add_func ("/sipws/via/lengths", test_lengths);
+  g_test_add_func ("/sipws/via/numbers", test_numbers);
   g_test_add_func ("/sipws/via/values", test_values);
   g_test_add_func ("/sipws/via/message-hops", test_message_hops);
   g_test_add_func ("/sipws/via/late-fallback", test_late_fallback);
