@@ -474,7 +474,8 @@ static const char *const fast_address_seeds[] = {
   /* uri-parameters that end at the '>' */
   "<sip:a@b;x>", "<sip:a@b;x=y>", "<sip:a@b;x=%41>", "<sip:a@b;x=>", "<sip:a@b;>", "<sip:a@b:5060;x=yz>;tag=1",
   /* ports at the '>' */
-  "<sip:a@b:65535>", "<sip:a@b:005060>", "<sip:a@b:123456>",
+  "<sip:a@b:65535>", "<sip:a@b:005060>", "<sip:a@b:123456>", "<sip:a@b:5060>", "<sip:a@b:0000>",
+  "<sip:a@b:9999;lr>;tag=1", "<sip:a@b:50600>",
 };
 
 static void

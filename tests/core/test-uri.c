@@ -1218,6 +1218,22 @@ test_uri_fast_general (void)
       check_fast_uri (text->str, text->len);
     }
 
+  /* ports of four bytes, read at once when all four are digits: every
+   * four of bytes around the digits, at the end and before more */
+  for (guint i = 0; i < 9 * 9 * 9 * 9; i++)
+    {
+      static const char around[] = "/059:a>\x80\xff";
+      char port[5];
+
+      for (guint k = 0, n = i; k < 4; k++, n /= 9)
+        port[k] = around[n % 9];
+      port[4] = '\0';
+      g_string_printf (text, "a@b:%s", port);
+      check_fast_uri (text->str, text->len);
+      g_string_append (text, i % 2 == 0 ? ";lr" : "0");
+      check_fast_uri (text->str, text->len);
+    }
+
   /* a user part of letters and digits is checked in one read of 16
    * bytes, forwards or backwards: users up to 20 bytes before hosts that
    * leave less or more than that to read, with a byte that is not a
