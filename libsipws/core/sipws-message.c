@@ -1529,7 +1529,13 @@ parse_status_line (SipwsMessage  *self,
       return FALSE;
     }
   code = version_end + 1;
-  code_end = (char *) sipws_scan_span (code, cr, SIPWS_CC_DIGIT);
+  /* mostly three digits and SP (cr - code of 4 or more, with the CR, when
+   * all four are) */
+  if ((guchar) (code[0] - '0') <= 9 && (guchar) (code[1] - '0') <= 9 && (guchar) (code[2] - '0') <= 9 &&
+      code[3] == ' ' && cr - code >= 4)
+    code_end = code + 3;
+  else
+    code_end = (char *) sipws_scan_span (code, cr, SIPWS_CC_DIGIT);
   if (code_end - code != 3)
     {
       set_error_at (error, SIPWS_ERROR_PARSE, 1, code - line + 1, "the status code must be three digits");
@@ -1550,17 +1556,23 @@ parse_status_line (SipwsMessage  *self,
   /* Reason-Phrase = *(reserved / unreserved / escaped / UTF8-NONASCII /
    * UTF8-CONT / SP / HTAB): printable UTF-8 text. */
   reason = code_end + 1;
-  for (const char *s = reason; s < cr; s++)
+  /* 16 bytes at a time: the line is in the padded frame copy */
+  for (const char *s = reason; s < cr; s += 16)
     {
-      non_ascii |= (guchar) *s;
-      if (sipws_scan_is (*s, SIPWS_CC_CTL) && *s != '\t')
+      guint high, ctl = sipws_simd_text_mask (s, &high);
+      guint in_line = cr - s >= 16 ? 0xFFFFu : (1u << (cr - s)) - 1;
+
+      non_ascii |= high & in_line;
+      ctl &= in_line;
+      if (ctl != 0)
         {
+          s += sipws_simd_first (ctl);
           set_error_at (error, SIPWS_ERROR_PARSE, 1, s - line + 1, "control character 0x%02X in the reason phrase",
                         (guchar) *s);
           return FALSE;
         }
     }
-  if (non_ascii >= 0x80 && !g_utf8_validate_len (reason, cr - reason, &bad))
+  if (non_ascii != 0 && !g_utf8_validate_len (reason, cr - reason, &bad))
     {
       set_error_at (error, SIPWS_ERROR_PARSE, 1, bad - line + 1, "the reason phrase is not UTF-8");
       return FALSE;

@@ -113,6 +113,23 @@ sipws_simd_list_masks (const char *p,
                                                     _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('\t'))));
 }
 
+/* Bit i set when p[i] is a control character other than HTAB (0x00 to
+ * 0x08, 0x0A to 0x1F, DEL); *@high gets bit i set when p[i] is 0x80 or
+ * above: what text such as a reason phrase must be checked for. */
+static inline guint
+sipws_simd_text_mask (const char *p,
+                      guint      *high)
+{
+  __m128i v = sipws_simd_load (p);
+  /* unsigned v <= 0x1F: the minimum is v itself */
+  __m128i low = _mm_cmpeq_epi8 (_mm_min_epu8 (v, _mm_set1_epi8 (0x1F)), v);
+  __m128i ctl = _mm_or_si128 (_mm_andnot_si128 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('\t')), low),
+                              _mm_cmpeq_epi8 (v, _mm_set1_epi8 (0x7F)));
+
+  *high = (guint) _mm_movemask_epi8 (v);
+  return (guint) _mm_movemask_epi8 (ctl);
+}
+
 #else /* !SIPWS_SIMD_SSE2 */
 
 static inline guint
@@ -166,6 +183,23 @@ sipws_simd_list_masks (const char *p,
       *comma |= (guint) (c == ',') << i;
       *blank |= (guint) (c == ' ' || c == '\t') << i;
     }
+}
+
+static inline guint
+sipws_simd_text_mask (const char *p,
+                      guint      *high)
+{
+  guint mask = 0;
+
+  *high = 0;
+  for (guint i = 0; i < 16; i++)
+    {
+      guchar c = (guchar) p[i];
+
+      mask |= (guint) ((c < 0x20 && c != '\t') || c == 0x7F) << i;
+      *high |= (guint) (c >= 0x80) << i;
+    }
+  return mask;
 }
 
 #endif /* SIPWS_SIMD_SSE2 */

@@ -419,6 +419,67 @@ test_late_fields (void)
   g_assert_cmpstr (sipws_message_get_header (msg, "Subject"), ==, "late");
 }
 
+/* Reason phrases of lengths around the 16-byte reads of their check, with
+ * a control character, an HTAB or UTF-8 at every position. */
+static void
+test_reason_phrases (void)
+{
+  static const gsize lengths[] = { 1, 2, 15, 16, 17, 31, 32, 33, 40 };
+
+  for (guint l = 0; l < G_N_ELEMENTS (lengths); l++)
+    for (gsize at = 0; at < lengths[l]; at++)
+      {
+        static const char bytes[] = { '\x01', '\x0b', '\x1f', '\x7f', '\t' };
+
+        for (guint b = 0; b < G_N_ELEMENTS (bytes); b++)
+          {
+            g_autofree char *reason = g_strnfill (lengths[l], 'r');
+            g_autofree char *text = NULL;
+            g_autofree char *expected = NULL;
+            g_autoptr(GError) error = NULL;
+            g_autoptr(SipwsMessage) msg = NULL;
+
+            reason[at] = bytes[b];
+            text = g_strconcat ("SIP/2.0 200 ", reason, CRLF "Content-Length: 0" CRLF CRLF, NULL);
+            msg = sipws_message_parse (text, strlen (text), &error);
+            if (bytes[b] == '\t')
+              {
+                g_assert_no_error (error);
+                g_assert_cmpstr (sipws_message_get_reason_phrase (msg), ==, reason);
+                continue;
+              }
+            expected = g_strdup_printf ("line 1, column %" G_GSIZE_FORMAT ": control character 0x%02X in the reason phrase",
+                                        13 + at, (guchar) bytes[b]);
+            g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE);
+            g_assert_cmpstr (error->message, ==, expected);
+          }
+
+        /* two bytes of UTF-8 from @at on, or its first byte alone */
+        if (at + 1 < lengths[l])
+          {
+            g_autofree char *reason = g_strnfill (lengths[l], 'r');
+            g_autofree char *text = NULL;
+            g_autoptr(GError) error = NULL;
+            g_autoptr(SipwsMessage) msg = NULL;
+
+            reason[at] = '\xc3';
+            reason[at + 1] = '\xa9';
+            text = g_strconcat ("SIP/2.0 200 ", reason, CRLF CRLF, NULL);
+            msg = sipws_message_parse (text, strlen (text), &error);
+            g_assert_no_error (error);
+            g_assert_cmpstr (sipws_message_get_reason_phrase (msg), ==, reason);
+            g_clear_pointer (&msg, sipws_message_unref);
+            reason[at + 1] = 'r';
+            g_free (text);
+            text = g_strconcat ("SIP/2.0 200 ", reason, CRLF CRLF, NULL);
+            msg = sipws_message_parse (text, strlen (text), &error);
+            g_assert_null (msg);
+            g_assert_error (error, SIPWS_ERROR, SIPWS_ERROR_PARSE);
+            g_assert_nonnull (strstr (error->message, "the reason phrase is not UTF-8"));
+          }
+      }
+}
+
 static void
 test_comma_lists (void)
 {
@@ -1748,6 +1809,7 @@ main (int    argc,
   g_test_add_func ("/sipws/message/folding", test_folding);
   g_test_add_func ("/sipws/message/comma-lists", test_comma_lists);
   g_test_add_func ("/sipws/message/token-lists", test_token_lists);
+  g_test_add_func ("/sipws/message/reason-phrases", test_reason_phrases);
   g_test_add_func ("/sipws/message/late-fields", test_late_fields);
   g_test_add_func ("/sipws/message/name-bytes", test_name_bytes);
   g_test_add_func ("/sipws/message/controls-in-values", test_controls_in_values);
