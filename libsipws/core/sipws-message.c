@@ -1916,7 +1916,10 @@ parse_head (SipwsMessage  *self,
   char *p = buf, *cr;
 
   P->line = 1;
-  cr = find_line_end (P, p, P->max_line, "the start line", error);
+  /* the common case of find_line_end() without the call */
+  cr = first_crlf (p, p + MIN ((gsize) (P->end - p), P->max_line + 1));
+  if (cr == NULL)
+    cr = find_line_end (P, p, P->max_line, "the start line", error);
   if (cr == NULL)
     return NULL;
   /* "SIP/" in any case: only the three letters fold */
