@@ -220,7 +220,7 @@ sipws_scan_skip_lws (const char *p, const char *end)
 static inline const char *
 sipws_scan_trim_lws_end (const char *start, const char *end)
 {
-  while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+  while (end > start && sipws_scan_is (end[-1], SIPWS_CC_WS))
     end--;
   return end;
 }
