@@ -161,6 +161,9 @@ extern guint8 sipws_header_candidates[SIPWS_HEADER_MAX_NAME][32][SIPWS_HEADER_CA
  * sipws_header_table_init(). */
 #define SIPWS_HEADER_N_TYPED 16
 extern guint8 sipws_header_typed_slot[SIPWS_HEADER_N_IDS];
+/* The slot of each address-list header, 0 for the others (the slot that
+ * stays empty): a getter of addresses looks it up in one read. */
+extern guint8 sipws_header_address_list_slot[SIPWS_HEADER_N_IDS];
 extern guint8 sipws_header_compact[128];
 extern char sipws_header_folded[SIPWS_HEADER_N_IDS][SIPWS_HEADER_MAX_NAME];
 extern gsize sipws_header_table_ready;

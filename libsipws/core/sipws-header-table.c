@@ -15,6 +15,7 @@ const SipwsHeaderInfo sipws_header_info[SIPWS_HEADER_N_IDS] = {
 
 guint8 sipws_header_candidates[SIPWS_HEADER_MAX_NAME][32][SIPWS_HEADER_CANDIDATES];
 guint8 sipws_header_typed_slot[SIPWS_HEADER_N_IDS];
+guint8 sipws_header_address_list_slot[SIPWS_HEADER_N_IDS];
 guint8 sipws_header_compact[128];
 char sipws_header_folded[SIPWS_HEADER_N_IDS][SIPWS_HEADER_MAX_NAME];
 gsize sipws_header_table_ready;
@@ -55,6 +56,8 @@ sipws_header_table_init (void)
         case SIPWS_HEADER_TYPE_CSEQ:
         case SIPWS_HEADER_TYPE_CONTENT_TYPE:
           g_assert (n_typed < SIPWS_HEADER_N_TYPED);
+          if (info->type == SIPWS_HEADER_TYPE_ADDRESS_LIST)
+            sipws_header_address_list_slot[id] = n_typed;
           sipws_header_typed_slot[id] = n_typed++;
           break;
         case SIPWS_HEADER_TYPE_RAW:

@@ -3398,7 +3398,7 @@ peek_addresses (SipwsMessage  *self,
                 SipwsHeaderId  id,
                 guint         *n_addresses)
 {
-  const List *list = sipws_header_info[id].type == SIPWS_HEADER_TYPE_ADDRESS_LIST ? TYPED (self, id) : NULL;
+  const List *list = self->typed[sipws_header_address_list_slot[id]];
 
   *n_addresses = list != NULL ? list->len : 0;
   return list != NULL ? (SipwsAddress **) list->items : NULL;
