@@ -171,13 +171,16 @@ index_params (SipwsAddress  *self,
  * sipws_uri_parse_range() reads at once, in one pass over [p, end)
  * (blanks trimmed). It writes the mirror only once the address is known
  * good, so NULL hands anything else, every error included, to the general
- * parser, which reads what this accepts the same way. */
+ * parser, which reads what this accepts the same way. @params_inline (a
+ * constant) as for sipws_uri_parse_bracketed(): the address lists (routes,
+ * contacts) have uri-parameters, the From and To seldom. */
 G_ALWAYS_INLINE static inline SipwsAddress *
 parse_simple (SipwsArena *arena,
               const char *start,
               char       *out,
               const char *p,
-              const char *end)
+              const char *end,
+              gboolean    params_inline)
 {
   /* the address and its ;tag= entry, allocated with the URI */
   struct { SipwsAddress address; SipwsParam tag; } *room;
@@ -209,7 +212,7 @@ parse_simple (SipwsArena *arena,
     {
       /* nearly every address: no '>' can be inside such a URI, so the
        * URI parser finds where it ends */
-      uri = sipws_uri_parse_bracketed (arena, start, out, p, end, &uri_end, sizeof (*room));
+      uri = sipws_uri_parse_bracketed (arena, start, out, p, end, &uri_end, params_inline, sizeof (*room));
       if (uri == NULL)
         return NULL;
       room = (gpointer) ((char *) uri + SIPWS_URI_ROOM_OFFSET);
@@ -457,7 +460,7 @@ sipws_address_parse_simple (SipwsArena *arena,
 {
   /* (a value with blanks around it is left to the caller's general
    * path, which trims: header values come trimmed) */
-  return p < end ? parse_simple (arena, start, out, p, end) : NULL;
+  return p < end ? parse_simple (arena, start, out, p, end, TRUE) : NULL;
 }
 
 SipwsAddress *
@@ -472,7 +475,7 @@ sipws_address_parse_range (SipwsArena  *arena,
 
   /* Header values come trimmed: blanks around the value are rare enough
    * to leave to the general parser (the fast path takes none). */
-  if (p < end && (self = parse_simple (arena, start, out, p, end)) != NULL)
+  if (p < end && (self = parse_simple (arena, start, out, p, end, FALSE)) != NULL)
     return self;
   p = sipws_scan_skip_lws (p, end);
   end = sipws_scan_trim_lws_end (p, end);

@@ -97,7 +97,10 @@ sipws_uri_user_is_plain (const char *start,
  * The allocation of the URI has @extra bytes more for the caller, at
  * SIPWS_URI_ROOM_OFFSET (aligned like any allocation). Inline here for the
  * name-addr fast path, where a call per address cost more than what it
- * does for a short URI. */
+ * does for a short URI. The constant @params_inline has the uri-parameters
+ * read inline too, for the callers that mostly meet some (routes,
+ * contacts, Request-URIs); for the others (From, To) the larger code
+ * costs more registers than the call of sipws_params_parse_simple(). */
 G_ALWAYS_INLINE static inline SipwsUri *
 sipws_uri_parse_sip_simple (SipwsArena  *arena,
                             const char  *start,
@@ -106,6 +109,7 @@ sipws_uri_parse_sip_simple (SipwsArena  *arena,
                             const char  *end,
                             const char  *at,
                             gboolean     end_stops,
+                            gboolean     params_inline,
                             gsize        extra)
 {
   /* Only an '@' makes a user part, and the first one ends it: parse_sip()
@@ -155,7 +159,8 @@ sipws_uri_parse_sip_simple (SipwsArena  *arena,
         return NULL;
       port = value;
     }
-  if (p < end && (*p != ';' || !sipws_params_parse_simple_inline (&params, arena, start, out, p, end, FALSE, end_stops)))
+  if (p < end && (*p != ';' || !(params_inline ? sipws_params_parse_simple_inline (&params, arena, start, out, p, end, FALSE, end_stops)
+                                              : sipws_params_parse_simple (&params, arena, SIPWS_PARAMS_URI, start, out, p, end, end_stops))))
     return NULL;
 
   /* Each field stored once: a zeroing first would take one instruction
@@ -263,7 +268,8 @@ sipws_uri_find_at_and_gt (const char  *start,
  * nothing and left the mirror as it was (no '>', a URI that is not
  * simple, an error): the caller then parses the address with the general
  * parsers. Reads only [start, end). The URI's allocation has @extra bytes
- * more for the caller (the address), at SIPWS_URI_ROOM_OFFSET. */
+ * more for the caller (the address), at SIPWS_URI_ROOM_OFFSET;
+ * @params_inline as for sipws_uri_parse_sip_simple(). */
 G_ALWAYS_INLINE static inline SipwsUri *
 sipws_uri_parse_bracketed (SipwsArena  *arena,
                            const char  *start,
@@ -271,6 +277,7 @@ sipws_uri_parse_bracketed (SipwsArena  *arena,
                            const char  *p,
                            const char  *end,
                            const char **uri_end,
+                           gboolean     params_inline,
                            gsize        extra)
 {
   const char *at, *gt = sipws_uri_find_at_and_gt (start, p + 4, end, &at);
@@ -278,7 +285,7 @@ sipws_uri_parse_bracketed (SipwsArena  *arena,
   if (gt == NULL)
     return NULL;
   *uri_end = gt;
-  return sipws_uri_parse_sip_simple (arena, start, out, p + 4, gt, at, TRUE, extra);
+  return sipws_uri_parse_sip_simple (arena, start, out, p + 4, gt, at, TRUE, params_inline, extra);
 }
 
 G_END_DECLS

@@ -480,7 +480,7 @@ sipws_uri_parse_range (SipwsArena  *arena,
   /* nearly every URI */
   if (end - p >= 4 && sipws_scan_load4 (p) == sipws_scan_load4 ("sip:"))
     {
-      SipwsUri *self = sipws_uri_parse_sip_simple (arena, start, out, p + 4, end, find_at (start, p + 4, end), FALSE, 0);
+      SipwsUri *self = sipws_uri_parse_sip_simple (arena, start, out, p + 4, end, find_at (start, p + 4, end), FALSE, TRUE, 0);
 
       return self != NULL ? self : parse_sip (arena, SIPWS_URI_SCHEME_SIP, start, out, p + 4, end, error);
     }
