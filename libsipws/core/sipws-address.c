@@ -171,16 +171,17 @@ index_params (SipwsAddress  *self,
  * sipws_uri_parse_range() reads at once, in one pass over [p, end)
  * (blanks trimmed). It writes the mirror only once the address is known
  * good, so NULL hands anything else, every error included, to the general
- * parser, which reads what this accepts the same way. @params_inline (a
- * constant) as for sipws_uri_parse_bracketed(): the address lists (routes,
- * contacts) have uri-parameters, the From and To seldom. */
+ * parser, which reads what this accepts the same way. The constant @list
+ * specialises it for the address lists (routes, contacts), which mostly
+ * have uri-parameters (read inline: sipws_uri_parse_bracketed()) and no
+ * tag, against From and To, which mostly have a tag and none of those. */
 G_ALWAYS_INLINE static inline SipwsAddress *
 parse_simple (SipwsArena *arena,
               const char *start,
               char       *out,
               const char *p,
               const char *end,
-              gboolean    params_inline)
+              gboolean    list)
 {
   /* the address and its ;tag= entry, allocated with the URI */
   struct { SipwsAddress address; SipwsParam tag; } *room;
@@ -212,7 +213,7 @@ parse_simple (SipwsArena *arena,
     {
       /* nearly every address: no '>' can be inside such a URI, so the
        * URI parser finds where it ends */
-      uri = sipws_uri_parse_bracketed (arena, start, out, p, end, &uri_end, params_inline, sizeof (*room));
+      uri = sipws_uri_parse_bracketed (arena, start, out, p, end, &uri_end, list, sizeof (*room));
       if (uri == NULL)
         return NULL;
       room = (gpointer) ((char *) uri + SIPWS_URI_ROOM_OFFSET);
@@ -232,11 +233,12 @@ parse_simple (SipwsArena *arena,
   if (p < end && *p != ';')
     return NULL;
   /* (the letters folded to lower case, the '=' as it is) */
-  if (end - p > 5 && (sipws_scan_load4 (p + 1) | GUINT32_TO_LE (0x00202020u)) == sipws_scan_load4 ("tag=") &&
+  if (!list && end - p > 5 && (sipws_scan_load4 (p + 1) | GUINT32_TO_LE (0x00202020u)) == sipws_scan_load4 ("tag=") &&
       sipws_scan_span_is_all (start, p + 5, end, SIPWS_CC_TOKEN))
     {
       /* A From or To: ";tag=" and a token to the end, the one parameter,
-       * which needs no repeat or index check. */
+       * which needs no repeat or index check (in a list, the general
+       * parameter path reads it the same way). */
       room->tag = (SipwsParam) {
         .name = sipws_scan_mirror_string (start, out, p + 1, p + 4),
         .name_len = 3,
