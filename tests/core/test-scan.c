@@ -393,6 +393,47 @@ test_scan_host_random (void)
   g_test_message ("%u ranges checked", checked);
 }
 
+/* sipws_scan_caseless_equal() compares whole words first: against the
+ * byte-by-byte ASCII case folding, for every length up to 40, equal
+ * strings, case changes and single-byte changes at every place (bytes
+ * whose 0x20 bit or high bit differ among them), each string in a block of
+ * exactly its length. */
+static void
+test_caseless_equal (void)
+{
+  static const guchar changes[] = { 0x20, 0x01, 0x80, 0x40, 0x7F };
+  GRand *rand = g_rand_new_with_seed (3261);
+  guint pairs = 0;
+
+  for (gsize len = 0; len <= 40; len++)
+    for (guint round = 0; round < 20; round++)
+      {
+        g_autofree char *a = g_malloc0 (len + 1);
+        g_autofree char *b = NULL;
+
+        for (gsize i = 0; i < len; i++)
+          a[i] = (char) (round < 10 ? "aZ-.09_+xQ"[g_rand_int_range (rand, 0, 10)] : g_rand_int_range (rand, 1, 256));
+        b = g_memdup2 (a, len + 1);
+        for (gsize at = 0; at <= len; at++)
+          for (guint c = 0; c < G_N_ELEMENTS (changes); c++)
+            {
+              g_autofree char *ca = g_memdup2 (a, len);
+              g_autofree char *cb = g_memdup2 (b, len);
+              gboolean want = TRUE;
+
+              if (at < len)
+                cb[at] = (char) (cb[at] ^ changes[c]);
+              for (gsize i = 0; i < len; i++)
+                want = want && g_ascii_tolower (ca[i]) == g_ascii_tolower (cb[i]);
+              g_assert_cmpint (sipws_scan_caseless_equal (ca, cb, len), ==, want);
+              g_assert_cmpint (sipws_scan_caseless_equal (cb, ca, len), ==, want);
+              pairs++;
+            }
+      }
+  g_rand_free (rand);
+  g_test_message ("%u pairs checked", pairs);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -403,5 +444,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sipws/core/scan/host-ipv4", test_scan_host_ipv4);
   g_test_add_func ("/sipws/core/scan/host-empty", test_scan_host_empty);
   g_test_add_func ("/sipws/core/scan/host-random", test_scan_host_random);
+  g_test_add_func ("/sipws/core/scan/caseless-equal", test_caseless_equal);
   return g_test_run ();
 }
