@@ -316,6 +316,20 @@ void sipws_scan_append_escaped (GString    *out,
 /* ASCII lower case of every byte (other bytes map to themselves). */
 extern const guint8 sipws_scan_lower[256];
 
+/* TRUE when [a, a+len) and [b, b+len) are equal ignoring ASCII case. No
+ * byte past the first difference is read: @b may be a NUL-terminated
+ * string shorter than @len (sipws_params_find() relies on it). */
+static inline gboolean
+sipws_scan_caseless_equal (const char *a,
+                           const char *b,
+                           gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (sipws_scan_lower[(guchar) a[i]] != sipws_scan_lower[(guchar) b[i]])
+      return FALSE;
+  return TRUE;
+}
+
 static inline guint64
 sipws_scan_load8 (const char *p)
 {
@@ -341,32 +355,6 @@ sipws_scan_load2 (const char *p)
 
   memcpy (&v, p, 2);
   return v;
-}
-
-/* TRUE when [a, a+len) and [b, b+len) are equal ignoring ASCII case. */
-static inline gboolean
-sipws_scan_caseless_equal (const char *a,
-                           const char *b,
-                           gsize       len)
-{
-  /* most compare equal as they are: whole words first, the last one
-   * overlapping the one before */
-  if (len >= 8)
-    {
-      gsize i;
-
-      for (i = 0; i + 8 < len && sipws_scan_load8 (a + i) == sipws_scan_load8 (b + i); i += 8)
-        ;
-      if (i + 8 >= len && sipws_scan_load8 (a + len - 8) == sipws_scan_load8 (b + len - 8))
-        return TRUE;
-    }
-  else if (len >= 4 && sipws_scan_load4 (a) == sipws_scan_load4 (b) &&
-           sipws_scan_load4 (a + len - 4) == sipws_scan_load4 (b + len - 4))
-    return TRUE;
-  for (gsize i = 0; i < len; i++)
-    if (sipws_scan_lower[(guchar) a[i]] != sipws_scan_lower[(guchar) b[i]])
-      return FALSE;
-  return TRUE;
 }
 
 /* TRUE when the token [s, s+len) equals @folded, which is @len bytes of

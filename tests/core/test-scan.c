@@ -397,7 +397,8 @@ test_scan_host_random (void)
  * byte-by-byte ASCII case folding, for every length up to 40, equal
  * strings, case changes and single-byte changes at every place (bytes
  * whose 0x20 bit or high bit differ among them), each string in a block of
- * exactly its length. */
+ * exactly its length; and against a shorter NUL-terminated string, of
+ * which it must read nothing past the NUL. */
 static void
 test_caseless_equal (void)
 {
@@ -429,6 +430,13 @@ test_caseless_equal (void)
               g_assert_cmpint (sipws_scan_caseless_equal (cb, ca, len), ==, want);
               pairs++;
             }
+        for (gsize k = 0; k < len; k++)
+          {
+            g_autofree char *shorter = g_strndup (a, k);
+
+            g_assert_false (sipws_scan_caseless_equal (a, shorter, len));
+            pairs++;
+          }
       }
   g_rand_free (rand);
   g_test_message ("%u pairs checked", pairs);
