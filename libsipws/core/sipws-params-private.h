@@ -340,9 +340,18 @@ sipws_params_find (const SipwsParams *params,
       const SipwsParam *param = &params->items[i];
       gsize len = param->name_len;
 
-      if (sipws_scan_lower[(guchar) param->name[0]] == first &&
-          sipws_scan_caseless_equal (param->name + 1, name + 1, len - 1) && name[len] == '\0')
-        return param;
+      if (sipws_scan_lower[(guchar) param->name[0]] == first)
+        {
+          gsize k;
+
+          /* mostly spelled alike: the case folded only where bytes differ */
+          for (k = 1; k < len; k++)
+            if (param->name[k] != name[k] &&
+                sipws_scan_lower[(guchar) param->name[k]] != sipws_scan_lower[(guchar) name[k]])
+              break;
+          if (k == len && name[len] == '\0')
+            return param;
+        }
     }
   return NULL;
 }

@@ -735,7 +735,8 @@ test_address_param_lookup (void)
 {
   g_autoptr(SipwsAddress) address = sipws_address_parse ("<sip:a@b;lr;Transport=WS>;reg-id=1;Reg=2;+sip.instance=\"<x>\"",
                                                          -1, NULL);
-  SipwsUri *uri;
+  g_autoptr(SipwsAddress) other = sipws_address_parse ("<sip:a@b;x[y=1;Ab=2>;rEg-iD=3", -1, NULL);
+  SipwsUri *uri, *other_uri;
 
   g_assert_nonnull (address);
   uri = sipws_address_get_uri (address);
@@ -749,6 +750,17 @@ test_address_param_lookup (void)
   g_assert_false (sipws_uri_has_param (uri, "l"));
   g_assert_false (sipws_uri_has_param (uri, "lrx"));
   g_assert_cmpstr (sipws_uri_get_param (uri, "transport"), ==, "WS");
+
+  /* the case folded only where the bytes differ, and only for letters
+   * ('[' and '{' differ by the same bit) */
+  g_assert_nonnull (other);
+  other_uri = sipws_address_get_uri (other);
+  g_assert_cmpstr (sipws_uri_get_param (other_uri, "x[y"), ==, "1");
+  g_assert_cmpstr (sipws_uri_get_param (other_uri, "X[Y"), ==, "1");
+  g_assert_null (sipws_uri_get_param (other_uri, "x{y"));
+  g_assert_cmpstr (sipws_uri_get_param (other_uri, "aB"), ==, "2");
+  g_assert_cmpstr (sipws_address_get_param (other, "REG-id"), ==, "3");
+  g_assert_null (sipws_address_get_param (other, "reg_id"));
 }
 
 /* Quoted strings (display names, header parameter values) are read 16
