@@ -333,8 +333,11 @@ G_ALWAYS_INLINE static inline const SipwsParam *
 sipws_params_find (const SipwsParams *params,
                    const char        *name)
 {
-  guint8 first = sipws_scan_lower[(guchar) name[0]];
+  guint8 first;
 
+  if (params->len == 0)
+    return NULL;
+  first = sipws_scan_lower[(guchar) name[0]];
   for (guint i = 0; i < params->len; i++)
     {
       const SipwsParam *param = &params->items[i];
