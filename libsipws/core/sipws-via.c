@@ -262,8 +262,11 @@ known_transport (const char  *t,
 }
 
 /* The end of the sent-by host at @p when it is a host name or an IPv4
- * address, NULL otherwise. A name shorter than 32 bytes with 32 bytes to
- * read is checked here, without a call. */
+ * address, NULL otherwise. A host shorter than 32 bytes with 32 bytes to
+ * read is told here, without a call, by the rules sipws_scan_host()
+ * applies: a run of digits and dots is an IPv4 address or nothing (its
+ * deciding label starts with a digit or is empty), any other run a host
+ * name or nothing. */
 static inline const char *
 sent_by_host (const char *p,
               const char *end)
@@ -274,14 +277,24 @@ sent_by_host (const char *p,
 #ifdef SIPWS_SIMD_SSE2
   if (end - p >= 32)
     {
+      __m128i v = sipws_simd_load (p);
       guint digit, dot, dash, digit1, dot1, dash1, r, run;
 
-      r = sipws_scan_host_masks (sipws_simd_load (p), &digit, &dot, &dash) |
-          sipws_scan_host_masks (sipws_simd_load (p + 16), &digit1, &dot1, &dash1) << 16;
+      r = sipws_scan_host_masks (v, &digit, &dot, &dash);
+      if (r != 0xFFFF)
+        {
+          /* the run ends in the first 16 bytes, an IPv4 address among them */
+          run = r & ~(r + 1);
+          dot &= run;
+          if ((run & ~(digit | dot)) == 0)
+            return sipws_scan_ipv4_masks (p, v, run, digit, dot) ? p + __builtin_ctz (r + 1) : NULL;
+          return sipws_scan_hostname_masks (run, digit, dot, dash) ? p + __builtin_ctz (r + 1) : NULL;
+        }
+      r |= sipws_scan_host_masks (sipws_simd_load (p + 16), &digit1, &dot1, &dash1) << 16;
       run = r & ~(r + 1);
-      if (r != G_MAXUINT32 &&
-          sipws_scan_hostname_masks (run, digit | digit1 << 16, (dot | dot1 << 16) & run, dash | dash1 << 16))
-        return p + __builtin_ctz (r + 1);
+      if (r != G_MAXUINT32)
+        return sipws_scan_hostname_masks (run, digit | digit1 << 16, (dot | dot1 << 16) & run, dash | dash1 << 16)
+               ? p + __builtin_ctz (r + 1) : NULL;
     }
 #endif
   q = sipws_scan_host (p, end, &kind);
