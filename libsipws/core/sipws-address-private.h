@@ -19,7 +19,7 @@ struct _SipwsAddress
   SipwsParams params;
   /* What the parameters with a meaning of their own say, read whenever the
    * parameters change so that the getters cost no lookup. */
-  gint tag;                  /* index in params, -1 when absent */
+  const char *tag;           /* the tag parameter's value, NULL when absent */
   gint q;                    /* thousandths, -1 when absent or not a qvalue */
   gint64 expires;            /* -1 when absent or not delta-seconds */
 };

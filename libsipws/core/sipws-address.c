@@ -18,7 +18,6 @@ address_new_in (SipwsArena *arena)
 
   *self = (SipwsAddress) {
     .arena = arena,
-    .tag = -1,
     .q = -1,
     .expires = -1,
   };
@@ -111,7 +110,7 @@ index_params (SipwsAddress  *self,
 {
   const SipwsParam *bad = NULL;
 
-  self->tag = -1;
+  self->tag = NULL;
   self->q = -1;
   self->expires = -1;
   for (guint i = 0; i < self->params.len; i++)
@@ -135,7 +134,7 @@ index_params (SipwsAddress  *self,
         case 3:
           if (sipws_scan_token_equal_folded (param->name, "tag", 3))
             {
-              self->tag = i;
+              self->tag = param->value;
               if (bad == NULL && (param->value == NULL || param->quoted))
                 {
                   bad = param;
@@ -250,7 +249,7 @@ parse_simple (SipwsArena *arena,
         .arena = arena,
         .uri = uri,
         .params = { &room->tag, 1, 1 },
-        .tag = 0,
+        .tag = room->tag.value,
         .q = -1,
         .expires = -1,
       };
@@ -262,7 +261,6 @@ parse_simple (SipwsArena *arena,
       *self = (SipwsAddress) {
         .arena = arena,
         .uri = uri,
-        .tag = -1,
         .q = -1,
         .expires = -1,
       };
@@ -841,7 +839,7 @@ sipws_address_get_tag (SipwsAddress *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  return self->tag >= 0 ? self->params.items[self->tag].value : NULL;
+  return self->tag;
 }
 
 /**
