@@ -497,14 +497,15 @@ sipws_scan_host_masks (__m128i  v,
  * label start in the run. */
 
 /* TRUE when the three-digit labels that start at the bits of @three
- * (bit i for p[i]; the 16 bytes at @p in @v) are at most 255: those
+ * (bit i for p[i], which is byte i + @shift of @v) are at most 255: those
  * starting with 0 or 1 always are. */
 static inline gboolean
 sipws_scan_octets_ok (const char *p,
                       __m128i     v,
+                      guint       shift,
                       guint       three)
 {
-  for (three &= (guint) _mm_movemask_epi8 (_mm_cmpgt_epi8 (v, _mm_set1_epi8 ('1'))); three != 0; three &= three - 1)
+  for (three &= (guint) _mm_movemask_epi8 (_mm_cmpgt_epi8 (v, _mm_set1_epi8 ('1'))) >> shift; three != 0; three &= three - 1)
     {
       const char *s = p + __builtin_ctz (three);
 
@@ -516,10 +517,12 @@ sipws_scan_octets_ok (const char *p,
 
 /* TRUE when the run, digits and dots only, is an IPv4address: three dots,
  * no label empty or longer than three digits (so the run is shorter than
- * 16 bytes, @v the 16 bytes at @p), and those of three at most 255. */
+ * 16 bytes, in @v: p[i] is its byte i + @shift), and those of three at
+ * most 255. */
 static inline gboolean
 sipws_scan_ipv4_masks (const char *p,
                        __m128i     v,
+                       guint       shift,
                        guint       run,
                        guint       digit,
                        guint       dot)
@@ -530,7 +533,7 @@ sipws_scan_ipv4_masks (const char *p,
   /* no dot first, after a dot or last (the label after it would be past
    * the run), no four digits, three dots */
   return ((dot & after) | (after & ~run) | (three & digit >> 3)) == 0 && t != 0 && (t & (t - 1)) == 0 &&
-         sipws_scan_octets_ok (p, v, three);
+         sipws_scan_octets_ok (p, v, shift, three);
 }
 
 /* TRUE when the run, with its dashes @dash (bits past the run allowed), is

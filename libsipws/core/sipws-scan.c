@@ -582,7 +582,7 @@ host_digit_first (const char    *p,
 
   /* (the bytes past @end read as NUL) */
   if ((p + len == end || !sipws_scan_is (p[len], SIPWS_CC_HOSTNAME)) &&
-      sipws_scan_ipv4_masks (p, v, r & ~(r + 1), digit, dot & ~(r + 1)))
+      sipws_scan_ipv4_masks (p, v, 0, r & ~(r + 1), digit, dot & ~(r + 1)))
     {
       *kind = SIPWS_SCAN_HOST_IPV4;
       return p + len;

@@ -287,7 +287,7 @@ sent_by_host (const char *p,
           run = r & ~(r + 1);
           dot &= run;
           if ((run & ~(digit | dot)) == 0)
-            return sipws_scan_ipv4_masks (p, v, run, digit, dot) ? p + __builtin_ctz (r + 1) : NULL;
+            return sipws_scan_ipv4_masks (p, v, 0, run, digit, dot) ? p + __builtin_ctz (r + 1) : NULL;
           return sipws_scan_hostname_masks (run, digit, dot, dash) ? p + __builtin_ctz (r + 1) : NULL;
         }
       r |= sipws_scan_host_masks (sipws_simd_load (p + 16), &digit1, &dot1, &dash1) << 16;
@@ -303,21 +303,35 @@ sent_by_host (const char *p,
 
 /* The end of the IPv4 address at @p, the value of received=, or NULL. What
  * follows it is for the caller to check: a host-name byte there would
- * make the host longer and no IPv4 address. */
+ * make the host longer and no IPv4 address. Most are the last value of
+ * the hop: the 16 bytes that end at @end are read then, when the text
+ * from @start has them, without putting shorter loads together. */
 static inline const char *
-received_ipv4 (const char *p,
+received_ipv4 (const char *start,
+               const char *p,
                const char *end)
 {
 #ifdef SIPWS_SIMD_SSE2
-  __m128i v = sipws_scan_load_upto16 (p, end);
-  guint digit = sipws_scan_digit_mask (v), dot = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('.')));
-  guint r = digit | dot, run = r & ~(r + 1);
+  guint shift = 0, digit, dot, r, run;
+  __m128i v;
 
-  return sipws_scan_ipv4_masks (p, v, run, digit, dot & run) ? p + __builtin_ctz (r + 1) : NULL;
+  if (end - p < 16 && end - start >= 16)
+    {
+      v = sipws_simd_load (end - 16);
+      shift = 16 - (end - p);
+    }
+  else
+    v = sipws_scan_load_upto16 (p, end);
+  digit = sipws_scan_digit_mask (v) >> shift;
+  dot = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('.'))) >> shift;
+  r = digit | dot;
+  run = r & ~(r + 1);
+  return sipws_scan_ipv4_masks (p, v, shift, run, digit, dot & run) ? p + __builtin_ctz (r + 1) : NULL;
 #else
   SipwsScanHost kind;
   const char *q = sipws_scan_host (p, end, &kind);
 
+  (void) start;
   return kind == SIPWS_SCAN_HOST_IPV4 ? q : NULL;
 #endif
 }
@@ -484,7 +498,7 @@ parse_common (SipwsArena *arena,
           if (self->received != NULL)
             return NULL;
           *sipws_scan_mirror (start, out, name + 8) = '\0';
-          q = received_ipv4 (name + 9, end);
+          q = received_ipv4 (start, name + 9, end);
           if (q == NULL)
             return NULL;
           *item = (SipwsParam) {
