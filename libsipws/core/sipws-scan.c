@@ -568,9 +568,8 @@ host_digit_first_other (const char    *p,
 
 /* The host at @p, whose first 16 bytes @v (@digit: their digits) start
  * with a digit. An IPv4 address is told from the digits and dots alone,
- * when no host-name byte follows them. Out of line, so that the common
- * host name needs no registers saved. */
-G_GNUC_NO_INLINE static const char *
+ * when no host-name byte follows them; any other host out of line. */
+G_ALWAYS_INLINE static inline const char *
 host_digit_first (const char    *p,
                   const char    *end,
                   __m128i        v,
