@@ -1482,18 +1482,11 @@ parse_request_line (SipwsMessage  *self,
     }
   /* RFC 3261 §19.1.1: headers are not allowed in a Request-URI. A '?' may
    * also be part of the user, so the parsed URI decides. */
-  if ((sipws_uri_get_scheme (self->request_uri) == SIPWS_URI_SCHEME_SIP ||
-       sipws_uri_get_scheme (self->request_uri) == SIPWS_URI_SCHEME_SIPS) &&
-      memchr (uri, '?', uri_end - uri) != NULL)
+  if (self->request_uri->headers.len > 0)
     {
-      g_auto(GStrv) names = sipws_uri_get_header_names (self->request_uri);
-
-      if (names != NULL && names[0] != NULL)
-        {
-          set_error_at (error, SIPWS_ERROR_PARSE, 1, uri - line + 1,
-                        "the Request-URI must not have headers ('?%s=')", names[0]);
-          return FALSE;
-        }
+      set_error_at (error, SIPWS_ERROR_PARSE, 1, uri - line + 1,
+                    "the Request-URI must not have headers ('?%s=')", self->request_uri->headers.items[0].name);
+      return FALSE;
     }
 
   *method_end = '\0';
