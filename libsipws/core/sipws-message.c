@@ -1522,8 +1522,9 @@ parse_status_line (SipwsMessage  *self,
       return FALSE;
     }
   code = version_end + 1;
-  /* mostly three digits and SP (cr - code of 4 or more, with the CR, when
-   * all four are) */
+  /* mostly three digits and SP, read at once: the four bytes are in the
+   * padded frame copy even when the line is shorter, and then the length
+   * test says no */
   if ((guchar) (code[0] - '0') <= 9 && (guchar) (code[1] - '0') <= 9 && (guchar) (code[2] - '0') <= 9 &&
       code[3] == ' ' && cr - code >= 4)
     code_end = code + 3;
