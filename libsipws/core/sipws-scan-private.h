@@ -62,19 +62,11 @@ sipws_scan_is (guchar c, guint32 classes)
    SIPWS_CC_WORD | SIPWS_CC_URIC | SIPWS_CC_SCHEME | SIPWS_CC_LABEL | SIPWS_CC_GEN_VALUE)
 
 #ifdef SIPWS_SIMD_SSE2
-/* Bit i set when byte i of @v is not an ASCII letter or digit. The
- * additions move each range to the bottom of the signed byte range, where
- * one signed compare tells it. */
+/* Bit i set when byte i of @v is not an ASCII letter or digit. */
 static inline guint
 sipws_scan_not_alnum_mask_of (__m128i v)
 {
-  __m128i lower = _mm_or_si128 (v, _mm_set1_epi8 (0x20));
-  __m128i alpha = _mm_cmplt_epi8 (_mm_add_epi8 (lower, _mm_set1_epi8 ((char) (0x80 - 'a'))),
-                                  _mm_set1_epi8 ((char) (0x80 + 26)));
-  __m128i digit = _mm_cmplt_epi8 (_mm_add_epi8 (v, _mm_set1_epi8 ((char) (0x80 - '0'))),
-                                  _mm_set1_epi8 ((char) (0x80 + 10)));
-
-  return ~(guint) _mm_movemask_epi8 (_mm_or_si128 (alpha, digit)) & 0xFFFFu;
+  return ~(guint) _mm_movemask_epi8 (_mm_or_si128 (sipws_simd_letters (v), sipws_simd_digits (v))) & 0xFFFFu;
 }
 
 /* The same for the 16 bytes at @p. */
@@ -461,25 +453,20 @@ sipws_scan_load_upto16 (const char *q,
 static inline guint
 sipws_scan_digit_mask (__m128i v)
 {
-  return (guint) _mm_movemask_epi8 (_mm_cmplt_epi8 (_mm_add_epi8 (v, _mm_set1_epi8 ((char) (0x80 - '0'))),
-                                                    _mm_set1_epi8 ((char) (0x80 + 10))));
+  return (guint) _mm_movemask_epi8 (sipws_simd_digits (v));
 }
 
 /* Masks of 16 bytes (bit i for byte i of @v): the host-name bytes
  * (letters, digits, '-', '.') are returned, the digits, dots and dashes
- * each go to a mask of their own. Each range is moved to the bottom of the
- * signed bytes, where one compare tells it. */
+ * each go to a mask of their own. */
 static inline guint
 sipws_scan_host_masks (__m128i  v,
                        guint   *digit,
                        guint   *dot,
                        guint   *dash)
 {
-  __m128i lower = _mm_or_si128 (v, _mm_set1_epi8 (0x20));
-  __m128i alpha = _mm_cmplt_epi8 (_mm_add_epi8 (lower, _mm_set1_epi8 ((char) (0x80 - 'a'))),
-                                  _mm_set1_epi8 ((char) (0x80 + 26)));
-  __m128i digits = _mm_cmplt_epi8 (_mm_add_epi8 (v, _mm_set1_epi8 ((char) (0x80 - '0'))),
-                                   _mm_set1_epi8 ((char) (0x80 + 10)));
+  __m128i alpha = sipws_simd_letters (v);
+  __m128i digits = sipws_simd_digits (v);
   __m128i dots = _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('.'));
   __m128i dashes = _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('-'));
 

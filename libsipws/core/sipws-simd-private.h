@@ -51,6 +51,31 @@ sipws_simd_load (const void *p)
   return _mm_loadu_si128 (p);
 }
 
+/* 0xFF for each byte of @v from @low to @low + @n - 1, 0 for the others:
+ * the range is moved to the bottom of the signed bytes, where one signed
+ * compare tells it. */
+static inline __m128i
+sipws_simd_in_range (__m128i v,
+                     guchar  low,
+                     guchar  n)
+{
+  return _mm_cmplt_epi8 (_mm_add_epi8 (v, _mm_set1_epi8 ((char) (0x80 - low))), _mm_set1_epi8 ((char) (0x80 + n)));
+}
+
+/* 0xFF for each decimal digit of @v. */
+static inline __m128i
+sipws_simd_digits (__m128i v)
+{
+  return sipws_simd_in_range (v, '0', 10);
+}
+
+/* 0xFF for each ASCII letter of @v, in either case. */
+static inline __m128i
+sipws_simd_letters (__m128i v)
+{
+  return sipws_simd_in_range (_mm_or_si128 (v, _mm_set1_epi8 (0x20)), 'a', 26);
+}
+
 /* Bit i set when p[i] is one of the controls 0x08 to 0x0F: CR and LF,
  * and HTAB and five others that header text rarely holds. One compare
  * (after setting the three low bits) where CR and LF alone take two and
@@ -91,9 +116,7 @@ sipws_simd_folded_prefix_equal (const char *p,
 
 /* For the 16 bytes at @p: bit i of *@alnum set when p[i] is an ASCII
  * letter or digit, of *@comma when it is ',', of *@blank when it is SP or
- * HTAB: what the token lists user agents write are made of. (Each range
- * is moved to the bottom of the signed byte range, where one signed
- * compare tells it.) */
+ * HTAB: what the token lists user agents write are made of. */
 static inline void
 sipws_simd_list_masks (const char *p,
                        guint      *alnum,
@@ -101,13 +124,8 @@ sipws_simd_list_masks (const char *p,
                        guint      *blank)
 {
   __m128i v = sipws_simd_load (p);
-  __m128i lower = _mm_or_si128 (v, _mm_set1_epi8 (0x20));
-  __m128i alpha = _mm_cmplt_epi8 (_mm_add_epi8 (lower, _mm_set1_epi8 ((char) (0x80 - 'a'))),
-                                  _mm_set1_epi8 ((char) (0x80 + 26)));
-  __m128i digit = _mm_cmplt_epi8 (_mm_add_epi8 (v, _mm_set1_epi8 ((char) (0x80 - '0'))),
-                                  _mm_set1_epi8 ((char) (0x80 + 10)));
 
-  *alnum = (guint) _mm_movemask_epi8 (_mm_or_si128 (alpha, digit));
+  *alnum = (guint) _mm_movemask_epi8 (_mm_or_si128 (sipws_simd_letters (v), sipws_simd_digits (v)));
   *comma = (guint) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 (',')));
   *blank = (guint) _mm_movemask_epi8 (_mm_or_si128 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 (' ')),
                                                     _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('\t'))));
