@@ -1312,23 +1312,16 @@ first_crlf (char       *from,
   return cr;
 }
 
-/* Returns the CR of the CRLF ending the line at @p, which may hold at most
- * @room bytes before it. Only CRLF ends a line; a lone CR or LF is an error
- * rather than a second opinion on where a header ends. */
-static char *
-find_line_end (Parser      *P,
-               char        *p,
-               gsize        room,
-               const char  *too_long,
-               GError     **error)
+/* find_line_end() for the lines first_crlf() does not take. */
+G_NO_INLINE static char *
+find_unusual_line_end (Parser      *P,
+                       char        *p,
+                       gsize        room,
+                       const char  *too_long,
+                       GError     **error)
 {
   gsize avail = P->end - p;
   char *lf, *cr, *bad;
-
-  /* most lines */
-  cr = first_crlf (p, p + MIN (avail, room + 1));
-  if (cr != NULL)
-    return cr;
 
   lf = memchr (p, '\n', MIN (avail, room + 2));
   if (lf == NULL)
@@ -1359,6 +1352,22 @@ find_line_end (Parser      *P,
       return NULL;
     }
   return cr;
+}
+
+/* Returns the CR of the CRLF ending the line at @p, which may hold at most
+ * @room bytes before it. Only CRLF ends a line; a lone CR or LF is an error
+ * rather than a second opinion on where a header ends. Most lines are
+ * found inline. */
+G_ALWAYS_INLINE static inline char *
+find_line_end (Parser      *P,
+               char        *p,
+               gsize        room,
+               const char  *too_long,
+               GError     **error)
+{
+  char *cr = first_crlf (p, p + MIN ((gsize) (P->end - p), room + 1));
+
+  return cr != NULL ? cr : find_unusual_line_end (P, p, room, too_long, error);
 }
 
 /* SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT; only 2.0 is supported. */
@@ -1801,8 +1810,7 @@ read_plain_headers (SipwsMessage  *self,
         .value_len = value_end - value,
         .id = id,
       };
-      if (self->first[id] == 0)
-        self->first[id] = index + 1;
+      headers_index (self, index, id);
       n_headers++;
       *name_end = '\0';
       *value_end = '\0';
@@ -1910,10 +1918,7 @@ parse_head (SipwsMessage  *self,
   char *p = buf, *cr;
 
   P->line = 1;
-  /* the common case of find_line_end() without the call */
-  cr = first_crlf (p, p + MIN ((gsize) (P->end - p), P->max_line + 1));
-  if (cr == NULL)
-    cr = find_line_end (P, p, P->max_line, "the start line", error);
+  cr = find_line_end (P, p, P->max_line, "the start line", error);
   if (cr == NULL)
     return NULL;
   /* "SIP/" in any case: only the three letters fold */
