@@ -1290,9 +1290,9 @@ relocate_error (GError      **error,
 
 /* The CR of the first CRLF from @from on, when the first CR or LF there
  * is a CRLF before @limit (at most the end of the frame) with no HTAB or
- * other control of sipws_simd_line_end_mask() before it; NULL otherwise,
- * for the byte-by-byte reading and its precise errors (a line holding an
- * HTAB is read there: the search stops at it).
+ * other control of sipws_simd_line_end_candidates() before it; NULL
+ * otherwise, for the byte-by-byte reading and its precise errors (a line
+ * holding an HTAB is read there: the search stops at it).
  * Reads 16 bytes at a time from @from, which is at most the end of the
  * frame: the LFs of the padding (FRAME_PADDING) stop the search at the
  * latest, so it needs no test of its own for the end (a line longer than
@@ -1304,7 +1304,7 @@ first_crlf (char       *from,
   char *q = from, *cr;
   guint stops;
 
-  while ((stops = sipws_simd_line_end_mask (q)) == 0)
+  while ((stops = sipws_simd_line_end_candidates (q)) == 0)
     q += 16;
   cr = q + sipws_simd_first (stops);
   if (cr >= limit || cr[0] != '\r' || cr[1] != '\n')

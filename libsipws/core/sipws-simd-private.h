@@ -81,7 +81,7 @@ sipws_simd_letters (__m128i v)
  * (after setting the three low bits) where CR and LF alone take two and
  * a third operation; the caller checks what it stopped at. */
 static inline guint
-sipws_simd_line_end_mask (const char *p)
+sipws_simd_line_end_candidates (const char *p)
 {
   __m128i v = sipws_simd_load (p);
 
@@ -151,7 +151,7 @@ sipws_simd_text_mask (const char *p,
 #else /* !SIPWS_SIMD_SSE2 */
 
 static inline guint
-sipws_simd_line_end_mask (const char *p)
+sipws_simd_line_end_candidates (const char *p)
 {
   guint mask = 0;
 

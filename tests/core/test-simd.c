@@ -19,7 +19,7 @@ test_masks (void)
         colon = sipws_simd_colon_mask (buf, &cr);
         g_assert_cmpuint (colon, ==, b == ':' ? 1u << at : 0);
         g_assert_cmpuint (cr, ==, b == '\r' ? 1u << at : 0);
-        g_assert_cmpuint (sipws_simd_line_end_mask (buf), ==, (b >= 0x08 && b <= 0x0F) ? 1u << at : 0);
+        g_assert_cmpuint (sipws_simd_line_end_candidates (buf), ==, (b >= 0x08 && b <= 0x0F) ? 1u << at : 0);
         g_assert_cmpuint (sipws_simd_first (1u << at), ==, at);
       }
 }
