@@ -106,10 +106,13 @@ G_DEFINE_BOXED_TYPE (SipwsMessage, sipws_message, sipws_message_ref, sipws_messa
 /* The fields first[] can point to: those before this index. */
 #define FIRST_MAX G_MAXUINT8
 
-/* The room a parsed message of @len bytes reserves for its values: about
- * twice the text of the headers plus the structs of a few values is enough
- * for most messages, and the arena grows when it is short. */
-#define ARENA_ROOM(len) (2 * MIN ((len), 16384) + 1024)
+/* The room a parsed message of @len bytes reserves for its values beside
+ * the two copies of its frame: about the text of the headers again plus
+ * the structs of a few values is enough for most messages (the strings are
+ * in the second copy), and the arena grows when it is short. A message of
+ * up to about 4.8 KB then fits a standard block (SIPWS_ARENA_BLOCK_SIZE),
+ * which is kept for the next one. */
+#define ARENA_ROOM(len) (MIN ((len), 16384) + 1024)
 
 /* Bytes after the copy of a frame: a NUL, which ends the last string, then
  * LFs, where the CRLF search (first_crlf()) stops without checking for the

@@ -1497,6 +1497,26 @@ test_block_reuse (void)
       g_assert_cmpstr (sipws_address_get_tag (from), ==, "1");
     }
 
+  /* a large WebRTC offer (4 500 bytes, frame copied twice) still takes
+   * the kept block */
+  {
+    g_autoptr(GString) text = g_string_new (with_body);
+    g_autoptr(SipwsMessage) msg = NULL;
+
+    gone = header_ok ("");
+    gone_block = gone;
+    sipws_message_unref (gone);
+    /* (no Content-Length: the body is the rest of the frame) */
+    g_string_truncate (text, strlen (with_body) - strlen ("Content-Length: 5" CRLF CRLF "v=0" CRLF));
+    g_string_append (text, CRLF);
+    while (text->len < 4500)
+      g_string_append_c (text, 'a');
+    msg = parse_ok (text->str);
+    g_assert_cmpint ((gconstpointer) msg == gone_block, ==, SIPWS_ARENA_KEEPS_BLOCKS);
+    g_assert_cmpuint (g_bytes_get_size (sipws_message_get_body (msg)), ==,
+                      4500 - (strstr (text->str, CRLF CRLF) + 4 - text->str));
+  }
+
   /* a message after everything went, and one too large for a standard
    * block, read the same */
   for (guint size = 0; size < 2; size++)
